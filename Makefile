@@ -1,0 +1,56 @@
+# The two ways in: `make run` (zero-setup demo) and `make test` (the whole suite on PostgreSQL
+# and Redis). Everything else is a helper of those two.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# The zero-service mode: a SQLite file, Celery tasks run in-process, demo logins.
+RUN_ENV := DEBUG=true \
+	SECRET_KEY=insecure-local-development-key-only-for-make-run \
+	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 \
+	REDIS_URL= \
+	CELERY_TASK_ALWAYS_EAGER=true \
+	HTTPS=false \
+	DEMO_MODE=true \
+	ALLOWED_HOSTS=127.0.0.1,localhost \
+	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+
+.PHONY: run test lint bench translations messages clean
+
+$(VENV)/.deps-run: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.deps-dev: $(VENV)/.deps-run
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+translations: $(VENV)/.deps-run
+	$(RUN_ENV) $(PY) manage.py compiletranslations
+
+run: $(VENV)/.deps-run translations
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_reference_data
+	$(RUN_ENV) $(PY) manage.py load_demo_data
+	@echo "Serving the portal at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	@echo "Logins (password demo-pass-2020): admin, manager, staff, manager2, staff2, partner, enterprise, official"
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL; see README.md).
+test: $(VENV)/.deps-dev translations
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(VENV)/.deps-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Extract the translatable strings into locale/ (needs GNU gettext).
+messages: $(VENV)/.deps-dev
+	$(RUN_ENV) $(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles
+	find locale -name '*.mo' -delete

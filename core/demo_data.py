@@ -1,0 +1,243 @@
+"""A small demo data set for `make run`: two associations in two provinces, their staff, an
+official, a partner account and a few dozen member enterprises with valid credit codes.
+
+Loading is idempotent: records are found by their natural keys and brought back to the demo state.
+"""
+
+import random
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from stdnum.cn import uscc as stdnum_uscc
+
+from associations.models import Association, AssociationUser, Membership
+from core.models import Industry, Region, Role, User
+from core.workflow import record_status
+from enterprises.models import Enterprise
+
+DEMO_PASSWORD = "demo-pass-2020"  # noqa: S105 - documented demo login, only in DEMO_MODE
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+ASSOCIATIONS = [
+    {
+        "name": "广东省中小企业协会",
+        "kind": Association.Kind.INDUSTRY_ASSOCIATION,
+        "region": "440100",
+        "province": "440000",
+        "industries": ["C", "F", "G", "I"],
+        "contact_name": "陈敏",
+    },
+    {
+        "name": "浙江省温州商会",
+        "kind": Association.Kind.CHAMBER_OF_COMMERCE,
+        "region": "330100",
+        "province": "330000",
+        "industries": ["C", "G", "H"],
+        "contact_name": "林海",
+    },
+]
+
+TRADES = [
+    ("服装", "18"),
+    ("五金制品", "33"),
+    ("电子科技", "39"),
+    ("食品", "14"),
+    ("塑料制品", "29"),
+    ("物流", "54"),
+    ("餐饮管理", "62"),
+    ("家具", "21"),
+    ("纺织", "17"),
+    ("医疗器械", "35"),
+    ("包装印刷", "23"),
+    ("商贸", "51"),
+]
+BRANDS = [
+    "华兴",
+    "盛达",
+    "永利",
+    "鸿运",
+    "金源",
+    "德信",
+    "恒通",
+    "新锐",
+    "宏图",
+    "瑞丰",
+    "安泰",
+    "佳美",
+    "嘉禾",
+    "昌隆",
+    "远航",
+    "明达",
+    "信诚",
+    "顺发",
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "勇", "艳", "杰", "军", "涛", "明", "超"]
+
+
+def make_uscc(rng: random.Random, region_code: str, prefix: str = "91") -> str:
+    body = prefix + region_code + "".join(rng.choice(USCC_CHARS[:10]) for _ in range(8))
+    body += rng.choice(USCC_CHARS)
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+
+
+def _phone(rng: random.Random) -> str:
+    return "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
+
+
+def _user(username: str, *, role: str, first_name: str, **extra) -> User:
+    user, _created = User.objects.update_or_create(
+        username=username,
+        defaults={
+            "role": role,
+            "first_name": first_name,
+            "password": make_password(DEMO_PASSWORD),
+            "is_active": True,
+            **extra,
+        },
+    )
+    return user
+
+
+@transaction.atomic
+def load_demo_data() -> dict[str, int]:
+    if not settings.DEMO_MODE:
+        raise ImproperlyConfigured("Demo data is loaded only with DEMO_MODE=true (make run).")
+    if not Region.objects.exists() or not Industry.objects.exists():
+        raise ImproperlyConfigured("Load the reference data first: manage.py load_reference_data")
+    rng = random.Random(2020)
+    associations = []
+    for spec in ASSOCIATIONS:
+        association = Association.objects.filter(name=spec["name"]).first()
+        if association is None:
+            association = Association(name=spec["name"])
+            association.uscc = make_uscc(rng, spec["region"], prefix="51")
+        else:
+            make_uscc(rng, spec["region"], prefix="51")  # keep the random sequence stable
+        association.kind = spec["kind"]
+        association.region_id = spec["region"]
+        association.contact_name = spec["contact_name"]
+        association.save()
+        association.industries.set(spec["industries"])
+        associations.append(association)
+
+    enterprises_by_association: list[list[Enterprise]] = []
+    for association, spec in zip(associations, ASSOCIATIONS, strict=True):
+        counties = list(
+            Region.objects.filter(
+                level=Region.Level.COUNTY, path__startswith=spec["province"] + "/"
+            )
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+        members = []
+        for index in range(18):
+            county = counties[rng.randrange(len(counties))]
+            trade, division = TRADES[index % len(TRADES)]
+            brand = BRANDS[(index * 7 + len(associations)) % len(BRANDS)]
+            city = Region.objects.get(code=county).parent.name_zh
+            name = f"{city}{brand}{trade}有限公司"
+            uscc = make_uscc(rng, county)
+            enterprise, _created = Enterprise.objects.update_or_create(
+                name=name,
+                defaults={
+                    "uscc": uscc,
+                    "region_id": county,
+                    "industry_id": division,
+                    "size": rng.choice(list(Enterprise.Size.values)),
+                    "employees": rng.randint(5, 280),
+                    "revenue_band": rng.choice(list(Enterprise.RevenueBand.values)),
+                    "legal_representative": _person(rng),
+                    "contact_name": _person(rng),
+                    "contact_phone": _phone(rng),
+                    "address": f"{city}{brand}路{rng.randint(1, 300)}号",
+                },
+            )
+            members.append(enterprise)
+            membership, created = Membership.objects.get_or_create(
+                enterprise=enterprise,
+                association=association,
+                defaults={
+                    "status": Membership.Status.ACTIVE,
+                    "member_number": f"M{association.pk:02d}-{index + 1:04d}",
+                    "joined_on": date(2019, 1 + index % 12, 1 + index % 28),
+                },
+            )
+            if created:
+                record_status(
+                    membership,
+                    from_status="",
+                    to_status=membership.status,
+                    actor=None,
+                    reason="demo data",
+                )
+        enterprises_by_association.append(members)
+
+    # A few enterprises belong to both associations, as real ones often do.
+    for index, enterprise in enumerate(enterprises_by_association[0][-3:]):
+        membership, created = Membership.objects.get_or_create(
+            enterprise=enterprise,
+            association=associations[1],
+            defaults={"status": Membership.Status.ACTIVE, "member_number": f"X-{index + 1:04d}"},
+        )
+        if created:
+            record_status(
+                membership,
+                from_status="",
+                to_status=membership.status,
+                actor=None,
+                reason="demo data",
+            )
+
+    _user("admin", role=Role.ADMIN, first_name="管理员", is_staff=True, is_superuser=True)
+    manager = _user("manager", role=Role.STAFF, first_name="陈敏")
+    staff = _user("staff", role=Role.STAFF, first_name="刘洋")
+    manager2 = _user("manager2", role=Role.STAFF, first_name="林海")
+    staff2 = _user("staff2", role=Role.STAFF, first_name="周静")
+    partner = _user("partner", role=Role.PARTNER, first_name="物流平台")
+    _user(
+        "enterprise",
+        role=Role.ENTERPRISE,
+        first_name="王伟",
+        enterprise=enterprises_by_association[0][0],
+    )
+    _user(
+        "official",
+        role=Role.OFFICIAL,
+        first_name="赵强",
+        jurisdiction_id=ASSOCIATIONS[0]["province"],
+    )
+    for user, association, is_manager in [
+        (manager, associations[0], True),
+        (staff, associations[0], False),
+        (partner, associations[0], False),
+        (manager2, associations[1], True),
+        (staff2, associations[1], False),
+    ]:
+        AssociationUser.objects.update_or_create(
+            user=user, association=association, defaults={"is_manager": is_manager}
+        )
+    return {
+        "associations": len(associations),
+        "enterprises": sum(len(members) for members in enterprises_by_association),
+        "users": User.objects.filter(username__in=DEMO_USERNAMES).count(),
+    }
+
+
+DEMO_USERNAMES = [
+    "admin",
+    "manager",
+    "staff",
+    "manager2",
+    "staff2",
+    "partner",
+    "enterprise",
+    "official",
+]

@@ -1,0 +1,196 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class BilingualNameMixin:
+    """Reference data carries a Chinese and an English name; show the one of the active language."""
+
+    name_zh: str
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        language = get_language() or settings.LANGUAGE_CODE
+        return self.name_en if language.startswith("en") and self.name_en else self.name_zh
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class HierarchyQuerySet(models.QuerySet):
+    def subtree(self, node) -> "HierarchyQuerySet":
+        """The node and everything below it: one indexed prefix query on the materialised path."""
+        return self.filter(path__startswith=node.path)
+
+
+class Region(BilingualNameMixin, models.Model):
+    """An administrative division of GB/T 2260.
+
+    `path` holds the codes from the province down to this region ("440000/440100/440106/") so that
+    "inside this subtree" is `path LIKE '440000/%'`, answered by a B-tree index.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        PREFECTURE = "prefecture", _("Prefecture")
+        COUNTY = "county", _("County")
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    name_zh = models.CharField(_("Chinese name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=128, blank=True)
+    path = models.CharField(max_length=32, editable=False)
+
+    objects = HierarchyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        indexes = [
+            models.Index(
+                fields=["path"], name="region_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["level", "code"], name="region_level_code"),
+        ]
+
+
+class Industry(BilingualNameMixin, models.Model):
+    """A section (A–T) or division (01–97) of GB/T 4754-2017."""
+
+    class Level(models.TextChoices):
+        SECTION = "section", _("Section")
+        DIVISION = "division", _("Division")
+
+    code = models.CharField(_("code"), max_length=4, primary_key=True)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    name_zh = models.CharField(_("Chinese name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=160, blank=True)
+    path = models.CharField(max_length=16, editable=False)
+
+    objects = HierarchyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+        indexes = [
+            models.Index(
+                fields=["path"], name="industry_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+
+class Role(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise user")
+    STAFF = "staff", _("Association staff")
+    OFFICIAL = "official", _("Government official")
+    PARTNER = "partner", _("Partner system")
+    ADMIN = "admin", _("Platform administrator")
+
+
+class User(AbstractUser):
+    """A person or a partner system's service account.
+
+    An enterprise user is linked to one enterprise; association staff (and partner accounts bound
+    to an association) through `associations.AssociationUser`, which also says who is a manager;
+    an official (or a partner bound to a jurisdiction) to one region subtree.
+    """
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("enterprise"),
+    )
+    jurisdiction = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        verbose_name=_("jurisdiction"),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="official") | models.Q(jurisdiction__isnull=False),
+                name="official_has_jurisdiction",
+                violation_error_message=_("A government official needs a jurisdiction."),
+            ),
+        ]
+
+    @cached_property
+    def association_ids(self) -> frozenset[int]:
+        """Associations whose data this user works on (staff, managers, bound partners)."""
+        if self.role not in (Role.STAFF, Role.PARTNER):
+            return frozenset()
+        return frozenset(self.association_links.values_list("association_id", flat=True))
+
+    @cached_property
+    def managed_association_ids(self) -> frozenset[int]:
+        if self.role != Role.STAFF:
+            return frozenset()
+        return frozenset(
+            self.association_links.filter(is_manager=True).values_list("association_id", flat=True)
+        )
+
+    @property
+    def is_manager(self) -> bool:
+        return bool(self.managed_association_ids)
+
+
+class StatusChange(models.Model):
+    """One status change of any workflow object: who, when, from, to and why.
+
+    Every workflow (memberships, applications, needs, complaints, reports) records its changes
+    here through `core.workflow.change_status`, so that history looks and is queried the same way
+    everywhere.
+    """
+
+    content_type = models.ForeignKey(ContentType, models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="status_change_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} {self.from_status}→{self.to_status}"

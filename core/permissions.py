@@ -1,0 +1,87 @@
+"""Who may do what: one vocabulary of roles and actions for the pages and the API.
+
+`ACTIONS` maps an action to the roles that may perform it. Whether a particular object is visible
+is the selectors' business (out of scope answers 404); this table only says whether a role may
+perform the action at all (otherwise 403).
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from rest_framework.permissions import BasePermission
+
+from core.models import Role
+
+MANAGER = "manager"  # a staff user who manages at least one association
+
+EVERYONE = frozenset(
+    {Role.ENTERPRISE, Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}
+)
+
+ACTIONS: dict[str, frozenset[str]] = {
+    "dashboard.view": EVERYONE,
+    "reference.view": EVERYONE,
+    "profile.view": EVERYONE,
+    "enterprise.view": EVERYONE,
+}
+
+
+def roles_of(user) -> frozenset[str]:
+    if not user or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset({Role.ADMIN})
+    roles = {user.role}
+    if user.role == Role.STAFF and user.is_manager:
+        roles.add(MANAGER)
+    return frozenset(roles)
+
+
+def can(user, action: str) -> bool:
+    try:
+        allowed = ACTIONS[action]
+    except KeyError as exc:
+        raise KeyError(f"Unknown action {action!r}: add it to core.permissions.ACTIONS") from exc
+    return bool(roles_of(user) & allowed)
+
+
+def action_required(action: str):
+    """Decorator for page views: the user must be logged in and their role allowed `action`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not can(request.user, action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.required_action = action
+        return wrapped
+
+    return decorator
+
+
+class RolePermission(BasePermission):
+    """API side of the same table.
+
+    A view names its actions in `permission_actions`, keyed by viewset action ("list",
+    "retrieve", "approve", …) or, for plain API views, by lower-case HTTP method. A request whose
+    action is not named is refused: forgetting a row closes the door rather than opening it.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if getattr(view, request.method.lower(), None) is None:
+            return True  # no handler: let the view answer 405 Method Not Allowed
+        actions = getattr(view, "permission_actions", {})
+        key = getattr(view, "action", None) or request.method.lower()
+        action = actions.get(key)
+        if action is None:
+            return False
+        return can(request.user, action)

@@ -1,0 +1,103 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from associations.selectors import association_member_counts, membership_list_for_enterprise
+from core.models import Region, Role
+from core.permissions import action_required, roles_of
+from core.throttling import LoginRateThrottle
+from enterprises.models import Enterprise
+from enterprises.selectors import enterprise_list
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("dashboard" if request.user.is_authenticated else "login")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        throttle = LoginRateThrottle()
+        if not throttle.allow_request(request, self):
+            messages.error(
+                request,
+                _("Too many login attempts from this address. Try again in %(seconds)d seconds.")
+                % {"seconds": int(throttle.wait() or 60)},
+            )
+            return self.render_to_response(self.get_context_data(form=self.get_form()), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["demo_mode"] = settings.DEMO_MODE
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+DASHBOARD_TEMPLATES = {
+    Role.ENTERPRISE: "core/dashboard_enterprise.html",
+    Role.STAFF: "core/dashboard_staff.html",
+    Role.OFFICIAL: "core/dashboard_official.html",
+    Role.PARTNER: "core/dashboard_partner.html",
+    Role.ADMIN: "core/dashboard_admin.html",
+}
+
+
+@action_required("dashboard.view")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    role = Role.ADMIN if Role.ADMIN in roles_of(user) else user.role
+    context: dict = {"role": role}
+    if role == Role.ENTERPRISE:
+        context["enterprise"] = enterprise_list(user=user).first()
+        context["memberships"] = membership_list_for_enterprise(user=user)
+    elif role == Role.STAFF:
+        context["associations"] = association_member_counts(user=user)
+        context["managed_ids"] = user.managed_association_ids
+    elif role == Role.OFFICIAL:
+        context["jurisdiction"] = user.jurisdiction
+        context["associations"] = association_member_counts(user=user)
+        by_size = enterprise_list(user=user).values("size").annotate(n=Count("id"))
+        labels = dict(Enterprise.Size.choices)
+        context["enterprises_by_size"] = [
+            (labels.get(row["size"], row["size"]), row["n"]) for row in by_size.order_by("size")
+        ]
+    elif role == Role.ADMIN:
+        context["region_count"] = Region.objects.count()
+        context["associations"] = association_member_counts(user=user)
+    return render(request, DASHBOARD_TEMPLATES[role], context)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness of the web process and its services, for load balancers and health checks."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    if settings.REDIS_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except redis.RedisError as exc:
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(checks, status=200 if healthy else 503)

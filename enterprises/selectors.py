@@ -1,0 +1,32 @@
+from django.db.models import Exists, OuterRef, QuerySet
+
+from associations.models import Membership
+from core.models import Role
+from enterprises.models import Enterprise
+
+
+def enterprise_list(*, user) -> QuerySet[Enterprise]:
+    """The enterprises `user` may see: staff and bound partners their associations' members, an
+    enterprise user their own, an official (or partner bound to a jurisdiction) those inside it."""
+    enterprises = Enterprise.objects.select_related("region", "industry")
+    if not user.is_authenticated:
+        return enterprises.none()
+    if user.is_superuser or user.role == Role.ADMIN:
+        return enterprises
+    if user.role == Role.ENTERPRISE:
+        return (
+            enterprises.filter(pk=user.enterprise_id) if user.enterprise_id else enterprises.none()
+        )
+    if user.role in (Role.OFFICIAL, Role.PARTNER) and user.jurisdiction_id:
+        return enterprises.filter(region__path__startswith=user.jurisdiction.path)
+    if user.association_ids:
+        member = Membership.objects.filter(
+            enterprise_id=OuterRef("pk"), association_id__in=user.association_ids
+        )
+        return enterprises.filter(Exists(member))
+    return enterprises.none()
+
+
+def may_see_contact_details(user) -> bool:
+    """Officials read enterprises, but never their people's phone numbers."""
+    return user.role != Role.OFFICIAL

@@ -1,0 +1,20 @@
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resumption_portal.settings")
+
+app = Celery("resumption_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The beat schedule lives here, in code, so that every deployment runs the same one.
+# Times are Asia/Shanghai (CELERY_TIMEZONE).
+app.conf.beat_schedule = {
+    # Expired login sessions pile up in the database; clear them nightly, when nobody works.
+    "clear-expired-sessions": {
+        "task": "core.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}

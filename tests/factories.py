@@ -1,0 +1,69 @@
+import random
+
+import factory
+from stdnum.cn import uscc as stdnum_uscc
+
+from associations.models import Association, AssociationUser, Membership
+from core.models import Role, User
+from enterprises.models import Enterprise
+
+_rng = random.Random(4754)
+
+
+def valid_uscc(prefix: str = "91", region: str = "440106") -> str:
+    body = prefix + region + "".join(_rng.choice("0123456789") for _ in range(9))
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
+    uscc = factory.LazyFunction(valid_uscc)
+    region_id = "440106"  # 广州市天河区
+    industry_id = "39"  # computers, communication and other electronic equipment
+    size = Enterprise.Size.SMALL
+    employees = 40
+    contact_name = "张三"
+    contact_phone = "13800138000"
+
+
+class AssociationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Association
+
+    name = factory.Sequence(lambda n: f"测试协会{n}")
+    kind = Association.Kind.INDUSTRY_ASSOCIATION
+    uscc = factory.LazyFunction(lambda: valid_uscc("51", "440100"))
+    region_id = "440100"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    association = factory.SubFactory(AssociationFactory)
+    status = Membership.Status.ACTIVE
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.ENTERPRISE
+    password = factory.PostGenerationMethodCall("set_password", "pass-2020-word")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def staff_of(association: Association, *, manager: bool = False, **kwargs) -> User:
+    user = UserFactory(role=Role.STAFF, **kwargs)
+    AssociationUser.objects.create(user=user, association=association, is_manager=manager)
+    return user
