@@ -21,11 +21,11 @@ def env_str(name: str, default: str | object = _MISSING) -> str:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={file_path} cannot be read: {exc}") from exc
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or (value == "" and default is _MISSING):
         if default is _MISSING:
             raise ImproperlyConfigured(f"Set the environment variable {name}.")
         return default  # type: ignore[return-value]
-    return value
+    return value  # set but empty means "none" (e.g. REDIS_URL= for the zero-service mode)
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -79,3 +79,16 @@ def test_tasks_run_in_process_only_when_asked():
         SHOW.format("s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL"), PRODUCTION_ENV
     )
     assert result.stdout.strip() == "(False, 'redis://redis:6379/0')"
+
+
+def test_an_empty_redis_url_is_the_zero_service_mode():
+    env = {**PRODUCTION_ENV, "REDIS_URL": "", "CELERY_TASK_ALWAYS_EAGER": "true"}
+    result = run_python(SHOW.format("s.CACHES['default']['BACKEND'], s.CELERY_BROKER_URL"), env)
+    assert result.stdout.strip() == repr(
+        ("django.core.cache.backends.locmem.LocMemCache", "memory://")
+    )
+
+
+def test_an_empty_secret_key_is_refused():
+    result = run_python(SHOW.format("s.DEBUG"), {**PRODUCTION_ENV, "SECRET_KEY": ""})
+    assert "Set the environment variable SECRET_KEY" in result.stderr
