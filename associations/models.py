@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_uscc
+from core.validators import validate_phone, validate_uscc
 
 
 class Association(models.Model):
@@ -24,7 +24,9 @@ class Association(models.Model):
         "core.Industry", blank=True, related_name="associations", verbose_name=_("industries")
     )
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=32, blank=True, validators=[validate_phone]
+    )
     email = models.EmailField(_("email"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -9,10 +9,19 @@ class DomainError(Exception):
     http_status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, **extra):
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        code: str | None = None,
+        **extra,
+    ):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        if code:
+            self.code = code
         self.extra = extra
 
 

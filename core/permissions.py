@@ -19,11 +19,32 @@ EVERYONE = frozenset(
     {Role.ENTERPRISE, Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}
 )
 
+STAFF_SIDE = frozenset({Role.STAFF, MANAGER, Role.PARTNER, Role.ADMIN})
+
 ACTIONS: dict[str, frozenset[str]] = {
     "dashboard.view": EVERYONE,
     "reference.view": EVERYONE,
     "profile.view": EVERYONE,
+    # associations: a directory everyone reads; admins create, managers edit their own
+    "association.view": EVERYONE,
+    "association.create": frozenset({Role.ADMIN}),
+    "association.edit": frozenset({MANAGER, Role.ADMIN}),
+    "association.invite_staff": frozenset({MANAGER, Role.ADMIN}),
+    # enterprises: staff register members, an enterprise user registers or claims their own
     "enterprise.view": EVERYONE,
+    "enterprise.create": STAFF_SIDE | {Role.ENTERPRISE},
+    "enterprise.edit": STAFF_SIDE | {Role.ENTERPRISE},
+    "enterprise.import": STAFF_SIDE,
+    "enterprise.export": frozenset({Role.STAFF, MANAGER, Role.ADMIN}),
+    "enterprise.claim": frozenset({Role.ENTERPRISE}),
+    "claim.view": frozenset({Role.ENTERPRISE, Role.STAFF, MANAGER, Role.ADMIN}),
+    "claim.decide": frozenset({Role.STAFF, MANAGER, Role.ADMIN}),
+    # memberships: staff add and decide; an enterprise asks to join and may leave
+    "membership.view": EVERYONE,
+    "membership.create": STAFF_SIDE | {Role.ENTERPRISE},
+    "membership.decide": STAFF_SIDE,
+    "membership.leave": STAFF_SIDE | {Role.ENTERPRISE},
+    "member.list": frozenset({Role.STAFF, MANAGER, Role.ADMIN}),
 }
 
 

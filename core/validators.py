@@ -1,3 +1,4 @@
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
@@ -31,3 +32,45 @@ def normalise_uscc(value: str) -> str:
 
 def validate_uscc(value: str) -> None:
     normalise_uscc(value)
+
+
+def normalise_phone(value: str) -> str:
+    """Validate a Chinese phone number (mobile or landline with area code, or an international
+    number with +) and return it in E.164 form, e.g. +8613800138000."""
+    try:
+        number = phonenumbers.parse((value or "").strip(), "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            _("This is not a phone number; write e.g. 13800138000 or 020-87654321."),
+            code="phone_format",
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _(
+                "This phone number does not exist; check the digits "
+                "(a mobile has 11, a landline needs its area code)."
+            ),
+            code="phone_invalid",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate_phone(value: str) -> None:
+    if value:
+        normalise_phone(value)
+
+
+def display_phone(value: str) -> str:
+    """+8613800138000 -> 138 0013 8000, for people reading a page."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException:
+        return value
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 86
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, fmt)

@@ -13,8 +13,8 @@ from associations.selectors import association_member_counts, membership_list_fo
 from core.models import Region, Role
 from core.permissions import action_required, roles_of
 from core.throttling import LoginRateThrottle
-from enterprises.models import Enterprise
-from enterprises.selectors import enterprise_list
+from enterprises.models import Enterprise, EnterpriseClaim
+from enterprises.selectors import claim_list, enterprise_list
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -63,9 +63,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if role == Role.ENTERPRISE:
         context["enterprise"] = enterprise_list(user=user).first()
         context["memberships"] = membership_list_for_enterprise(user=user)
+        context["claims"] = claim_list(user=user)[:10]
     elif role == Role.STAFF:
         context["associations"] = association_member_counts(user=user)
         context["managed_ids"] = user.managed_association_ids
+        context["pending_claims"] = (
+            claim_list(user=user).filter(status=EnterpriseClaim.Status.PENDING).count()
+        )
     elif role == Role.OFFICIAL:
         context["jurisdiction"] = user.jurisdiction
         context["associations"] = association_member_counts(user=user)

@@ -42,20 +42,24 @@ def change_status(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change_status must run inside transaction.atomic() on a locked row")
     current = obj.status
-    allowed = obj.STATUS_TRANSITIONS.get(current, set())
-    if to not in allowed:
-        status_labels = dict(type(obj)._meta.get_field("status").choices)
-        raise TransitionNotAllowed(
-            _("This cannot be done while the status is “%(current)s”.")
-            % {"current": status_labels.get(current, current)},
-            current_status=current,
-        )
+    if to not in obj.STATUS_TRANSITIONS.get(current, set()):
+        raise not_allowed(obj)
     obj.status = to
     fields = {"status", *update_fields}
     if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
         fields.add("updated_at")
     obj.save(update_fields=sorted(fields))
     return record_status(obj, from_status=current, to_status=to, actor=actor, reason=reason)
+
+
+def not_allowed(obj: models.Model) -> TransitionNotAllowed:
+    """The error for an action that the object's current status does not allow."""
+    labels = dict(type(obj)._meta.get_field("status").choices)
+    return TransitionNotAllowed(
+        _("This cannot be done while the status is “%(current)s”.")
+        % {"current": labels.get(obj.status, obj.status)},
+        current_status=obj.status,
+    )
 
 
 def history_for(obj: models.Model):

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_uscc
+from core.validators import validate_phone, validate_uscc
 
 
 class Enterprise(models.Model):
@@ -46,7 +47,9 @@ class Enterprise(models.Model):
     )
     legal_representative = models.CharField(_("legal representative"), max_length=64, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=32, blank=True, validators=[validate_phone]
+    )
     address = models.CharField(_("address"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -58,3 +61,92 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EnterpriseClaim(models.Model):
+    """An enterprise user asking to act for an enterprise that is already registered.
+
+    Staff of an association the enterprise belongs to (or an admin) approve or reject it; on
+    approval the user is linked to the enterprise.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    STATUS_TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+    }
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="enterprise_claims"
+    )
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="claims")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("enterprise claim")
+        verbose_name_plural = _("enterprise claims")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "enterprise"],
+                condition=models.Q(status="pending"),
+                name="one_pending_claim_per_user_and_enterprise",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.enterprise}"
+
+
+class ImportJob(models.Model):
+    """A member spreadsheet import. Small files finish inside the request; large ones run in a
+    Celery worker, and the page polls `processed_rows` / `total_rows` until it is done."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Refused")
+
+    association = models.ForeignKey(
+        "associations.Association", models.CASCADE, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="import_jobs"
+    )
+    file_name = models.CharField(max_length=255)
+    # The upload itself, so that any worker host can read it (no shared file system needed).
+    content = models.BinaryField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def progress(self) -> int:
+        """Percent done, 0–100."""
+        if self.status in (self.Status.SUCCEEDED, self.Status.FAILED):
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

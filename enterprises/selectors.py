@@ -2,7 +2,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from associations.models import Membership
 from core.models import Role
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, EnterpriseClaim, ImportJob
 
 
 def enterprise_list(*, user) -> QuerySet[Enterprise]:
@@ -30,3 +30,29 @@ def enterprise_list(*, user) -> QuerySet[Enterprise]:
 def may_see_contact_details(user) -> bool:
     """Officials read enterprises, but never their people's phone numbers."""
     return user.role != Role.OFFICIAL
+
+
+def claim_list(*, user) -> QuerySet[EnterpriseClaim]:
+    """Claims the user made, or (staff) claims on enterprises that belong to their associations."""
+    claims = EnterpriseClaim.objects.select_related("enterprise", "user")
+    if not user.is_authenticated:
+        return claims.none()
+    if user.is_superuser or user.role == Role.ADMIN:
+        return claims
+    if user.role == Role.ENTERPRISE:
+        return claims.filter(user=user)
+    if user.role == Role.STAFF and user.association_ids:
+        member = Membership.objects.filter(
+            enterprise_id=OuterRef("enterprise_id"), association_id__in=user.association_ids
+        )
+        return claims.filter(Exists(member))
+    return claims.none()
+
+
+def import_job_list(*, user) -> QuerySet[ImportJob]:
+    jobs = ImportJob.objects.defer("content")
+    if not user.is_authenticated:
+        return jobs.none()
+    if user.is_superuser or user.role == Role.ADMIN:
+        return jobs
+    return jobs.filter(association_id__in=user.association_ids)

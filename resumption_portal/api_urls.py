@@ -2,19 +2,25 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from associations.api import AssociationViewSet, MembershipViewSet
 from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
-from enterprises.api import EnterpriseViewSet
+from enterprises.api import ClaimViewSet, EnterpriseViewSet, ImportJobViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("regions", RegionViewSet, basename="region")
 router.register("industries", IndustryViewSet, basename="industry")
+router.register("associations", AssociationViewSet, basename="association")
+# Before "enterprises", so that "enterprises/import/" is not read as an enterprise's id.
+router.register("enterprises/import", ImportJobViewSet, basename="import-job")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("enterprise-claims", ClaimViewSet, basename="enterprise-claim")
+router.register("memberships", MembershipViewSet, basename="membership")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]

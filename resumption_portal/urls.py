@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from associations import urls as association_urls
 from core import views as core_views
 
 urlpatterns = [
@@ -10,7 +12,20 @@ urlpatterns = [
     path("logout/", core_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", core_views.dashboard, name="dashboard"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="core/set_password.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="core/set_password_done.html"),
+        name="password_reset_complete",
+    ),
     path("enterprises/", include("enterprises.urls")),
+    path("members/", include(association_urls.members)),
+    path("memberships/", include(association_urls.memberships)),
+    path("associations/", include(association_urls.associations)),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("resumption_portal.api_urls")),
+    path("api/v1/", include(("resumption_portal.api_urls", "api"))),
 ]

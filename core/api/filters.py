@@ -1,12 +1,87 @@
+"""Filters shared by every list, in the API and on the pages."""
+
+from datetime import UTC
+
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from core.models import Industry, Region
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time, turned into UTC before it reaches the database (which refuses offsets
+    beyond ±15:59 that ISO 8601 allows)."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class UpdatedSinceFilterSet(django_filters.FilterSet):
     """Base of every list filter: `updated_since` (ISO 8601) for partners' incremental sync."""
 
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_("Changed at or after this ISO 8601 time"),
     )
+
+
+class RegionCodeField(forms.CharField):
+    def clean(self, value):
+        code = super().clean(value)
+        if not code:
+            return None
+        region = Region.objects.filter(code=code.strip()).only("code", "path").first()
+        if region is None:
+            raise forms.ValidationError(
+                _("Unknown region code %(code)s (GB/T 2260)."), params={"code": code}
+            )
+        return region
+
+
+class IndustryCodeField(forms.CharField):
+    def clean(self, value):
+        code = super().clean(value)
+        if not code:
+            return None
+        code = code.strip().upper()
+        if not Industry.objects.filter(code=code).exists():
+            raise forms.ValidationError(
+                _("Unknown industry code %(code)s (GB/T 4754-2017)."), params={"code": code}
+            )
+        return code
+
+
+class RegionSubtreeFilter(django_filters.Filter):
+    """`?region=440000`: the region and everything below it, at any level."""
+
+    field_class = RegionCodeField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__path__startswith": value.path})
+
+
+class IndustryFilter(django_filters.Filter):
+    """`?industry=C` (a section: all its divisions) or `?industry=39` (one division)."""
+
+    field_class = IndustryCodeField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if value.isalpha():
+            return qs.filter(**{f"{self.field_name}__parent_id": value})
+        return qs.filter(**{f"{self.field_name}_id": value})

@@ -1,0 +1,38 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.models import Industry, Region, StatusChange
+
+
+class RegionCodeField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": _("Unknown region code {value} (GB/T 2260)."),
+        "invalid": _("Give the region as its code, e.g. 440106."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Region.objects.all())
+        super().__init__(slug_field="code", **kwargs)
+
+
+class IndustryCodeField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": _("Unknown industry code {value} (GB/T 4754-2017)."),
+        "invalid": _("Give the industry as its code, e.g. 39."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Industry.objects.all())
+        super().__init__(slug_field="code", **kwargs)
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = StatusChange
+        fields = ["from_status", "to_status", "actor", "reason", "at"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)

@@ -1,0 +1,71 @@
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import Membership
+from core.api.filters import IndustryFilter, RegionSubtreeFilter, UpdatedSinceFilterSet
+from enterprises.models import Enterprise
+
+
+def search_enterprises(queryset, prefix: str, value: str):
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    return queryset.filter(
+        Q(**{f"{prefix}name__icontains": value}) | Q(**{f"{prefix}uscc__startswith": value.upper()})
+    )
+
+
+class EnterpriseFilterSet(UpdatedSinceFilterSet):
+    region = RegionSubtreeFilter(field_name="region", label=_("Region code (any level)"))
+    industry = IndustryFilter(field_name="industry", label=_("Industry section or division"))
+    association = django_filters.NumberFilter(
+        method="filter_membership", label=_("Member of this association (id)")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Membership.Status.choices,
+        method="filter_membership",
+        label=_("Membership status"),
+    )
+    search = django_filters.CharFilter(method="filter_search", label=_("Name or credit code"))
+
+    class Meta:
+        model = Enterprise
+        fields = ["size", "ownership"]
+
+    def filter_membership(self, queryset, name, value):
+        # `association` and `status` combine: "members of A whose membership is S".
+        conditions = {}
+        association = self.form.cleaned_data.get("association")
+        status = self.form.cleaned_data.get("status")
+        if association:
+            conditions["association_id"] = association
+        if status:
+            conditions["status"] = status
+        if not conditions or (name == "status" and association):
+            return queryset  # applied once, by the `association` filter
+        member = Membership.objects.filter(enterprise_id=OuterRef("pk"), **conditions)
+        return queryset.filter(Exists(member))
+
+    def filter_search(self, queryset, name, value):
+        return search_enterprises(queryset, "", value)
+
+
+class MembershipFilterSet(UpdatedSinceFilterSet):
+    region = RegionSubtreeFilter(
+        field_name="enterprise__region", label=_("Region code (any level)")
+    )
+    industry = IndustryFilter(
+        field_name="enterprise__industry", label=_("Industry section or division")
+    )
+    size = django_filters.ChoiceFilter(
+        field_name="enterprise__size", choices=Enterprise.Size.choices, label=_("Size")
+    )
+    search = django_filters.CharFilter(method="filter_search", label=_("Name or credit code"))
+
+    class Meta:
+        model = Membership
+        fields = ["association", "status", "enterprise"]
+
+    def filter_search(self, queryset, name, value):
+        return search_enterprises(queryset, "enterprise__", value)

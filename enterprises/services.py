@@ -1,0 +1,209 @@
+"""Every write on enterprises and on claims to act for one."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from associations.models import Membership
+from associations.services import membership_add, membership_request, works_for
+from core.errors import Conflict, DomainError
+from core.models import Industry, Region, Role, User
+from core.validators import normalise_phone, normalise_uscc
+from core.workflow import change_status, record_status
+from enterprises.models import Enterprise, EnterpriseClaim
+
+EDITABLE_FIELDS = (
+    "name",
+    "uscc",
+    "region",
+    "industry",
+    "size",
+    "ownership",
+    "employees",
+    "revenue_band",
+    "legal_representative",
+    "contact_name",
+    "contact_phone",
+    "address",
+)
+
+
+def clean_enterprise_fields(fields: dict) -> dict:
+    """Normalise and check the fields a person gives for an enterprise; raise one DomainError
+    naming every field that needs fixing."""
+    cleaned = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS}
+    problems: dict[str, list[str]] = {}
+    if "uscc" in cleaned:
+        try:
+            cleaned["uscc"] = normalise_uscc(cleaned["uscc"])
+        except ValidationError as exc:
+            problems["uscc"] = exc.messages
+    if cleaned.get("contact_phone"):
+        try:
+            cleaned["contact_phone"] = normalise_phone(cleaned["contact_phone"])
+        except ValidationError as exc:
+            problems["contact_phone"] = exc.messages
+    region = cleaned.get("region")
+    if isinstance(region, Region) and region.level != Region.Level.COUNTY:
+        problems["region"] = [_("Choose a county-level region (district, county or city).")]
+    industry = cleaned.get("industry")
+    if isinstance(industry, Industry) and industry.level != Industry.Level.DIVISION:
+        problems["industry"] = [_("Choose an industry division (two digits, e.g. 39).")]
+    if "name" in cleaned:
+        cleaned["name"] = (cleaned["name"] or "").strip()
+    if problems:
+        raise DomainError(_("Some values are not valid; see each field."), fields=problems)
+    return cleaned
+
+
+def _check_model_rules(enterprise: Enterprise) -> None:
+    try:
+        enterprise.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise DomainError(
+            _("Some values are not valid; see each field."), fields=exc.message_dict
+        ) from exc
+
+
+def _save_new(enterprise: Enterprise) -> Enterprise:
+    _check_model_rules(enterprise)
+    if Enterprise.objects.filter(uscc=enterprise.uscc).exists():
+        raise _uscc_taken()
+    try:
+        with transaction.atomic():
+            enterprise.save()
+    except IntegrityError as exc:
+        raise _uscc_taken() from exc
+    return enterprise
+
+
+def _uscc_taken() -> DomainError:
+    message = _(
+        "An enterprise with this credit code is already registered. "
+        "Add it as a member, or claim it if it is yours."
+    )
+    return DomainError(message, fields={"uscc": [message]}, code="uscc_taken")
+
+
+@transaction.atomic
+def enterprise_create_member(
+    *, actor: User, association_id: int, member_number: str = "", **fields
+) -> Enterprise:
+    """Staff register a new enterprise and make it an active member of their association."""
+    if not works_for(actor, association_id):
+        raise PermissionDenied
+    enterprise = _save_new(Enterprise(**clean_enterprise_fields(fields)))
+    membership_add(
+        actor=actor,
+        association_id=association_id,
+        enterprise_id=enterprise.pk,
+        member_number=member_number,
+    )
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_register(*, actor: User, association_id: int | None = None, **fields) -> Enterprise:
+    """An enterprise user registers their own enterprise, optionally asking to join an
+    association at once (the membership waits for staff approval)."""
+    actor = User.objects.select_for_update().get(pk=actor.pk)
+    if actor.role != Role.ENTERPRISE:
+        raise PermissionDenied
+    if actor.enterprise_id:
+        raise Conflict(_("Your account already acts for an enterprise."))
+    enterprise = _save_new(Enterprise(**clean_enterprise_fields(fields)))
+    actor.enterprise = enterprise
+    actor.save(update_fields=["enterprise"])
+    if association_id:
+        membership_request(actor=actor, association_id=association_id)
+    return enterprise
+
+
+def may_edit(user: User, enterprise: Enterprise) -> bool:
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    if user.role == Role.ENTERPRISE:
+        return user.enterprise_id == enterprise.pk
+    if user.association_ids:
+        return Membership.objects.filter(
+            enterprise=enterprise, association_id__in=user.association_ids
+        ).exists()
+    return False
+
+
+@transaction.atomic
+def enterprise_update(*, actor: User, enterprise_id: int, **fields) -> Enterprise:
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
+    if not may_edit(actor, enterprise):
+        raise PermissionDenied
+    for name, value in clean_enterprise_fields(fields).items():
+        setattr(enterprise, name, value)
+    _check_model_rules(enterprise)
+    if Enterprise.objects.filter(uscc=enterprise.uscc).exclude(pk=enterprise.pk).exists():
+        raise _uscc_taken()
+    enterprise.save()
+    return enterprise
+
+
+# --- claims -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_request(*, actor: User, uscc: str, note: str = "") -> EnterpriseClaim:
+    """An enterprise user asks to act for an already registered enterprise."""
+    if actor.role != Role.ENTERPRISE:
+        raise PermissionDenied
+    if actor.enterprise_id:
+        raise Conflict(_("Your account already acts for an enterprise."))
+    try:
+        code = normalise_uscc(uscc)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], fields={"uscc": exc.messages}) from exc
+    enterprise = Enterprise.objects.filter(uscc=code).first()
+    if enterprise is None:
+        message = _("No enterprise is registered with this credit code; register it instead.")
+        raise DomainError(message, fields={"uscc": [message]})
+    if EnterpriseClaim.objects.filter(
+        user=actor, enterprise=enterprise, status=EnterpriseClaim.Status.PENDING
+    ).exists():
+        raise Conflict(_("You have already asked for this enterprise; staff will decide."))
+    claim = EnterpriseClaim.objects.create(user=actor, enterprise=enterprise, note=note)
+    record_status(claim, from_status="", to_status=claim.status, actor=actor, reason=note)
+    return claim
+
+
+def may_decide_claim(user: User, claim: EnterpriseClaim) -> bool:
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    return user.role == Role.STAFF and may_edit(user, claim.enterprise)
+
+
+@transaction.atomic
+def claim_approve(*, actor: User, claim_id: int) -> EnterpriseClaim:
+    claim = (
+        EnterpriseClaim.objects.select_for_update().select_related("enterprise").get(pk=claim_id)
+    )
+    if not may_decide_claim(actor, claim):
+        raise PermissionDenied
+    claimant = User.objects.select_for_update().get(pk=claim.user_id)
+    if claimant.enterprise_id and claimant.enterprise_id != claim.enterprise_id:
+        raise Conflict(_("This user already acts for another enterprise."))
+    change_status(claim, to=EnterpriseClaim.Status.APPROVED, actor=actor)
+    claimant.enterprise_id = claim.enterprise_id
+    claimant.save(update_fields=["enterprise"])
+    return claim
+
+
+@transaction.atomic
+def claim_reject(*, actor: User, claim_id: int, reason: str) -> EnterpriseClaim:
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Give a reason; the person who asked will see it.")
+        raise DomainError(message, fields={"reason": [message]})
+    claim = (
+        EnterpriseClaim.objects.select_for_update().select_related("enterprise").get(pk=claim_id)
+    )
+    if not may_decide_claim(actor, claim):
+        raise PermissionDenied
+    change_status(claim, to=EnterpriseClaim.Status.REJECTED, actor=actor, reason=reason)
+    return claim
