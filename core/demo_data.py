@@ -9,12 +9,13 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from stdnum.cn import uscc as stdnum_uscc
 
 from associations.models import Association, AssociationUser, Membership
 from core.models import Industry, Region, Role, User
+from core.validators import normalise_phone
 from core.workflow import record_status
 from enterprises.models import Enterprise
 
@@ -89,7 +90,12 @@ def _person(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    return "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
+    """A valid mobile number in the stored (E.164) form."""
+    number = "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
+    try:
+        return normalise_phone(number)
+    except ValidationError:
+        return "+8613800138000"
 
 
 def _user(username: str, *, role: str, first_name: str, **extra) -> User:
@@ -165,9 +171,16 @@ def load_demo_data() -> dict[str, int]:
                 enterprise=enterprise,
                 association=association,
                 defaults={
-                    "status": Membership.Status.ACTIVE,
-                    "member_number": f"M{association.pk:02d}-{index + 1:04d}",
-                    "joined_on": date(2019, 1 + index % 12, 1 + index % 28),
+                    # The last two asked to join and wait for staff to decide.
+                    "status": Membership.Status.PENDING
+                    if index >= 16
+                    else Membership.Status.ACTIVE,
+                    "member_number": ""
+                    if index >= 16
+                    else f"M{association.pk:02d}-{index + 1:04d}",
+                    "joined_on": None
+                    if index >= 16
+                    else date(2019, 1 + index % 12, 1 + index % 28),
                 },
             )
             if created:
@@ -181,7 +194,7 @@ def load_demo_data() -> dict[str, int]:
         enterprises_by_association.append(members)
 
     # A few enterprises belong to both associations, as real ones often do.
-    for index, enterprise in enumerate(enterprises_by_association[0][-3:]):
+    for index, enterprise in enumerate(enterprises_by_association[0][-5:-2]):
         membership, created = Membership.objects.get_or_create(
             enterprise=enterprise,
             association=associations[1],

@@ -49,3 +49,13 @@ def test_demo_enterprises_have_valid_credit_codes(settings):
     settings.DEMO_MODE = True
     load_demo_data()
     assert all(uscc.is_valid(code) for code in Enterprise.objects.values_list("uscc", flat=True))
+
+
+def test_demo_data_has_requests_to_decide_and_valid_phones(settings):
+    from core.validators import normalise_phone
+
+    settings.DEMO_MODE = True
+    load_demo_data()
+    assert Membership.objects.filter(status=Membership.Status.PENDING).count() >= 2
+    phones = Enterprise.objects.values_list("contact_phone", flat=True)
+    assert all(normalise_phone(phone) == phone for phone in phones)
