@@ -59,7 +59,10 @@ def test_member_list_shows_only_own_association_members(cast, client, members):
         ({"region": "440100"}, {"天河小型电子", "越秀中型服装", "广州华兴电子有限公司"}),
         ({"region": "440304"}, {"福田微型食品"}),
         ({"region": "330000"}, {"西湖服装"}),
-        ({"industry": "C", "region": "440100"}, {"天河小型电子", "越秀中型服装", "广州华兴电子有限公司"}),
+        (
+            {"industry": "C", "region": "440100"},
+            {"天河小型电子", "越秀中型服装", "广州华兴电子有限公司"},
+        ),
         ({"industry": "18"}, {"越秀中型服装", "西湖服装"}),
         ({"size": "medium"}, {"越秀中型服装"}),
         ({"status": "pending"}, {"福田微型食品"}),
@@ -196,9 +199,7 @@ def test_import_page_lists_every_problem_and_imports_nothing(cast, client):
 
 def test_import_page_refuses_a_pdf_with_a_clear_message(cast, client):
     client.force_login(cast.staff)
-    response = client.post(
-        reverse("member-import"), {"file": _upload("m.pdf", b"%PDF-1.4 ...")}
-    )
+    response = client.post(reverse("member-import"), {"file": _upload("m.pdf", b"%PDF-1.4 ...")})
     assert response.status_code == 200
     assert "请上传 .csv 或 .xlsx 文件" in response.content.decode()
 
@@ -328,7 +329,9 @@ def test_manager_invites_staff_who_sets_a_password_and_logs_in(
     client.logout()
     form_page = client.get(link, follow=True)
     set_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
-    client.post(set_url, {"new_password1": "Resume-Work-2020!", "new_password2": "Resume-Work-2020!"})
+    client.post(
+        set_url, {"new_password1": "Resume-Work-2020!", "new_password2": "Resume-Work-2020!"}
+    )
     assert client.login(username="newstaff", password="Resume-Work-2020!")
     assert client.get(reverse("member-list")).status_code == 200
 
