@@ -162,9 +162,20 @@ def staff_invite(
 # --- memberships --------------------------------------------------------------------------
 
 
+def _member_number(value: str) -> str:
+    value = (value or "").strip()
+    limit = Membership._meta.get_field("member_number").max_length
+    if len(value) > limit:
+        message = _("A member number has at most %(limit)d characters.") % {"limit": limit}
+        raise DomainError(message, fields={"member_number": [message]})
+    return value
+
+
 def _locked(membership_id: int) -> Membership:
     return (
-        Membership.objects.select_for_update().select_related("association").get(pk=membership_id)
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("association")
+        .get(pk=membership_id)
     )
 
 
@@ -173,6 +184,7 @@ def membership_add(
     *, actor: User, association_id: int, enterprise_id: int, member_number: str = ""
 ) -> Membership:
     """Staff add an enterprise as an active member (or re-admit one that left or was refused)."""
+    member_number = _member_number(member_number)
     _require_works_for(actor, association_id)
     membership = (
         Membership.objects.select_for_update()
@@ -205,6 +217,7 @@ def membership_add(
 
 
 def _activate(membership: Membership, *, actor: User, member_number: str, reason: str = ""):
+    member_number = _member_number(member_number)
     if member_number:
         membership.member_number = member_number
     membership.joined_on = membership.joined_on or timezone.localdate()
@@ -310,6 +323,6 @@ def membership_leave(*, actor: User, membership_id: int, reason: str = "") -> Me
 def membership_update(*, actor: User, membership_id: int, member_number: str) -> Membership:
     membership = _locked(membership_id)
     _require_works_for(actor, membership.association_id)
-    membership.member_number = member_number.strip()
+    membership.member_number = _member_number(member_number)
     membership.save(update_fields=["member_number", "updated_at"])
     return membership

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -182,11 +182,11 @@ DECISIONS = {
     "leave": services.membership_leave,
 }
 DECISION_DONE = {
-    "approve": _("The membership is approved."),
-    "reject": _("The request is rejected."),
-    "suspend": _("The membership is suspended."),
-    "reinstate": _("The membership is active again."),
-    "leave": _("The membership has ended."),
+    "approve": gettext_lazy("The membership is approved."),
+    "reject": gettext_lazy("The request is rejected."),
+    "suspend": gettext_lazy("The membership is suspended."),
+    "reinstate": gettext_lazy("The membership is active again."),
+    "leave": gettext_lazy("The membership has ended."),
 }
 
 

@@ -181,7 +181,9 @@ def may_decide_claim(user: User, claim: EnterpriseClaim) -> bool:
 @transaction.atomic
 def claim_approve(*, actor: User, claim_id: int) -> EnterpriseClaim:
     claim = (
-        EnterpriseClaim.objects.select_for_update().select_related("enterprise").get(pk=claim_id)
+        EnterpriseClaim.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .get(pk=claim_id)
     )
     if not may_decide_claim(actor, claim):
         raise PermissionDenied
@@ -201,7 +203,9 @@ def claim_reject(*, actor: User, claim_id: int, reason: str) -> EnterpriseClaim:
         message = _("Give a reason; the person who asked will see it.")
         raise DomainError(message, fields={"reason": [message]})
     claim = (
-        EnterpriseClaim.objects.select_for_update().select_related("enterprise").get(pk=claim_id)
+        EnterpriseClaim.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .get(pk=claim_id)
     )
     if not may_decide_claim(actor, claim):
         raise PermissionDenied

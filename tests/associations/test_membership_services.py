@@ -557,3 +557,15 @@ def test_association_update_refuses_an_invalid_phone_and_keeps_the_old_details(c
     assert "contact_phone" in refused.value.fields
     cast.association.refresh_from_db()
     assert cast.association.name == "广东省电子行业协会"
+
+
+@pytest.mark.django_db
+def test_a_too_long_member_number_is_refused_with_a_message(cast):
+    from associations.services import membership_approve
+
+    membership = MembershipFactory(association=cast.association, status="pending")
+    with pytest.raises(DomainError) as refused:
+        membership_approve(actor=cast.staff, membership_id=membership.pk, member_number="M" * 33)
+    assert "member_number" in refused.value.fields
+    membership.refresh_from_db()
+    assert membership.status == "pending"
