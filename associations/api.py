@@ -225,7 +225,7 @@ class MembershipViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         membership = service(
             actor=self.request.user,
             membership_id=self.get_object().pk,
-            **(dict.fromkeys(serializer.fields, "") | serializer.validated_data),
+            **serializer.validated_data,
         )
         return Response(MembershipSerializer(membership).data)
 

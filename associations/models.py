@@ -71,8 +71,14 @@ class Membership(models.Model):
         LEFT = "left", _("Left")
         REJECTED = "rejected", _("Rejected")
 
+    # Staff of the association see the enterprise while its membership is one of these...
+    VISIBLE_TO_STAFF = (Status.PENDING, Status.ACTIVE, Status.SUSPENDED)
+    # ...and act for it (edit it, decide claims on it) only while it is a member.
+    MEMBER = (Status.ACTIVE, Status.SUSPENDED)
+
     STATUS_TRANSITIONS = {
-        Status.PENDING: {Status.ACTIVE, Status.REJECTED},
+        # A pending request "leaves" when the enterprise withdraws it.
+        Status.PENDING: {Status.ACTIVE, Status.REJECTED, Status.LEFT},
         Status.ACTIVE: {Status.SUSPENDED, Status.LEFT},
         Status.SUSPENDED: {Status.ACTIVE, Status.LEFT},
         Status.LEFT: {Status.PENDING},

@@ -222,7 +222,7 @@ def association_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _managed_association(request: HttpRequest, pk: int) -> Association:
-    association = get_object_or_404(my_association_list(user=request.user), pk=pk)
+    association = get_object_or_404(association_list(user=request.user), pk=pk)
     if not services.manages(request.user, association.pk):
         raise PermissionDenied
     return association

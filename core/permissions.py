@@ -45,6 +45,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "membership.decide": STAFF_SIDE,
     "membership.leave": STAFF_SIDE | {Role.ENTERPRISE},
     "member.list": frozenset({Role.STAFF, MANAGER, Role.ADMIN}),
+    "member.add": STAFF_SIDE,
+    "membership.request": frozenset({Role.ENTERPRISE}),
 }
 
 

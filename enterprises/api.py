@@ -14,7 +14,7 @@ from core.api.serializers_common import (
 from core.errors import DomainError
 from core.models import Role
 from enterprises import imports, services
-from enterprises.filters import EnterpriseFilterSet
+from enterprises.filters import ClaimFilterSet, EnterpriseFilterSet
 from enterprises.models import Enterprise, EnterpriseClaim, ImportJob
 from enterprises.selectors import (
     claim_list,
@@ -62,8 +62,8 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness of the credit code is the service's business (with a message that says
-        # what to do instead), not a second check here.
-        extra_kwargs = {"uscc": {"validators": []}}
+        # what to do instead); spaces and lower case are the service's to compact.
+        extra_kwargs = {"uscc": {"validators": [], "max_length": 40}}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -79,7 +79,10 @@ def _association_for(user, given: int | None) -> int:
         return given
     if len(user.association_ids) == 1:
         return next(iter(user.association_ids))
-    message = _("You work for several associations; say which one.")
+    if user.association_ids:
+        message = _("You work for several associations; say which one.")
+    else:
+        message = _("Say which association (its id).")
     raise DomainError(message, fields={"association": [message]})
 
 
@@ -184,7 +187,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     enterprise belongs to see and decide them."""
 
     serializer_class = ClaimSerializer
-    filterset_fields = ["status", "enterprise"]
+    filterset_class = ClaimFilterSet
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at"]
     permission_actions = {

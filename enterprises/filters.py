@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Membership
 from core.api.filters import IndustryFilter, RegionSubtreeFilter, UpdatedSinceFilterSet
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, EnterpriseClaim
 
 
 def search_enterprises(queryset, prefix: str, value: str):
@@ -38,17 +38,25 @@ class EnterpriseFilterSet(UpdatedSinceFilterSet):
         conditions = {}
         association = self.form.cleaned_data.get("association")
         status = self.form.cleaned_data.get("status")
-        if association:
+        if association is not None:
             conditions["association_id"] = association
         if status:
             conditions["status"] = status
-        if not conditions or (name == "status" and association):
+        if not conditions or (name == "status" and association is not None):
             return queryset  # applied once, by the `association` filter
         member = Membership.objects.filter(enterprise_id=OuterRef("pk"), **conditions)
         return queryset.filter(Exists(member))
 
     def filter_search(self, queryset, name, value):
         return search_enterprises(queryset, "", value)
+
+
+class ClaimFilterSet(UpdatedSinceFilterSet):
+    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise id"))
+
+    class Meta:
+        model = EnterpriseClaim
+        fields = ["status"]
 
 
 class MembershipFilterSet(UpdatedSinceFilterSet):
@@ -63,9 +71,13 @@ class MembershipFilterSet(UpdatedSinceFilterSet):
     )
     search = django_filters.CharFilter(method="filter_search", label=_("Name or credit code"))
 
+    # By id, without checking that the enterprise exists: an out-of-scope id must look
+    # exactly like one that does not exist (an empty list).
+    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise id"))
+
     class Meta:
         model = Membership
-        fields = ["association", "status", "enterprise"]
+        fields = ["association", "status"]
 
     def filter_search(self, queryset, name, value):
         return search_enterprises(queryset, "enterprise__", value)

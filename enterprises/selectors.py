@@ -21,7 +21,9 @@ def enterprise_list(*, user) -> QuerySet[Enterprise]:
         return enterprises.filter(region__path__startswith=user.jurisdiction.path)
     if user.association_ids:
         member = Membership.objects.filter(
-            enterprise_id=OuterRef("pk"), association_id__in=user.association_ids
+            enterprise_id=OuterRef("pk"),
+            association_id__in=user.association_ids,
+            status__in=Membership.VISIBLE_TO_STAFF,
         )
         return enterprises.filter(Exists(member))
     return enterprises.none()
@@ -43,7 +45,9 @@ def claim_list(*, user) -> QuerySet[EnterpriseClaim]:
         return claims.filter(user=user)
     if user.role == Role.STAFF and user.association_ids:
         member = Membership.objects.filter(
-            enterprise_id=OuterRef("enterprise_id"), association_id__in=user.association_ids
+            enterprise_id=OuterRef("enterprise_id"),
+            association_id__in=user.association_ids,
+            status__in=Membership.MEMBER,
         )
         return claims.filter(Exists(member))
     return claims.none()

@@ -126,7 +126,9 @@ def may_edit(user: User, enterprise: Enterprise) -> bool:
         return user.enterprise_id == enterprise.pk
     if user.association_ids:
         return Membership.objects.filter(
-            enterprise=enterprise, association_id__in=user.association_ids
+            enterprise=enterprise,
+            association_id__in=user.association_ids,
+            status__in=Membership.MEMBER,
         ).exists()
     return False
 

@@ -87,7 +87,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@action_required("enterprise.create")
+@action_required("member.add")
 def member_new(request: HttpRequest) -> HttpResponse:
     """Staff register a new enterprise as a member, or add one already registered."""
     associations = my_association_list(user=request.user)
@@ -208,7 +208,7 @@ def enterprise_claim(request: HttpRequest) -> HttpResponse:
     )
 
 
-@action_required("membership.create")
+@action_required("membership.request")
 def enterprise_join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

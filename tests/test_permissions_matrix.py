@@ -1,13 +1,27 @@
 """Who may reach what: (role, method, url, expected status), for the pages and the API.
 
-Objects outside a user's scope answer 404, so their existence does not leak. Adding an endpoint
-means adding its rows here.
+Objects outside a user's scope answer 404, so their existence does not leak; a role that may not
+perform the action at all answers 403. Adding an endpoint means adding its rows here.
+
+URLs name the objects they need in braces. `{member}`, `{association}` … are the cast's own;
+`{pending}`, `{claim}` … are made for the row when it names them (see OBJECTS). A row that writes
+carries a body: a dict, or a function of the cast for values that must be fresh (credit codes).
+An expectation the system does not meet yet is written `broken(status, reason)`: the case runs as
+a strict xfail, so it turns red the day the system is fixed and the mark must go.
 """
 
+import csv
+import io
+from dataclasses import dataclass
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from associations.models import Membership
+from enterprises.models import EnterpriseClaim, ImportJob
 from tests.conftest import api_as
+from tests.factories import EnterpriseFactory, MembershipFactory, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +39,146 @@ ROLES = [
 ]
 
 
-def url_for(cast, template: str) -> str:
-    return template.format(member=cast.member.pk, other_member=cast.other_member.pk)
+@dataclass(frozen=True)
+class Broken:
+    status: int
+    reason: str
 
+
+def broken(status: int, reason: str) -> Broken:
+    """The status a correct system answers, which this one does not (yet)."""
+    return Broken(status, reason)
+
+
+# --- objects the rows refer to --------------------------------------------------------------
+
+
+def _membership(cast) -> int:
+    return Membership.objects.get(association=cast.association, enterprise=cast.member).pk
+
+
+def _membership_in_status(status: str):
+    """A membership of a new Guangzhou enterprise in the cast association, in `status`."""
+
+    def make(cast) -> int:
+        enterprise = EnterpriseFactory(region_id="440106")
+        return MembershipFactory(
+            enterprise=enterprise, association=cast.association, status=status
+        ).pk
+
+    return make
+
+
+def _claim(cast) -> int:
+    """The outsider asks to act for the cast member."""
+    return EnterpriseClaim.objects.create(user=cast.outsider, enterprise=cast.member).pk
+
+
+def _import_job(cast) -> int:
+    return ImportJob.objects.create(
+        association=cast.association,
+        created_by=cast.staff,
+        file_name="members.csv",
+        content=b"",
+        status=ImportJob.Status.SUCCEEDED,
+    ).pk
+
+
+OBJECTS = {
+    "member": lambda cast: cast.member.pk,
+    "other_member": lambda cast: cast.other_member.pk,
+    "association": lambda cast: cast.association.pk,
+    "other_association": lambda cast: cast.other_association.pk,
+    "membership": _membership,  # the cast member's membership of the cast association
+    "pending": _membership_in_status(Membership.Status.PENDING),
+    "suspended": _membership_in_status(Membership.Status.SUSPENDED),
+    "claim": _claim,
+    "import_job": _import_job,
+}
+
+
+class _Ids(dict):
+    """Object ids by name, each made the first time a URL asks for it."""
+
+    def __init__(self, cast):
+        super().__init__()
+        self.cast = cast
+
+    def __missing__(self, name):
+        self[name] = OBJECTS[name](self.cast)
+        return self[name]
+
+
+def url_for(cast, template: str) -> str:
+    return template.format_map(_Ids(cast))
+
+
+# --- bodies -----------------------------------------------------------------------------------
+
+
+def new_association(cast) -> dict:
+    return {
+        "name": "广东省家具协会",
+        "kind": "industry_association",
+        "uscc": valid_uscc("51", "440100"),
+        "region": "440100",
+        "industries": ["21"],
+    }
+
+
+def new_enterprise(cast) -> dict:
+    return {
+        "name": "广州新星电子有限公司",
+        "uscc": valid_uscc(),
+        "region": "440106",
+        "industry": "39",
+        "size": "small",
+        "employees": 12,
+        "contact_name": "李四",
+        "contact_phone": "13800138000",
+        "association": cast.association.pk,
+    }
+
+
+def new_member_of_the_association(cast) -> dict:
+    return {
+        "association": cast.association.pk,
+        "enterprise": EnterpriseFactory(region_id="440106").pk,
+    }
+
+
+SPREADSHEET_COLUMNS = [
+    "uscc",
+    "name",
+    "region_code",
+    "industry_code",
+    "size",
+    "employees",
+    "contact_name",
+    "contact_phone",
+]
+
+
+def member_spreadsheet(cast) -> dict:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(SPREADSHEET_COLUMNS)
+    writer.writerow(
+        [valid_uscc(), "广州新星电子有限公司", "440106", "39", "small", "12", "李四", "13800138000"]
+    )
+    return {
+        "file": SimpleUploadedFile("members.csv", out.getvalue().encode(), "text/csv"),
+        "association": cast.association.pk,
+    }
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+# Who works on the member list: staff (of any association: each sees their own), managers, admins.
+MEMBER_LIST = {"anonymous": 302, "staff": 200, "manager": 200, "other_staff": 200, "admin": 200}
+# The staff side of the API, partners included.
+STAFF_SIDE = MEMBER_LIST | {"partner": 200}
+ASSOCIATION_MANAGERS = {"anonymous": 302, "manager": 200, "admin": 200}
 
 # (url, {role: status}); roles not listed expect the `default`.
 PAGE_ROWS = [
@@ -52,8 +203,71 @@ PAGE_ROWS = [
         200,
     ),
     ("/admin/", {"anonymous": 302, "admin": 200}, 302),
+    # members
+    ("/members/", MEMBER_LIST, 403),
+    ("/members/export.csv", MEMBER_LIST, 403),
+    ("/members/export.xlsx", MEMBER_LIST, 403),
+    ("/members/import/", STAFF_SIDE, 403),
+    ("/members/import/template.csv", STAFF_SIDE, 403),
+    ("/members/import/{import_job}/", STAFF_SIDE | {"other_staff": 404}, 403),
+    (
+        "/members/new/",
+        STAFF_SIDE,
+        403,
+    ),
+    (
+        "/memberships/{membership}/",
+        {"anonymous": 302, "outsider": 404, "other_staff": 404, "other_official": 404},
+        200,
+    ),
+    # enterprises: registering, claiming, joining, editing
+    (
+        "/enterprises/register/",
+        # The enterprise user already acts for an enterprise: sent to it.
+        {"anonymous": 302, "outsider": 200, "enterprise_user": 302},
+        403,
+    ),
+    ("/enterprises/claim/", {"anonymous": 302, "outsider": 200, "enterprise_user": 200}, 403),
+    (
+        "/enterprises/join/",
+        {"anonymous": 302, "outsider": 200, "enterprise_user": 200},
+        403,
+    ),
+    (
+        "/enterprises/claims/",
+        {"anonymous": 302, "official": 403, "other_official": 403, "partner": 403},
+        200,
+    ),
+    (
+        "/enterprises/{member}/edit/",
+        {
+            "anonymous": 302,
+            "outsider": 404,
+            "other_staff": 404,
+            "official": 403,
+            "other_official": 403,
+        },
+        200,
+    ),
+    # associations: a directory everyone reads; its managers edit it and invite staff
+    ("/associations/{association}/", {"anonymous": 302}, 200),
+    # Staff who are not managers (other_staff included) may not edit any association: 403. The
+    # association itself is in everyone's directory, so 404 would hide nothing.
+    ("/associations/{association}/edit/", ASSOCIATION_MANAGERS, 403),
+    ("/associations/{association}/invite/", ASSOCIATION_MANAGERS, 403),
+    (
+        "/associations/{other_association}/edit/",
+        {
+            "anonymous": 302,
+            "admin": 200,
+            # The directory shows every association, so refusing hides nothing: 403, as the API.
+            "manager": 403,
+        },
+        403,
+    ),
 ]
 
+# (method, url, {role: status}, default[, body]); roles not listed expect the `default`.
 API_ROWS = [
     ("get", "/api/v1/me/", {"anonymous": 403}, 200),
     ("get", "/api/v1/regions/", {"anonymous": 403}, 200),
@@ -83,19 +297,211 @@ API_ROWS = [
         200,
     ),
     ("get", "/api/v1/schema/", {}, 200),
+    # associations
+    ("get", "/api/v1/associations/", {"anonymous": 403}, 200),
+    ("post", "/api/v1/associations/", {"admin": 201}, 403, new_association),
+    ("get", "/api/v1/associations/{association}/", {"anonymous": 403}, 200),
+    (
+        "patch",
+        "/api/v1/associations/{association}/",
+        {"manager": 200, "admin": 200},
+        403,
+        {"contact_name": "李四"},
+    ),
+    (
+        "patch",
+        "/api/v1/associations/{other_association}/",
+        {"admin": 200},
+        403,
+        {"contact_name": "李四"},
+    ),
+    (
+        "post",
+        "/api/v1/associations/{association}/invite/",
+        {"manager": 201, "admin": 201},
+        403,
+        {"username": "new_staff", "email": "new.staff@example.com"},
+    ),
+    # memberships
+    ("get", "/api/v1/memberships/", {"anonymous": 403}, 200),
+    (
+        "get",
+        "/api/v1/memberships/{membership}/",
+        {"anonymous": 403, "outsider": 404, "other_staff": 404, "other_official": 404},
+        200,
+    ),
+    (
+        "get",
+        "/api/v1/memberships/{membership}/history/",
+        {"anonymous": 403, "outsider": 404, "other_staff": 404, "other_official": 404},
+        200,
+    ),
+    (
+        "post",
+        "/api/v1/memberships/",
+        {
+            "staff": 201,
+            "manager": 201,
+            "partner": 201,
+            "admin": 201,
+            # The enterprise user asks for their own enterprise, already a member here.
+            "enterprise_user": 409,
+            # No enterprise yet: register or claim one first.
+            "outsider": 400,
+        },
+        403,
+        new_member_of_the_association,
+    ),
+    (
+        "patch",
+        "/api/v1/memberships/{membership}/",
+        {"staff": 200, "manager": 200, "partner": 200, "admin": 200, "other_staff": 404},
+        403,
+        {"member_number": "GD-0099"},
+    ),
+    (
+        "post",
+        "/api/v1/memberships/{pending}/approve/",
+        {"staff": 200, "manager": 200, "partner": 200, "admin": 200, "other_staff": 404},
+        403,
+        {"member_number": "GD-0100"},
+    ),
+    (
+        "post",
+        "/api/v1/memberships/{pending}/reject/",
+        {"staff": 200, "manager": 200, "partner": 200, "admin": 200, "other_staff": 404},
+        403,
+        {"reason": "不在本会业务范围"},
+    ),
+    (
+        "post",
+        "/api/v1/memberships/{membership}/suspend/",
+        {"staff": 200, "manager": 200, "partner": 200, "admin": 200, "other_staff": 404},
+        403,
+        {"reason": "欠缴会费"},
+    ),
+    (
+        "post",
+        "/api/v1/memberships/{suspended}/reinstate/",
+        {"staff": 200, "manager": 200, "partner": 200, "admin": 200, "other_staff": 404},
+        403,
+        {},
+    ),
+    (
+        "post",
+        "/api/v1/memberships/{membership}/leave/",
+        {
+            "anonymous": 403,
+            "official": 403,
+            "other_official": 403,
+            "outsider": 404,
+            "other_staff": 404,
+        },
+        200,
+        {},
+    ),
+    # enterprises
+    (
+        "post",
+        "/api/v1/enterprises/",
+        {
+            "staff": 201,
+            "manager": 201,
+            "partner": 201,
+            "admin": 201,
+            "outsider": 201,  # registers their enterprise and asks to join
+            "enterprise_user": 409,  # already acts for an enterprise
+        },
+        403,  # other_staff: not their association; officials: not their role
+        new_enterprise,
+    ),
+    (
+        "patch",
+        "/api/v1/enterprises/{member}/",
+        {
+            "anonymous": 403,
+            "official": 403,
+            "other_official": 403,
+            "outsider": 404,
+            "other_staff": 404,
+        },
+        200,
+        {"employees": 41},
+    ),
+    (
+        "post",
+        "/api/v1/enterprises/claim/",
+        {"outsider": 201, "enterprise_user": 409},  # already acts for an enterprise
+        403,
+        lambda cast: {"uscc": cast.member.uscc},
+    ),
+    ("get", "/api/v1/enterprises/import/", STAFF_SIDE | {"anonymous": 403}, 403),
+    (
+        "get",
+        "/api/v1/enterprises/import/{import_job}/",
+        STAFF_SIDE | {"anonymous": 403, "other_staff": 404},
+        403,
+    ),
+    (
+        "post",
+        "/api/v1/enterprises/import/",
+        {"staff": 200, "manager": 200, "partner": 200, "admin": 200},
+        403,
+        member_spreadsheet,
+    ),
+    # claims to act for an enterprise
+    (
+        "get",
+        "/api/v1/enterprise-claims/",
+        {"anonymous": 403, "official": 403, "other_official": 403, "partner": 403},
+        200,
+    ),
+    (
+        "get",
+        "/api/v1/enterprise-claims/{claim}/",
+        {
+            "outsider": 200,  # their own claim
+            "staff": 200,
+            "manager": 200,
+            "admin": 200,
+            "enterprise_user": 404,
+            "other_staff": 404,
+        },
+        403,
+    ),
+    (
+        "post",
+        "/api/v1/enterprise-claims/{claim}/approve/",
+        {"staff": 200, "manager": 200, "admin": 200, "other_staff": 404},
+        403,
+        {},
+    ),
+    (
+        "post",
+        "/api/v1/enterprise-claims/{claim}/reject/",
+        {"staff": 200, "manager": 200, "admin": 200, "other_staff": 404},
+        403,
+        {"reason": "营业执照信息不符"},
+    ),
 ]
 
 
 def _cases(rows, with_method):
     for row in rows:
         if with_method:
-            method, url, overrides, default = row
+            method, url, overrides, default, *body = row
         else:
-            method, (url, overrides, default) = "get", row
+            (url, overrides, default), method, body = row, "get", []
         for role in ROLES:
-            yield pytest.param(
-                role, method, url, overrides.get(role, default), id=f"{role}-{method}-{url}"
-            )
+            expected = overrides.get(role, default)
+            marks = ()
+            if isinstance(expected, Broken):
+                marks = pytest.mark.xfail(strict=True, reason=expected.reason)
+                expected = expected.status
+            params = [role, method, url, expected]
+            if with_method:
+                params.append(body[0] if body else None)
+            yield pytest.param(*params, id=f"{role}-{method}-{url}", marks=marks)
 
 
 @pytest.mark.parametrize(("role", "method", "url", "expected"), list(_cases(PAGE_ROWS, False)))
@@ -108,10 +514,19 @@ def test_pages(cast, role, method, url, expected):
     assert response.status_code == expected
 
 
-@pytest.mark.parametrize(("role", "method", "url", "expected"), list(_cases(API_ROWS, True)))
-def test_api(cast, role, method, url, expected):
-    response = getattr(api_as(cast.by_role(role)), method)(url_for(cast, url))
-    assert response.status_code == expected
+@pytest.mark.parametrize(
+    ("role", "method", "url", "expected", "body"), list(_cases(API_ROWS, True))
+)
+def test_api(cast, role, method, url, expected, body):
+    client = api_as(cast.by_role(role))
+    path = url_for(cast, url)
+    if body is None:
+        response = getattr(client, method)(path)
+    else:
+        data = body(cast) if callable(body) else body
+        uploads = any(isinstance(value, SimpleUploadedFile) for value in data.values())
+        response = getattr(client, method)(path, data, format="multipart" if uploads else "json")
+    assert response.status_code == expected, response.content[:300]
 
 
 def test_official_sees_enterprises_without_phone_numbers(cast):

@@ -25,6 +25,9 @@ class IndustryCodeField(serializers.SlugRelatedField):
         kwargs.setdefault("queryset", Industry.objects.all())
         super().__init__(slug_field="code", **kwargs)
 
+    def to_internal_value(self, data):
+        return super().to_internal_value(data.strip().upper() if isinstance(data, str) else data)
+
 
 class StatusChangeSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -35,4 +38,4 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
