@@ -43,6 +43,22 @@ run: $(VENV)/.deps-run translations
 test: $(VENV)/.deps-dev translations
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
+# Benchmarks, on a PostgreSQL database of their own that the bench creates and migrates; they
+# print figures beside their targets and assert nothing (see README.md).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resumption_portal_bench
+BENCH_ENV := DJANGO_SETTINGS_MODULE=bench.settings \
+	DATABASE_URL=$(BENCH_DATABASE_URL) \
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
+	SECRET_KEY=bench-only-secret-key-not-for-production-0123456789abcdef \
+	HTTPS=false \
+	ALLOWED_HOSTS=testserver,localhost \
+	REDIS_URL=redis://127.0.0.1:6379/14 \
+	CACHE_KEY_PREFIX=bench \
+	CELERY_KEY_PREFIX=bench:
+
+bench: $(VENV)/.deps-dev translations
+	$(BENCH_ENV) $(PY) -m bench
+
 lint: $(VENV)/.deps-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

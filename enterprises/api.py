@@ -235,6 +235,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "progress",
             "created",
             "updated",
+            "linked",
             "errors",
             "created_at",
             "finished_at",

@@ -58,6 +58,8 @@ class Enterprise(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
+        # Member lists are ordered by name; with the index a page is read in order, not sorted.
+        indexes = [models.Index(fields=["name", "id"], name="enterprise_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -131,6 +133,8 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
+    # Registered already by others: they joined, their data was left as it was.
+    linked = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

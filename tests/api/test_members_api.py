@@ -653,19 +653,20 @@ def test_staff_of_several_associations_must_say_which_one_to_import_into(cast):
     assert membership_of(created, cast.other_association).status == Status.ACTIVE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="enterprises/imports.py write_rows upserts by credit code without may_edit: staff "
-    "of any association overwrite another association's member",
-)
 def test_an_import_does_not_overwrite_an_enterprise_the_importer_may_not_edit(cast):
     before = Enterprise.objects.get(pk=cast.member.pk)
     row = import_row(1, uscc=cast.member.uscc, name="冒名顶替有限公司", contact_phone="13900139000")
 
-    upload(cast.other_staff, spreadsheet([row]))
+    response = upload(cast.other_staff, spreadsheet([row]))
 
     after = Enterprise.objects.get(pk=cast.member.pk)
     assert (after.name, after.contact_phone) == (before.name, before.contact_phone)
+    assert (response.json()["updated"], response.json()["linked"]) == (0, 1)
+    # It did join the importing association, as when staff add a registered enterprise.
+    assert (
+        Membership.objects.get(enterprise=cast.member, association=cast.other_association).status
+        == "active"
+    )
 
 
 # --- what each role sees ------------------------------------------------------------------

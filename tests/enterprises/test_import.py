@@ -183,12 +183,21 @@ def test_import_reads_an_xlsx_workbook_with_phones_and_headcounts_stored_as_numb
 
 
 def test_importing_a_member_of_another_association_keeps_it_a_member_there_too(cast):
-    row = member_row(1, uscc=cast.other_member.uscc, name=cast.other_member.name)
+    row = member_row(1, uscc=cast.other_member.uscc, name="改名企业", employees="999")
 
     job = import_file(cast, csv_file([row]))
 
-    assert (job.status, job.created, job.updated) == (ImportJob.Status.SUCCEEDED, 0, 1)
+    assert (job.status, job.created, job.updated, job.linked) == (
+        ImportJob.Status.SUCCEEDED,
+        0,
+        0,
+        1,
+    )
     assert Enterprise.objects.filter(uscc=cast.other_member.uscc).count() == 1
+    # Its data is its own association's to keep: the importer only made it a member too.
+    cast.other_member.refresh_from_db()
+    assert cast.other_member.name == "杭州盛达服装有限公司"
+    assert cast.other_member.employees != 999
     assert dict(
         Membership.objects.filter(enterprise=cast.other_member).values_list(
             "association_id", "status"
@@ -501,7 +510,7 @@ def test_a_queued_import_interrupted_by_a_database_hiccup_is_retried_and_complet
         content=csv_file(member_rows(4)),
         total_rows=4,
     )
-    real_write_rows = imports.write_rows
+    real_write_rows = imports.jobs.write_rows
     attempts: list[int] = []
 
     def flaky_write_rows(**kwargs):
@@ -510,7 +519,7 @@ def test_a_queued_import_interrupted_by_a_database_hiccup_is_retried_and_complet
             raise OperationalError("server closed the connection unexpectedly")
         return real_write_rows(**kwargs)
 
-    monkeypatch.setattr(imports, "write_rows", flaky_write_rows)
+    monkeypatch.setattr(imports.jobs, "write_rows", flaky_write_rows)
 
     # throw=False lets an eager run take the task's own retry, as a worker would.
     run_import_job.apply(args=[job.pk], throw=False)
@@ -540,3 +549,20 @@ def test_a_large_import_is_done_by_a_real_celery_worker(cast, settings):
     assert job.status == ImportJob.Status.SUCCEEDED, job.errors
     assert (job.created, job.updated, job.total_rows) == (40, 0, 40)
     assert Membership.objects.filter(association=cast.association, status="active").count() == 41
+
+
+def test_reimporting_an_unchanged_member_keeps_its_updated_at_for_incremental_sync(cast):
+    row = member_row(1)
+    import_file(cast, csv_file([row]))
+    enterprise = Enterprise.objects.get(uscc=row["uscc"])
+
+    job = import_file(cast, csv_file([row]))
+    again = Enterprise.objects.get(pk=enterprise.pk)
+    assert job.updated == 1
+    assert again.updated_at == enterprise.updated_at
+
+    changed = import_file(cast, csv_file([{**row, "employees": "77"}]))
+    assert changed.updated == 1
+    after = Enterprise.objects.get(pk=enterprise.pk)
+    assert after.employees == 77
+    assert after.updated_at > enterprise.updated_at

@@ -135,7 +135,7 @@ def test_exported_csv_can_be_imported_again_into_another_association(cast, clien
     )
     job = response.context["job"]
     assert job.status == "succeeded", job.errors
-    assert (job.created, job.updated) == (0, 5)
+    assert (job.created, job.updated, job.linked) == (0, 0, 5)
     assert Membership.objects.filter(association=cast.other_association).count() == 6
 
 

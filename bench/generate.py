@@ -1,0 +1,395 @@
+"""Realistic member data: real county and industry codes from the database, valid credit codes,
+valid mobile numbers, Chinese company and person names.
+
+Two products:
+- `write_member_csv`: a member spreadsheet in the import format (the file staff upload);
+- `populate_members`: a hundred thousand enterprises, active members of one association with a
+  staff user, written with COPY in seconds; running it again finds them and does nothing.
+
+Every row is a pure function of its dataset's seed and its index, so the data are the same on
+every run and a population can be extended to a larger size without touching what is there.
+"""
+
+import csv
+import io
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from stdnum.cn import uscc as stdnum_uscc
+
+from associations.models import Association, AssociationUser, Membership
+from core.models import Industry, Region, Role, StatusChange, User
+from enterprises.models import Enterprise
+
+CSV_HEADER = [
+    "uscc",
+    "name",
+    "region_code",
+    "industry_code",
+    "size",
+    "employees",
+    "contact_name",
+    "contact_phone",
+    "member_number",
+    "address",
+    "legal_representative",
+]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One family of enterprises. `org_digit` starts the nine-character organisation part of
+    every credit code of the family, so two families never share a credit code."""
+
+    seed: int
+    org_digit: str
+    home_province: str  # most members are based in the association's own province
+    home_share: float
+    member_prefix: str
+
+
+# The 100,000 members already in the database (API and page benchmarks): a Guangdong association.
+POPULATION = Dataset(
+    seed=2020, org_digit="1", home_province="440000", home_share=0.8, member_prefix="GD"
+)
+# The 100,000-row spreadsheet (import benchmark): a Zhejiang chamber of commerce.
+IMPORTED = Dataset(
+    seed=4754, org_digit="2", home_province="330000", home_share=0.7, member_prefix="ZJ"
+)
+
+POPULATION_ASSOCIATION = {
+    "name": "广东省中小企业协会（基准）",
+    "kind": Association.Kind.INDUSTRY_ASSOCIATION,
+    "uscc_body": "51440100BENCH0001",
+    "region_id": "440100",
+}
+POPULATION_STAFF = "bench-staff"
+
+# Company names: {city}{brand}{trade}{legal form}, the trade following the industry section.
+BRAND_CHARS = (
+    "华兴盛达永利鸿运金源德信恒通新锐宏图瑞丰安泰佳美嘉禾昌隆"
+    "远航明达信诚顺发富康天成广源聚和同创荣辉鼎立博雅志远锦程"
+)
+TRADES = {
+    "A": ["农业科技", "生态农业", "水产养殖"],
+    "B": ["矿业", "石材"],
+    "C": [
+        "电子科技",
+        "五金制品",
+        "塑料制品",
+        "服装",
+        "食品",
+        "机械设备",
+        "新材料",
+        "精密模具",
+        "家具",
+        "纺织",
+        "医疗器械",
+        "包装印刷",
+        "照明电器",
+        "汽车配件",
+    ],
+    "D": ["能源", "燃气"],
+    "E": ["建筑工程", "装饰工程", "市政工程"],
+    "F": ["商贸", "贸易", "百货", "电子商务"],
+    "G": ["物流", "运输", "供应链管理"],
+    "H": ["餐饮管理", "酒店管理"],
+    "I": ["信息技术", "网络科技", "软件"],
+    "L": ["商务服务", "企业管理咨询", "人力资源"],
+    "M": ["检测技术", "工程设计", "生物科技"],
+    "O": ["家政服务", "汽车维修"],
+}
+OTHER_TRADES = ["实业", "发展", "科技", "服务"]
+LEGAL_FORMS = ["有限公司"] * 17 + ["有限责任公司"] * 2 + ["股份有限公司"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜敏静强磊洋勇艳杰军涛明超秀英华慧建国志红丽平刚桂兰玉霞海燕亮婷欣怡浩宇"
+ROADS = ["人民路", "解放路", "中山路", "建设路", "工业大道", "科技园路", "环城路", "新华街"]
+# Chinese mobile ranges: 13x, 15x without 154, 18x.
+MOBILE_PREFIXES = [f"13{d}" for d in range(10)] + [f"15{d}" for d in "01235789"]
+MOBILE_PREFIXES += [f"18{d}" for d in range(10)]
+# Small enterprises dominate; employees follow the size (GB/T 4754 industrial thresholds).
+SIZES = [("micro", 60, (1, 19)), ("small", 30, (20, 299)), ("medium", 10, (300, 999))]
+SIZE_IN_CHINESE = {"micro": "微型", "small": "小型", "medium": "中型"}
+REVENUE_BY_SIZE = {
+    "micro": ["lt1m", "1m-10m"],
+    "small": ["1m-10m", "10m-50m"],
+    "medium": ["10m-50m", "50m-200m", "gt200m"],
+}
+OWNERSHIPS = ["private"] * 17 + ["collective", "foreign", "other"]
+# An odd multiplier not divisible by 5 is a bijection on 0..10^8-1: unique, scattered serials.
+SERIAL_MULTIPLIER = 48_271
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name: str  # 天河区
+    city: str  # 广州
+    address_prefix: str  # 广州市天河区
+
+
+@dataclass
+class MemberRow:
+    uscc: str
+    name: str
+    region_code: str
+    industry_code: str
+    industry_section: str
+    size: str
+    employees: int
+    contact_name: str
+    mobile: str  # 11 digits, as people type it
+    member_number: str
+    address: str
+    legal_representative: str
+    ownership: str
+    revenue_band: str
+    joined_on: date
+
+
+class ReferenceCodes:
+    """County-level regions and industry divisions, as loaded in the database."""
+
+    def __init__(self) -> None:
+        names = dict(Region.objects.values_list("code", "name_zh"))
+        counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("code")
+        self.counties_by_province: dict[str, list[County]] = {}
+        for code, name, path in counties.values_list("code", "name_zh", "path"):
+            ancestors = path.strip("/").split("/")[:-1]  # province[, prefecture]
+            city = names[ancestors[-1]]
+            suffix = "" if city.endswith(("自治州", "盟", "地区")) else "市"
+            county = County(code=code, name=name, city=city, address_prefix=city + suffix + name)
+            self.counties_by_province.setdefault(ancestors[0], []).append(county)
+        self.all_counties = [c for group in self.counties_by_province.values() for c in group]
+        self.divisions = list(
+            Industry.objects.filter(level=Industry.Level.DIVISION)
+            .order_by("code")
+            .values_list("code", "parent_id")
+        )
+        if not self.all_counties or not self.divisions:
+            raise RuntimeError("No reference data: run manage.py load_reference_data first.")
+        # Manufacturing and trade are most of an SME association's members.
+        weight = {"C": 6, "F": 5, "G": 2, "I": 2, "L": 2}
+        self.division_weights = [weight.get(section, 1) for _code, section in self.divisions]
+
+
+def _uscc(dataset: Dataset, index: int, county_code: str) -> str:
+    serial = (index * SERIAL_MULTIPLIER + dataset.seed) % 100_000_000
+    body = f"91{county_code}{dataset.org_digit}{serial:08d}"
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2, 2))))
+
+
+def member_rows(dataset: Dataset, count: int, codes: ReferenceCodes) -> Iterator[MemberRow]:
+    """Rows 0..count-1 of the dataset; row i is the same whatever `count` is."""
+    rng = random.Random(dataset.seed)  # noqa: S311 - made-up data, not secrets
+    home = codes.counties_by_province[dataset.home_province]
+    size_names = [name for name, _weight, _range in SIZES]
+    size_weights = [weight for _name, weight, _range in SIZES]
+    employees_range = {name: bounds for name, _weight, bounds in SIZES}
+    first_day = date(2008, 1, 1)
+    for index in range(count):
+        if rng.random() < dataset.home_share:
+            county = rng.choice(home)
+        else:
+            county = rng.choice(codes.all_counties)
+        division, section = rng.choices(codes.divisions, weights=codes.division_weights)[0]
+        size = rng.choices(size_names, weights=size_weights)[0]
+        trade = rng.choice(TRADES.get(section, OTHER_TRADES))
+        brand = "".join(rng.choices(BRAND_CHARS, k=2))
+        yield MemberRow(
+            uscc=_uscc(dataset, index, county.code),
+            name=f"{county.city}{brand}{trade}{rng.choice(LEGAL_FORMS)}",
+            region_code=county.code,
+            industry_code=division,
+            industry_section=section,
+            size=size,
+            employees=rng.randint(*employees_range[size]),
+            contact_name=_person(rng),
+            mobile=rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(100_000_000):08d}",
+            member_number=f"{dataset.member_prefix}-{index + 1:06d}",
+            address=f"{county.address_prefix}{rng.choice(ROADS)}{rng.randint(1, 999)}号",
+            legal_representative=_person(rng),
+            ownership=rng.choice(OWNERSHIPS),
+            revenue_band=rng.choice(REVENUE_BY_SIZE[size]),
+            joined_on=first_day + timedelta(days=rng.randrange(12 * 365)),
+        )
+
+
+# --- the spreadsheet ----------------------------------------------------------------------
+
+
+def _typed_phone(mobile: str, variant: int) -> str:
+    """A mobile number the way people type it into a spreadsheet."""
+    if variant == 0:
+        return f"{mobile[:3]}-{mobile[3:7]}-{mobile[7:]}"
+    if variant == 1:
+        return f"+86 {mobile[:3]} {mobile[3:7]} {mobile[7:]}"
+    return mobile
+
+
+def write_member_csv(path: Path, count: int, codes: ReferenceCodes | None = None) -> Path:
+    """The import file (UTF-8 with a BOM, as Excel saves “CSV UTF-8”); kept if already there."""
+    if path.exists():
+        return path
+    codes = codes or ReferenceCodes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    with partial.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_HEADER)
+        for index, row in enumerate(member_rows(IMPORTED, count, codes)):
+            writer.writerow(
+                [
+                    row.uscc,
+                    row.name,
+                    row.region_code,
+                    row.industry_code,
+                    # Both spellings the template accepts: half in English, half in Chinese.
+                    row.size if index % 2 else SIZE_IN_CHINESE[row.size],
+                    row.employees,
+                    row.contact_name,
+                    _typed_phone(row.mobile, index % 10),
+                    row.member_number,
+                    row.address,
+                    row.legal_representative,
+                ]
+            )
+    partial.rename(path)
+    return path
+
+
+# --- the database -------------------------------------------------------------------------
+
+
+@dataclass
+class Population:
+    association: Association
+    staff: User
+    members: int
+    added: int
+    seconds: float
+
+
+def _bench_association(spec: dict) -> Association:
+    uscc = spec["uscc_body"] + stdnum_uscc.calc_check_digit(spec["uscc_body"])
+    association, _created = Association.objects.update_or_create(
+        uscc=uscc,
+        defaults={"name": spec["name"], "kind": spec["kind"], "region_id": spec["region_id"]},
+    )
+    return association
+
+
+def bench_staff(username: str, association: Association) -> User:
+    """A staff user of the association (the bench logs in with force_login; no password)."""
+    user, _created = User.objects.get_or_create(username=username, defaults={"role": Role.STAFF})
+    AssociationUser.objects.get_or_create(user=user, association=association)
+    return user
+
+
+def _copy_buffer(rows: Iterator[MemberRow]) -> io.StringIO:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(
+            [
+                row.uscc,
+                row.name,
+                row.region_code,
+                row.industry_code,
+                row.size,
+                row.ownership,
+                row.employees,
+                row.revenue_band,
+                row.legal_representative,
+                row.contact_name,
+                "+86" + row.mobile,  # stored in E.164, as the services store it
+                row.address,
+                row.member_number,
+                row.joined_on.isoformat(),
+            ]
+        )
+    buffer.seek(0)
+    return buffer
+
+
+def _skip(rows: Iterator[MemberRow], count: int) -> Iterator[MemberRow]:
+    for index, row in enumerate(rows):
+        if index >= count:
+            yield row
+
+
+POPULATE_SQL = """
+INSERT INTO {enterprise} (uscc, name, region_id, industry_id, size, ownership, employees,
+    revenue_band, legal_representative, contact_name, contact_phone, address, created_at,
+    updated_at)
+SELECT uscc, name, region_id, industry_id, size, ownership, employees, revenue_band,
+    legal_representative, contact_name, contact_phone, address, now(), now()
+FROM bench_members
+ON CONFLICT (uscc) DO NOTHING;
+
+WITH added AS (
+    INSERT INTO {membership} (enterprise_id, association_id, status, member_number, joined_on,
+        created_at, updated_at)
+    SELECT e.id, %(association)s, 'active', b.member_number, b.joined_on, now(), now()
+    FROM bench_members b JOIN {enterprise} e ON e.uscc = b.uscc
+    ON CONFLICT (enterprise_id, association_id) DO NOTHING
+    RETURNING id, created_at
+)
+INSERT INTO {status_change} (content_type_id, object_id, from_status, to_status, reason, at)
+SELECT %(content_type)s, id, '', 'active', 'bench data', created_at FROM added;
+"""
+
+
+def populate_members(count: int, codes: ReferenceCodes | None = None) -> Population:
+    """`count` active members of the bench association (each with its history row), written
+    with COPY into a temporary table and two INSERT … SELECT; does nothing if they are there."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        association = _bench_association(POPULATION_ASSOCIATION)
+        staff = bench_staff(POPULATION_STAFF, association)
+        members = Membership.objects.filter(
+            association=association, status=Membership.Status.ACTIVE
+        )
+        present = members.count()
+        if present >= count:
+            return Population(association, staff, present, 0, time.perf_counter() - started)
+        codes = codes or ReferenceCodes()
+        buffer = _copy_buffer(_skip(member_rows(POPULATION, count, codes), present))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """CREATE TEMPORARY TABLE bench_members (
+                    uscc varchar(18), name varchar(200), region_id varchar(6),
+                    industry_id varchar(4), size varchar(8), ownership varchar(12),
+                    employees integer, revenue_band varchar(10),
+                    legal_representative varchar(64), contact_name varchar(64),
+                    contact_phone varchar(32), address varchar(255), member_number varchar(32),
+                    joined_on date
+                ) ON COMMIT DROP"""
+            )
+            cursor.copy_expert("COPY bench_members FROM STDIN WITH (FORMAT csv)", buffer)
+            cursor.execute(
+                POPULATE_SQL.format(
+                    enterprise=Enterprise._meta.db_table,
+                    membership=Membership._meta.db_table,
+                    status_change=StatusChange._meta.db_table,
+                ),
+                {
+                    "association": association.pk,
+                    "content_type": ContentType.objects.get_for_model(Membership).pk,
+                },
+            )
+        added = members.count() - present
+    with connection.cursor() as cursor:
+        for model in (Enterprise, Membership, StatusChange):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+    return Population(association, staff, present + added, added, time.perf_counter() - started)

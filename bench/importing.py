@@ -1,0 +1,184 @@
+"""Import of the member spreadsheet, end to end: `check_file` then `write_rows`, the two steps an
+import job runs, into a fresh association (first run: everything is created), again with every
+headcount changed (second run: every row is an update), and once more with the same file (third
+run: every row matches and nothing is written).
+
+Runs in a process of its own (`python -m bench.importing FILE`), so that the peak RSS it reports
+is the import's and not that of the data generation before it. With BENCH_PROFILE=1 it also
+prints where each run's time goes (cProfile, by own time).
+"""
+
+import cProfile
+import csv
+import io
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+import django
+
+RATE_TARGET = 10_000  # rows per second
+RSS_BUDGET_MIB = 1024
+
+IMPORT_ASSOCIATION = {
+    "name": "浙江省温州商会（基准导入）",
+    "kind": "chamber_of_commerce",
+    "uscc_body": "51330100BENCH0002",
+    "region_id": "330100",
+}
+IMPORT_STAFF = "bench-importer"
+
+CLEANUP_SQL = """
+DELETE FROM {status_change} WHERE content_type_id = %(content_type)s
+    AND object_id IN (SELECT id FROM {membership} WHERE association_id = %(association)s);
+DELETE FROM {import_job} WHERE association_id = %(association)s;
+WITH gone AS (
+    DELETE FROM {membership} WHERE association_id = %(association)s RETURNING enterprise_id
+)
+DELETE FROM {enterprise} e USING gone
+WHERE e.id = gone.enterprise_id
+    AND NOT EXISTS (
+        SELECT 1 FROM {membership} m
+        WHERE m.enterprise_id = e.id AND m.association_id <> %(association)s
+    );
+DELETE FROM {association_user} WHERE association_id = %(association)s;
+DELETE FROM {association} WHERE id = %(association)s;
+"""
+
+
+def _forget_previous_run() -> float:
+    """Delete what the last run imported (its association, memberships, their history and the
+    enterprises that belong to no other association), so that this run creates every row."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from stdnum.cn import uscc as stdnum_uscc
+
+    from associations.models import Association, AssociationUser, Membership
+    from core.models import StatusChange
+    from enterprises.models import Enterprise, ImportJob
+
+    started = time.perf_counter()
+    body = IMPORT_ASSOCIATION["uscc_body"]
+    previous = Association.objects.filter(uscc=body + stdnum_uscc.calc_check_digit(body)).first()
+    if previous is None:
+        return 0.0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            CLEANUP_SQL.format(
+                status_change=StatusChange._meta.db_table,
+                membership=Membership._meta.db_table,
+                import_job=ImportJob._meta.db_table,
+                enterprise=Enterprise._meta.db_table,
+                association_user=AssociationUser._meta.db_table,
+                association=Association._meta.db_table,
+            ),
+            {
+                "association": previous.pk,
+                "content_type": ContentType.objects.get_for_model(Membership).pk,
+            },
+        )
+    with connection.cursor() as cursor:
+        for model in (Enterprise, Membership, StatusChange):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+    return time.perf_counter() - started
+
+
+def _import_once(
+    run: str, label: str, file_name: str, content: bytes, association_id: int, actor
+) -> None:
+    from django.core.cache import cache
+
+    from bench.report import figure, note, peak_rss_mib
+    from enterprises.imports import check_file, write_rows
+
+    key = f"bench-import:{association_id}:processed"
+
+    def progress(rows_done: int) -> None:  # what run_job reports to the page that polls it
+        cache.set(key, rows_done, timeout=3600)
+
+    profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+    if profile:
+        profile.enable()
+    started = time.perf_counter()
+    rows = check_file(file_name, content, progress)
+    checked = time.perf_counter()
+    result = write_rows(rows=rows, association_id=association_id, actor=actor, file_name=file_name)
+    finished = time.perf_counter()
+    if profile:
+        profile.disable()
+        pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(15)
+    cache.delete(key)
+    total = finished - started
+    rate = len(rows) / total
+    figure(
+        f"{run}, {label}: rows/s",
+        f"{rate:,.0f}",
+        f"≥ {RATE_TARGET:,} rows/s",
+        rate >= RATE_TARGET,
+    )
+    note(
+        f"    {len(rows):,} rows in {total:.1f} s (check_file {checked - started:.1f} s, "
+        f"write_rows {finished - checked:.1f} s); created {result.created:,}, "
+        f"updated {result.updated:,}"
+    )
+    peak = peak_rss_mib()
+    figure(
+        f"{run}: peak RSS of the process",
+        f"{peak:,.0f} MiB",
+        f"< {RSS_BUDGET_MIB // 1024} GiB",
+        peak < RSS_BUDGET_MIB,
+    )
+
+
+def _with_changed_headcounts(content: bytes) -> bytes:
+    """The file with every enterprise's employees one higher: an import that updates each row."""
+    reader = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    header = next(reader)
+    column = header.index("employees")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in reader:
+        row[column] = str(int(row[column]) + 1)
+        writer.writerow(row)
+    return out.getvalue().encode()
+
+
+def main(path: Path) -> None:
+    django.setup()
+    from django.conf import settings
+
+    from associations.models import Membership
+    from bench.generate import _bench_association, bench_staff
+    from bench.report import figure, heading, note, peak_rss_mib
+    from core.models import StatusChange
+
+    heading("Import of the member CSV (check_file + write_rows)")
+    size, limit = path.stat().st_size / 2**20, settings.UPLOAD_MAX_BYTES / 2**20
+    note(f"{path.name}: {size:.1f} MiB (upload limit UPLOAD_MAX_BYTES: {limit:.0f} MiB)")
+    baseline = peak_rss_mib()
+    cleanup = _forget_previous_run()
+    if cleanup:
+        note(f"(deleted the previous run's imported members first: {cleanup:.1f} s)")
+    association = _bench_association(IMPORT_ASSOCIATION)
+    actor = bench_staff(IMPORT_STAFF, association)
+    content = path.read_bytes()
+    figure("peak RSS before importing (Django loaded)", f"{baseline:,.0f} MiB")
+    changed = _with_changed_headcounts(content)
+    for run, label, data in (
+        ("run 1", "fresh association (creates)", content),
+        ("run 2", "every headcount changed (updates)", changed),
+        ("run 3", "the same file again (nothing changes)", changed),
+    ):
+        _import_once(run, label, path.name, data, association.pk, actor)
+    memberships = Membership.objects.filter(association=association)
+    history = StatusChange.objects.filter(
+        object_id__in=memberships.values("pk"), content_type__model="membership"
+    )
+    note(f"    afterwards: {memberships.count():,} memberships, {history.count():,} history rows")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
