@@ -25,21 +25,10 @@ from core.validators import display_phone
 from core.workflow import history_for
 from enterprises.filters import MembershipFilterSet
 from enterprises.forms import MemberFilterForm, ReasonForm
-from enterprises.imports import CHINESE_HEADERS
+from enterprises.imports import CHINESE_HEADERS, OPTIONAL, REQUIRED
 
-EXPORT_COLUMNS = [
-    "uscc",
-    "name",
-    "region_code",
-    "industry_code",
-    "size",
-    "employees",
-    "contact_name",
-    "contact_phone",
-    "member_number",
-    "address",
-    "legal_representative",
-]
+# The import's columns, so that an edited export can be imported again.
+EXPORT_COLUMNS = [*REQUIRED, *OPTIONAL]
 EXPORT_EXTRA = ["association", "status", "joined_on"]
 EXTRA_HEADERS_ZH = {"association": "协会", "status": "会籍状态", "joined_on": "入会日期"}
 ZH_HEADERS = {v: k for k, v in CHINESE_HEADERS.items()} | EXTRA_HEADERS_ZH
@@ -232,46 +221,34 @@ def _managed_association(request: HttpRequest, pk: int) -> Association:
 def association_edit(request: HttpRequest, pk: int) -> HttpResponse:
     association = _managed_association(request, pk)
     form = AssociationForm(request.POST or None, instance=association)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.association_update(
-                actor=request.user, association_id=association.pk, **form.service_fields()
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("association-detail", pk=association.pk)
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": _("Edit %(name)s") % {"name": association.name}},
-    )
+    if form.submitted(request) and form.call_service(
+        services.association_update,
+        actor=request.user,
+        association_id=association.pk,
+        **form.service_fields(),
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("association-detail", pk=association.pk)
+    title = _("Edit %(name)s") % {"name": association.name}
+    return render(request, "form_page.html", {"form": form, "title": title})
 
 
 @action_required("association.invite_staff")
 def association_invite(request: HttpRequest, pk: int) -> HttpResponse:
     association = _managed_association(request, pk)
     form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.staff_invite(
-                actor=request.user,
-                association_id=association.pk,
-                base_url=request.build_absolute_uri("/").rstrip("/"),
-                **form.cleaned_data,
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(
-                request,
-                _("%(username)s is invited; an e-mail with a link to set a password is on its way.")
-                % {"username": form.cleaned_data["username"]},
-            )
-            return redirect("association-detail", pk=association.pk)
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": _("Invite staff to %(name)s") % {"name": association.name}},
-    )
+    if form.submitted(request) and form.call_service(
+        services.staff_invite,
+        actor=request.user,
+        association_id=association.pk,
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+        **form.cleaned_data,
+    ):
+        messages.success(
+            request,
+            _("%(username)s is invited; an e-mail with a link to set a password is on its way.")
+            % {"username": form.cleaned_data["username"]},
+        )
+        return redirect("association-detail", pk=association.pk)
+    title = _("Invite staff to %(name)s") % {"name": association.name}
+    return render(request, "form_page.html", {"form": form, "title": title})

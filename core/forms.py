@@ -5,6 +5,18 @@ class DomainErrorFormMixin:
     """Shows a service's DomainError on the form: each field's messages beside the field, the
     rest at the top."""
 
+    def submitted(self, request) -> bool:
+        return request.method == "POST" and self.is_valid()
+
+    def call_service(self, service, /, **kwargs):
+        """Run a service with this form's input; on a DomainError show it on the form and
+        answer None, so the view renders the form again."""
+        try:
+            return service(**kwargs)
+        except DomainError as error:
+            self.add_domain_error(error)
+            return None
+
     def add_domain_error(self, error: DomainError) -> None:
         if not error.fields:
             self.add_error(None, error.message)

@@ -23,21 +23,6 @@ from enterprises.selectors import (
     may_see_contact_details,
 )
 
-ENTERPRISE_FIELDS = [
-    "name",
-    "uscc",
-    "region",
-    "industry",
-    "size",
-    "ownership",
-    "employees",
-    "revenue_band",
-    "legal_representative",
-    "contact_name",
-    "contact_phone",
-    "address",
-]
-
 
 class EnterpriseSerializer(serializers.ModelSerializer):
     region = RegionCodeField()
@@ -54,7 +39,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         model = Enterprise
         fields = [
             "id",
-            *ENTERPRISE_FIELDS,
+            *Enterprise.EDITABLE_FIELDS,
             "association",
             "member_number",
             "created_at",

@@ -67,20 +67,7 @@ class EnterpriseForm(DomainErrorFormMixin, forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "name",
-            "uscc",
-            "region",
-            "industry",
-            "size",
-            "ownership",
-            "employees",
-            "revenue_band",
-            "legal_representative",
-            "contact_name",
-            "contact_phone",
-            "address",
-        ]
+        fields = list(Enterprise.EDITABLE_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -54,6 +54,22 @@ class Enterprise(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
+    # What a person (or partner) gives for an enterprise: forms, API and services share it.
+    EDITABLE_FIELDS = (
+        "name",
+        "uscc",
+        "region",
+        "industry",
+        "size",
+        "ownership",
+        "employees",
+        "revenue_band",
+        "legal_representative",
+        "contact_name",
+        "contact_phone",
+        "address",
+    )
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("enterprise")

@@ -12,20 +12,7 @@ from core.validators import normalise_phone, normalise_uscc
 from core.workflow import change_status, record_status
 from enterprises.models import Enterprise, EnterpriseClaim
 
-EDITABLE_FIELDS = (
-    "name",
-    "uscc",
-    "region",
-    "industry",
-    "size",
-    "ownership",
-    "employees",
-    "revenue_band",
-    "legal_representative",
-    "contact_name",
-    "contact_phone",
-    "address",
-)
+EDITABLE_FIELDS = Enterprise.EDITABLE_FIELDS
 
 
 def clean_enterprise_fields(fields: dict) -> dict:
@@ -147,6 +134,32 @@ def enterprise_update(*, actor: User, enterprise_id: int, **fields) -> Enterpris
     return enterprise
 
 
+def registered_enterprise(uscc: str) -> Enterprise:
+    """The enterprise registered with this credit code, or a DomainError that says so."""
+    try:
+        code = normalise_uscc(uscc)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], fields={"uscc": exc.messages}) from exc
+    enterprise = Enterprise.objects.filter(uscc=code).first()
+    if enterprise is None:
+        message = _("No enterprise is registered with this credit code; register it instead.")
+        raise DomainError(message, fields={"uscc": [message]})
+    return enterprise
+
+
+@transaction.atomic
+def member_add_registered(
+    *, actor: User, association_id: int, uscc: str, member_number: str = ""
+) -> Membership:
+    """Staff add an enterprise registered already (e.g. by another association) as a member."""
+    return membership_add(
+        actor=actor,
+        association_id=association_id,
+        enterprise_id=registered_enterprise(uscc).pk,
+        member_number=member_number,
+    )
+
+
 # --- claims -------------------------------------------------------------------------------
 
 
@@ -157,14 +170,7 @@ def claim_request(*, actor: User, uscc: str, note: str = "") -> EnterpriseClaim:
         raise PermissionDenied
     if actor.enterprise_id:
         raise Conflict(_("Your account already acts for an enterprise."))
-    try:
-        code = normalise_uscc(uscc)
-    except ValidationError as exc:
-        raise DomainError(exc.messages[0], fields={"uscc": exc.messages}) from exc
-    enterprise = Enterprise.objects.filter(uscc=code).first()
-    if enterprise is None:
-        message = _("No enterprise is registered with this credit code; register it instead.")
-        raise DomainError(message, fields={"uscc": [message]})
+    enterprise = registered_enterprise(uscc)
     if EnterpriseClaim.objects.filter(
         user=actor, enterprise=enterprise, status=EnterpriseClaim.Status.PENDING
     ).exists():

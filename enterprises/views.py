@@ -2,7 +2,7 @@ import csv
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from associations.models import Membership
 from associations.selectors import my_association_list
-from associations.services import membership_add, membership_request
+from associations.services import membership_request
 from core.errors import DomainError
 from core.permissions import action_required
-from core.validators import display_phone, normalise_uscc
+from core.validators import display_phone
 from enterprises import imports, services
 from enterprises.filters import search_enterprises
 from enterprises.forms import (
@@ -27,7 +27,7 @@ from enterprises.forms import (
     ReasonForm,
     RegisterEnterpriseForm,
 )
-from enterprises.models import Enterprise, ImportJob
+from enterprises.models import ImportJob
 from enterprises.selectors import (
     claim_list,
     enterprise_list,
@@ -70,60 +70,50 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.may_edit(request.user, enterprise):
         raise PermissionDenied
     form = EnterpriseForm(request.POST or None, instance=enterprise)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enterprise_update(
-                actor=request.user, enterprise_id=enterprise.pk, **form.service_fields()
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("enterprise-detail", pk=enterprise.pk)
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": _("Edit %(name)s") % {"name": enterprise.name}},
-    )
+    if form.submitted(request) and form.call_service(
+        services.enterprise_update,
+        actor=request.user,
+        enterprise_id=enterprise.pk,
+        **form.service_fields(),
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("enterprise-detail", pk=enterprise.pk)
+    title = _("Edit %(name)s") % {"name": enterprise.name}
+    return render(request, "form_page.html", {"form": form, "title": title})
 
 
 @action_required("member.add")
 def member_new(request: HttpRequest) -> HttpResponse:
     """Staff register a new enterprise as a member, or add one already registered."""
     associations = my_association_list(user=request.user)
-    new_form = NewMemberForm(
-        request.POST if request.POST.get("form") == "new" else None, associations=associations
-    )
+    posted = request.POST.get("form")
+    new_form = NewMemberForm(request.POST if posted == "new" else None, associations=associations)
     existing_form = AddExistingMemberForm(
-        request.POST if request.POST.get("form") == "existing" else None,
-        associations=associations,
+        request.POST if posted == "existing" else None, associations=associations
     )
-    if request.method == "POST" and new_form.is_bound and new_form.is_valid():
-        try:
-            enterprise = services.enterprise_create_member(
-                actor=request.user,
-                association_id=new_form.cleaned_data["association"].pk,
-                member_number=new_form.cleaned_data["member_number"],
-                **new_form.service_fields(),
-            )
-        except DomainError as error:
-            new_form.add_domain_error(error)
-        else:
+    if new_form.is_bound and new_form.submitted(request):
+        enterprise = new_form.call_service(
+            services.enterprise_create_member,
+            actor=request.user,
+            association_id=new_form.cleaned_data["association"].pk,
+            member_number=new_form.cleaned_data["member_number"],
+            **new_form.service_fields(),
+        )
+        if enterprise:
             messages.success(request, _("%(name)s is now a member.") % {"name": enterprise.name})
             return redirect("enterprise-detail", pk=enterprise.pk)
-    if request.method == "POST" and existing_form.is_bound and existing_form.is_valid():
-        try:
-            enterprise = _registered(existing_form.cleaned_data["uscc"])
-            membership = membership_add(
-                actor=request.user,
-                association_id=existing_form.cleaned_data["association"].pk,
-                enterprise_id=enterprise.pk,
-                member_number=existing_form.cleaned_data["member_number"],
+    if existing_form.is_bound and existing_form.submitted(request):
+        membership = existing_form.call_service(
+            services.member_add_registered,
+            actor=request.user,
+            association_id=existing_form.cleaned_data["association"].pk,
+            uscc=existing_form.cleaned_data["uscc"],
+            member_number=existing_form.cleaned_data["member_number"],
+        )
+        if membership:
+            messages.success(
+                request, _("%(name)s is now a member.") % {"name": membership.enterprise.name}
             )
-        except DomainError as error:
-            existing_form.add_domain_error(error)
-        else:
-            messages.success(request, _("%(name)s is now a member.") % {"name": enterprise.name})
             return redirect("membership-detail", pk=membership.pk)
     return render(
         request,
@@ -132,35 +122,21 @@ def member_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _registered(uscc: str) -> Enterprise:
-    try:
-        code = normalise_uscc(uscc)
-    except ValidationError as exc:
-        raise DomainError(exc.messages[0], fields={"uscc": exc.messages}) from exc
-    enterprise = Enterprise.objects.filter(uscc=code).first()
-    if enterprise is None:
-        message = _("No enterprise is registered with this credit code; register it below.")
-        raise DomainError(message, fields={"uscc": [message]})
-    return enterprise
-
-
 @action_required("enterprise.claim")
 def enterprise_register(request: HttpRequest) -> HttpResponse:
     """An enterprise user registers their enterprise (and may ask to join an association)."""
     if request.user.enterprise_id:
         return redirect("enterprise-detail", pk=request.user.enterprise_id)
     form = RegisterEnterpriseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if form.submitted(request):
         association = form.cleaned_data.get("association")
-        try:
-            enterprise = services.enterprise_register(
-                actor=request.user,
-                association_id=association.pk if association else None,
-                **form.service_fields(),
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
+        enterprise = form.call_service(
+            services.enterprise_register,
+            actor=request.user,
+            association_id=association.pk if association else None,
+            **form.service_fields(),
+        )
+        if enterprise:
             messages.success(request, _("Your enterprise is registered."))
             return redirect("enterprise-detail", pk=enterprise.pk)
     return render(
@@ -180,20 +156,17 @@ def enterprise_register(request: HttpRequest) -> HttpResponse:
 @action_required("enterprise.claim")
 def enterprise_claim(request: HttpRequest) -> HttpResponse:
     form = ClaimForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.claim_request(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Your claim is sent; association staff will check it and you will see the "
-                    "enterprise here once they approve."
-                ),
-            )
-            return redirect("dashboard")
+    if form.submitted(request) and form.call_service(
+        services.claim_request, actor=request.user, **form.cleaned_data
+    ):
+        messages.success(
+            request,
+            _(
+                "Your claim is sent; association staff will check it and you will see the "
+                "enterprise here once they approve."
+            ),
+        )
+        return redirect("dashboard")
     return render(
         request,
         "form_page.html",
@@ -211,18 +184,14 @@ def enterprise_claim(request: HttpRequest) -> HttpResponse:
 @action_required("membership.request")
 def enterprise_join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership_request(
-                actor=request.user,
-                association_id=form.cleaned_data["association"].pk,
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("Your request is sent; staff will decide."))
-            return redirect("dashboard")
+    if form.submitted(request) and form.call_service(
+        membership_request,
+        actor=request.user,
+        association_id=form.cleaned_data["association"].pk,
+        note=form.cleaned_data["note"],
+    ):
+        messages.success(request, _("Your request is sent; staff will decide."))
+        return redirect("dashboard")
     return render(request, "form_page.html", {"form": form, "title": _("Join an association")})
 
 
