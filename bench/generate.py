@@ -25,21 +25,11 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from associations.models import Association, AssociationUser, Membership
 from core.models import Industry, Region, Role, StatusChange, User
+from enterprises.imports import OPTIONAL, REQUIRED
 from enterprises.models import Enterprise
 
-CSV_HEADER = [
-    "uscc",
-    "name",
-    "region_code",
-    "industry_code",
-    "size",
-    "employees",
-    "contact_name",
-    "contact_phone",
-    "member_number",
-    "address",
-    "legal_representative",
-]
+# The import's own columns, in its order.
+CSV_HEADER = [*REQUIRED, *OPTIONAL]
 
 
 @dataclass(frozen=True)
