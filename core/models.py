@@ -194,3 +194,16 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}:{self.object_id} {self.from_status}→{self.to_status}"
+
+    def _label(self, status: str) -> str:
+        """A status as its model names it, in the active language."""
+        model = self.content_type.model_class()
+        return str(dict(model._meta.get_field("status").choices).get(status, status))
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)

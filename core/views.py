@@ -5,6 +5,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -15,6 +16,11 @@ from core.permissions import action_required, roles_of
 from core.throttling import LoginRateThrottle
 from enterprises.models import Enterprise, EnterpriseClaim
 from enterprises.selectors import claim_list, enterprise_list
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; send them to the real one."""
+    return redirect(static("core/favicon.svg"), permanent=True)
 
 
 def home(request: HttpRequest) -> HttpResponse:

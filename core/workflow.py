@@ -67,6 +67,6 @@ def history_for(obj: models.Model):
         StatusChange.objects.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
         )
-        .select_related("actor")
+        .select_related("actor", "content_type")
         .order_by("at", "id")
     )

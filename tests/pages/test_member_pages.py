@@ -361,3 +361,16 @@ def test_manager_edits_the_association_contact(cast, client):
     assert cast.association.contact_phone == "+862087654321"
     assert cast.association.email == "office@example.org"
     assert list(cast.association.industries.values_list("code", flat=True)) == ["C"]
+
+
+def test_history_recorded_by_the_system_shows_on_the_membership_page(cast, client):
+    from core.workflow import record_status
+
+    membership = MembershipFactory(association=cast.association, status="active")
+    record_status(membership, from_status="", to_status="active", actor=None, reason="导入")
+    client.force_login(cast.staff)
+    response = client.get(reverse("membership-detail", args=[membership.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "系统" in html
+    assert "<td>正常</td>" in html  # the status as people call it, not its code
