@@ -207,3 +207,26 @@ class StatusChange(models.Model):
     @property
     def to_label(self) -> str:
         return self._label(self.to_status)
+
+
+class Notification(models.Model):
+    """A message to one user inside the portal (decisions on their applications, answers to
+    their needs…); e-mail carries the same news outside it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["user", "read_at", "created_at"], name="notification_inbox")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

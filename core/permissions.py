@@ -46,6 +46,15 @@ ACTIONS: dict[str, frozenset[str]] = {
     "membership.leave": STAFF_SIDE | {Role.ENTERPRISE},
     "member.list": frozenset({Role.STAFF, MANAGER, Role.ADMIN}),
     "member.add": STAFF_SIDE,
+    # resumption batches and applications
+    "batch.view": EVERYONE,
+    "batch.manage": STAFF_SIDE,
+    "application.view": EVERYONE,
+    "application.apply": frozenset({Role.ENTERPRISE}),
+    "application.decide": STAFF_SIDE,
+    "application.queue": frozenset({Role.STAFF, MANAGER, Role.ADMIN}),
+    "progress.view": frozenset({Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}),
+    "notification.view": EVERYONE,
     "membership.request": frozenset({Role.ENTERPRISE}),
 }
 

@@ -1,17 +1,19 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from associations.selectors import association_member_counts, membership_list_for_enterprise
-from core.models import Region, Role
+from core.models import Notification, Region, Role
 from core.permissions import action_required, roles_of
 from core.throttling import LoginRateThrottle
 from enterprises.models import Enterprise, EnterpriseClaim
@@ -111,3 +113,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["redis"] = f"error: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(checks, status=200 if healthy else 503)
+
+
+@action_required("notification.view")
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; opening the page marks them read."""
+    notifications = Notification.objects.filter(user=request.user)
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    unread = [n.pk for n in page if n.read_at is None]
+    response = render(request, "core/notifications.html", {"page": page, "unread": unread})
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return response

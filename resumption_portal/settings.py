@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "enterprises",
     "associations",
     "supplies",
+    "batches",
     "reports",
 ]
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from associations import urls as association_urls
+from batches import urls as batch_urls
 from core import views as core_views
 
 urlpatterns = [
@@ -27,6 +28,9 @@ urlpatterns = [
     path("members/", include(association_urls.members)),
     path("memberships/", include(association_urls.memberships)),
     path("associations/", include(association_urls.associations)),
+    path("batches/", include(batch_urls.batches)),
+    path("applications/", include(batch_urls.applications)),
+    path("notifications/", core_views.notification_list, name="notification-list"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("resumption_portal.api_urls", "api"))),
 ]

@@ -1,0 +1,445 @@
+"""Every write on batches and applications. Status changes go through core.workflow, so each is
+kept with who, when and why; decisions queue a notification to the applicant on commit."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.models import Membership
+from associations.services import works_for
+from batches.models import Application, Batch
+from core.errors import Conflict, DomainError
+from core.models import Industry, Region, Role, User
+from core.workflow import change_status, not_allowed, record_status
+from enterprises.models import Enterprise
+
+BATCH_FIELDS = (
+    "name",
+    "opens_at",
+    "closes_at",
+    "planned_start",
+    "capacity",
+    "prevention_requirements",
+    "mandatory_items",
+    "review_days",
+)
+APPLICATION_FIELDS = (
+    "planned_date",
+    "returning_workers",
+    "workers_from_other_provinces",
+    *Application.CHECKLIST,
+    "checklist_notes",
+)
+
+
+def _check(obj) -> None:
+    try:
+        obj.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise DomainError(
+            _("Some values are not valid; see each field."), fields=exc.message_dict
+        ) from exc
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Give a reason; the enterprise will see it.")
+        raise DomainError(message, fields={"reason": [message]})
+    return reason
+
+
+# --- batches ------------------------------------------------------------------------------
+
+
+def _check_batch(batch: Batch, regions, industries) -> None:
+    unknown = set(batch.mandatory_items or []) - set(Application.CHECKLIST)
+    if unknown:
+        message = _("Unknown checklist items: %(items)s.") % {"items": ", ".join(sorted(unknown))}
+        raise DomainError(message, fields={"mandatory_items": [message]})
+    if regions is not None and not regions:
+        message = _("Choose at least one region.")
+        raise DomainError(message, fields={"regions": [message]})
+    if industries is not None and not industries:
+        message = _("Choose at least one industry.")
+        raise DomainError(message, fields={"industries": [message]})
+    if batch.opens_at and batch.closes_at and batch.closes_at <= batch.opens_at:
+        message = _("Applications must close after they open.")
+        raise DomainError(message, fields={"closes_at": [message]})
+    if batch.capacity is not None and batch.capacity < batch.approved_count:
+        message = _("%(count)d applications are approved already; capacity cannot be lower.") % {
+            "count": batch.approved_count
+        }
+        raise DomainError(message, fields={"capacity": [message]})
+    _check(batch)
+
+
+@transaction.atomic
+def batch_create(
+    *,
+    actor: User,
+    association_id: int,
+    regions: list[Region],
+    industries: list[Industry],
+    **fields,
+) -> Batch:
+    if not works_for(actor, association_id):
+        raise PermissionDenied
+    batch = Batch(
+        association_id=association_id,
+        created_by=actor,
+        **{k: v for k, v in fields.items() if k in BATCH_FIELDS},
+    )
+    _check_batch(batch, regions, industries)
+    batch.save()
+    batch.regions.set(regions)
+    batch.industries.set(industries)
+    record_status(batch, from_status="", to_status=batch.status, actor=actor)
+    return batch
+
+
+def _locked_batch(batch_id: int) -> Batch:
+    return Batch.objects.select_for_update().get(pk=batch_id)
+
+
+@transaction.atomic
+def batch_update(
+    *,
+    actor: User,
+    batch_id: int,
+    regions: list[Region] | None = None,
+    industries: list[Industry] | None = None,
+    **fields,
+) -> Batch:
+    batch = _locked_batch(batch_id)
+    if not works_for(actor, batch.association_id):
+        raise PermissionDenied
+    if batch.status == Batch.Status.COMPLETED:
+        raise not_allowed(batch)
+    for name, value in fields.items():
+        if name in BATCH_FIELDS:
+            setattr(batch, name, value)
+    _check_batch(batch, regions, industries)
+    batch.save()
+    if regions is not None:
+        batch.regions.set(regions)
+    if industries is not None:
+        batch.industries.set(industries)
+    return batch
+
+
+def _batch_transition(actor: User, batch_id: int, to: str, reason: str = "") -> Batch:
+    batch = _locked_batch(batch_id)
+    if not works_for(actor, batch.association_id):
+        raise PermissionDenied
+    change_status(batch, to=to, actor=actor, reason=reason)
+    return batch
+
+
+@transaction.atomic
+def batch_open(*, actor: User, batch_id: int, reason: str = "") -> Batch:
+    return _batch_transition(actor, batch_id, Batch.Status.OPEN, reason)
+
+
+@transaction.atomic
+def batch_close(*, actor: User, batch_id: int, reason: str = "") -> Batch:
+    return _batch_transition(actor, batch_id, Batch.Status.CLOSED, reason)
+
+
+@transaction.atomic
+def batch_complete(*, actor: User, batch_id: int, reason: str = "") -> Batch:
+    return _batch_transition(actor, batch_id, Batch.Status.COMPLETED, reason)
+
+
+# --- eligibility --------------------------------------------------------------------------
+
+
+def eligibility_filter(batch: Batch, prefix: str = "") -> Q:
+    """The enterprises (or, with a prefix such as "enterprise__", the rows about enterprises)
+    that the batch is for: in one of its regions' subtrees and in one of its industries."""
+    regions = Q()
+    for path in batch.regions.values_list("path", flat=True):
+        regions |= Q(**{f"{prefix}region__path__startswith": path})
+    codes = list(batch.industries.values_list("code", "level"))
+    divisions = [code for code, level in codes if level == Industry.Level.DIVISION]
+    sections = [code for code, level in codes if level == Industry.Level.SECTION]
+    industries = Q(**{f"{prefix}industry_id__in": divisions}) | Q(
+        **{f"{prefix}industry__parent_id__in": sections}
+    )
+    return regions & industries
+
+
+def eligible_enterprises(batch: Batch) -> QuerySet[Enterprise]:
+    """Active members of the organising association inside the batch's regions and industries."""
+    return Enterprise.objects.filter(
+        eligibility_filter(batch),
+        memberships__association_id=batch.association_id,
+        memberships__status=Membership.Status.ACTIVE,
+    )
+
+
+def ineligibility_reason(batch: Batch, enterprise: Enterprise) -> str | None:
+    """Why the enterprise may not apply to the batch now, in words for the applicant."""
+    if not Membership.objects.filter(
+        association_id=batch.association_id,
+        enterprise=enterprise,
+        status=Membership.Status.ACTIVE,
+    ).exists():
+        return _("Only active members of %(association)s can apply.") % {
+            "association": batch.association.name
+        }
+    if not Enterprise.objects.filter(eligibility_filter(batch), pk=enterprise.pk).exists():
+        return _("This batch is for other regions or industries than your enterprise's.")
+    return None
+
+
+def window_reason(batch: Batch) -> str | None:
+    now = timezone.now()
+    if batch.status != Batch.Status.OPEN:
+        return _("This batch is not open for applications (status: %(status)s).") % {
+            "status": batch.get_status_display()
+        }
+    if now < batch.opens_at:
+        return _("Applications open on %(when)s.") % {
+            "when": timezone.localtime(batch.opens_at).strftime("%Y-%m-%d %H:%M")
+        }
+    if now >= batch.closes_at:
+        return _("Applications closed on %(when)s.") % {
+            "when": timezone.localtime(batch.closes_at).strftime("%Y-%m-%d %H:%M")
+        }
+    return None
+
+
+def _require_may_apply(batch: Batch, enterprise: Enterprise) -> None:
+    reason = window_reason(batch) or ineligibility_reason(batch, enterprise)
+    if reason:
+        raise DomainError(reason, code="not_eligible")
+
+
+# --- applications: the enterprise's side --------------------------------------------------
+
+
+def _own(actor: User, application: Application) -> None:
+    if actor.role != Role.ENTERPRISE or actor.enterprise_id != application.enterprise_id:
+        raise PermissionDenied
+
+
+def _check_application(application: Application) -> None:
+    notes = application.checklist_notes or {}
+    if not isinstance(notes, dict) or set(notes) - set(Application.CHECKLIST):
+        message = _("Notes are given per checklist item: %(items)s.") % {
+            "items": ", ".join(Application.CHECKLIST)
+        }
+        raise DomainError(message, fields={"checklist_notes": [message]})
+    if application.workers_from_other_provinces > application.returning_workers:
+        message = _("Workers from other provinces cannot exceed the returning workers.")
+        raise DomainError(message, fields={"workers_from_other_provinces": [message]})
+    _check(application)
+
+
+@transaction.atomic
+def application_create(*, actor: User, batch_id: int, **fields) -> Application:
+    """An enterprise user starts an application (a draft) for their enterprise."""
+    if actor.role != Role.ENTERPRISE or not actor.enterprise_id:
+        raise PermissionDenied
+    batch = Batch.objects.select_related("association").get(pk=batch_id)
+    enterprise = Enterprise.objects.get(pk=actor.enterprise_id)
+    _require_may_apply(batch, enterprise)
+    application = Application(
+        batch=batch,
+        enterprise=enterprise,
+        created_by=actor,
+        **{k: v for k, v in fields.items() if k in APPLICATION_FIELDS},
+    )
+    _check_application(application)
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            _("Your enterprise already has an application in this batch; open it instead.")
+        ) from exc
+    record_status(application, from_status="", to_status=application.status, actor=actor)
+    return application
+
+
+def _locked(application_id: int) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("batch", "batch__association", "enterprise")
+        .get(pk=application_id)
+    )
+
+
+@transaction.atomic
+def application_update(*, actor: User, application_id: int, **fields) -> Application:
+    application = _locked(application_id)
+    _own(actor, application)
+    if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
+        raise not_allowed(application)
+    for name, value in fields.items():
+        if name in APPLICATION_FIELDS:
+            setattr(application, name, value)
+    _check_application(application)
+    application.save()
+    return application
+
+
+def missing_mandatory_items(application: Application) -> list[str]:
+    return [
+        str(Application.CHECKLIST[item])
+        for item in application.batch.mandatory_items or []
+        if not getattr(application, item)
+    ]
+
+
+@transaction.atomic
+def application_submit(*, actor: User, application_id: int, reason: str = "") -> Application:
+    application = _locked(application_id)
+    _own(actor, application)
+    if Application.Status.SUBMITTED not in Application.STATUS_TRANSITIONS.get(
+        application.status, ()
+    ):
+        raise not_allowed(application)
+    _require_may_apply(application.batch, application.enterprise)
+    missing = missing_mandatory_items(application)
+    if missing:
+        message = _("The batch requires these checklist items: %(items)s.") % {
+            "items": "、".join(missing)
+        }
+        raise DomainError(message, code="checklist_incomplete")
+    application.submitted_at = timezone.now()
+    application.review_due_at = application.submitted_at + timedelta(
+        days=application.batch.review_days
+    )
+    change_status(
+        application,
+        to=Application.Status.SUBMITTED,
+        actor=actor,
+        reason=reason,
+        update_fields=["submitted_at", "review_due_at"],
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, actor: User, application_id: int, reason: str = "") -> Application:
+    application = _locked(application_id)
+    _own(actor, application)
+    change_status(application, to=Application.Status.WITHDRAWN, actor=actor, reason=reason)
+    return application
+
+
+@transaction.atomic
+def application_resume(
+    *, actor: User, application_id: int, resumed_on: date, workers_on_site: int
+) -> Application:
+    """The enterprise confirms that it has resumed, and with how many workers on site."""
+    application = _locked(application_id)
+    _own(actor, application)
+    if resumed_on > timezone.localdate():
+        message = _("The resumption date cannot be in the future.")
+        raise DomainError(message, fields={"resumed_on": [message]})
+    application.resumed_on = resumed_on
+    application.workers_on_site = workers_on_site
+    change_status(
+        application,
+        to=Application.Status.RESUMED,
+        actor=actor,
+        update_fields=["resumed_on", "workers_on_site"],
+    )
+    return application
+
+
+# --- applications: the association's decisions --------------------------------------------
+
+
+def _notify_decision(application: Application) -> None:
+    from batches.tasks import notify_application_decision
+
+    transaction.on_commit(lambda: notify_application_decision.delay(application.pk))
+
+
+def _decide(actor: User, application: Application, to: str, reason: str) -> Application:
+    if not works_for(actor, application.batch.association_id):
+        raise PermissionDenied
+    application.decided_at = timezone.now()
+    change_status(application, to=to, actor=actor, reason=reason, update_fields=["decided_at"])
+    _notify_decision(application)
+    return application
+
+
+def _take_places(batch_id: int, count: int) -> None:
+    """Count `count` more approvals against the batch's capacity, or refuse them all. The batch
+    row is locked, so concurrent approvals are counted one after another."""
+    batch = _locked_batch(batch_id)
+    if batch.approved_count + count > batch.capacity:
+        raise Conflict(
+            _("The batch is full: %(approved)d of %(capacity)d places are taken.")
+            % {"approved": batch.approved_count, "capacity": batch.capacity},
+            code="batch_full",
+            approved=batch.approved_count,
+            capacity=batch.capacity,
+        )
+    batch.approved_count += count
+    batch.save(update_fields=["approved_count", "updated_at"])
+
+
+@transaction.atomic
+def application_approve(*, actor: User, application_id: int, reason: str = "") -> Application:
+    application = _locked(application_id)
+    if application.status != Application.Status.SUBMITTED:
+        raise not_allowed(application)
+    if not works_for(actor, application.batch.association_id):
+        raise PermissionDenied
+    _take_places(application.batch_id, 1)
+    return _decide(actor, application, Application.Status.APPROVED, reason)
+
+
+@transaction.atomic
+def application_bulk_approve(*, actor: User, application_ids: list[int]) -> list[Application]:
+    """Approve several submitted applications at once, all or none."""
+    ids = sorted(set(application_ids))
+    if not ids:
+        message = _("Select the applications to approve.")
+        raise DomainError(message, fields={"ids": [message]})
+    applications = list(
+        Application.objects.select_for_update(of=("self",))
+        .select_related("batch", "batch__association", "enterprise")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    if len(applications) != len(ids):
+        raise DomainError(_("Some of the selected applications do not exist."))
+    for application in applications:
+        if not works_for(actor, application.batch.association_id):
+            raise PermissionDenied
+        if application.status != Application.Status.SUBMITTED:
+            raise not_allowed(application)
+    by_batch: dict[int, int] = {}
+    for application in applications:
+        by_batch[application.batch_id] = by_batch.get(application.batch_id, 0) + 1
+    for batch_id in sorted(by_batch):
+        _take_places(batch_id, by_batch[batch_id])
+    return [
+        _decide(actor, application, Application.Status.APPROVED, "") for application in applications
+    ]
+
+
+@transaction.atomic
+def application_reject(*, actor: User, application_id: int, reason: str) -> Application:
+    reason = _reason(reason)
+    application = _locked(application_id)
+    return _decide(actor, application, Application.Status.REJECTED, reason)
+
+
+@transaction.atomic
+def application_return(*, actor: User, application_id: int, reason: str) -> Application:
+    """Send the application back to the enterprise to revise and submit again."""
+    reason = _reason(reason)
+    application = _locked(application_id)
+    return _decide(actor, application, Application.Status.RETURNED, reason)

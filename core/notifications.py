@@ -1,0 +1,17 @@
+"""Telling a user something: an in-app notification and an e-mail with the same words."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from core.models import Notification, User
+
+
+def notify(*, user: User, title: str, body: str = "", link: str = "") -> Notification:
+    notification = Notification.objects.create(user=user, title=title, body=body, link=link)
+    if user.email:
+        send_mail(title, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
+    return notification
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
