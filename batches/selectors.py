@@ -4,6 +4,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -133,22 +134,24 @@ def _counts(prefix: str = "") -> dict:
     }
 
 
-def _scope(*, batch: Batch | None, association_id: int | None):
+def _scope(*, batch: Batch | None, association_id: int | None, within: Region | None):
     """The applications and the eligible enterprises the figures are about."""
     if batch is not None:
-        return (
-            Application.objects.filter(batch=batch),
-            eligible_enterprises(batch),
-        )
-    from enterprises.models import Enterprise
+        applications = Application.objects.filter(batch=batch)
+        eligible = eligible_enterprises(batch, within=within)
+    else:
+        from enterprises.models import Enterprise
 
-    return (
-        Application.objects.filter(batch__association_id=association_id),
-        Enterprise.objects.filter(
+        applications = Application.objects.filter(batch__association_id=association_id)
+        eligible = Enterprise.objects.filter(
             memberships__association_id=association_id,
             memberships__status=Membership.Status.ACTIVE,
-        ),
-    )
+        )
+        if within is not None:
+            eligible = eligible.filter(region__path__startswith=within.path)
+    if within is not None:
+        applications = applications.filter(enterprise__region__path__startswith=within.path)
+    return applications, eligible
 
 
 def progress(
@@ -162,14 +165,13 @@ def progress(
     one level below `within` (provinces when it is None) or by industry section.
 
     Two grouped queries (applications, eligible enterprises) and one for the names, whatever the
-    number of rows: the database adds up, Python only pairs the two results by key.
+    number of rows (plus one for a batch's regions): the database adds up, Python only pairs
+    the two results by key and adds the few rows into the totals.
     """
-    applications, eligible = _scope(batch=batch, association_id=association_id)
-    if within is not None:
-        applications = applications.filter(enterprise__region__path__startswith=within.path)
-        eligible = eligible.filter(region__path__startswith=within.path)
+    applications, eligible = _scope(batch=batch, association_id=association_id, within=within)
     if by == "industry":
-        application_key, eligible_key = "enterprise__industry__parent_id", "industry__parent_id"
+        application_key = F("enterprise__industry__parent_id")
+        eligible_key = F("industry__parent_id")
     else:
         length = len(within.path) + PATH_SEGMENT if within is not None else PATH_SEGMENT
         application_key = Substr("enterprise__region__path", 1, length)
@@ -178,10 +180,12 @@ def progress(
         row["key"]: row
         for row in applications.annotate(key=application_key).values("key").annotate(**_counts())
     }
+    # No DISTINCT needed (nor its sort): an enterprise has one membership per association
+    # (unique_enterprise_association), one region and one industry, so it is one row here.
     eligible_counts = dict(
         eligible.annotate(key=eligible_key)
         .values("key")
-        .annotate(n=Count("id", distinct=True))
+        .annotate(n=Count("id"))
         .values_list("key", "n")
     )
     keys = sorted(set(figures) | set(eligible_counts))
@@ -202,7 +206,8 @@ def progress(
         )
         row["rate"] = row["resumed"] / row["eligible"] if row["eligible"] else None
         rows.append(row)
-    totals = applications.aggregate(**_counts())
-    totals["eligible"] = eligible.distinct().count()
+    # Every enterprise falls in exactly one row (one region, one industry), so the totals are
+    # the sums of the rows' counts: no second pass over the applications and the members.
+    totals = {name: sum(row[name] for row in rows) for name in (*empty, "eligible")}
     totals["rate"] = totals["resumed"] / totals["eligible"] if totals["eligible"] else None
     return {"rows": rows, "totals": totals, "by": by, "within": within}

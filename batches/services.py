@@ -1,7 +1,9 @@
 """Every write on batches and applications. Status changes go through core.workflow, so each is
 kept with who, when and why; decisions queue a notification to the applicant on commit."""
 
+import operator
 from datetime import date, timedelta
+from functools import reduce
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -37,8 +39,10 @@ APPLICATION_FIELDS = (
 
 
 def _check(obj) -> None:
+    # The check constraints are tested by _check_batch and _check_application with messages for
+    # the field; uniqueness is left to the database, whose IntegrityError becomes a Conflict.
     try:
-        obj.full_clean(validate_unique=False)
+        obj.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise DomainError(
             _("Some values are not valid; see each field."), fields=exc.message_dict
@@ -158,25 +162,39 @@ def batch_complete(*, actor: User, batch_id: int, reason: str = "") -> Batch:
 # --- eligibility --------------------------------------------------------------------------
 
 
-def eligibility_filter(batch: Batch, prefix: str = "") -> Q:
+def eligibility_filter(batch: Batch, prefix: str = "", within: Region | None = None) -> Q:
     """The enterprises (or, with a prefix such as "enterprise__", the rows about enterprises)
-    that the batch is for: in one of its regions' subtrees and in one of its industries."""
-    regions = Q()
+    that the batch is for: in one of its regions' subtrees and in one of its industries; with
+    `within`, only those inside that region's subtree too."""
+    regions = []
     for path in batch.regions.values_list("path", flat=True):
-        regions |= Q(**{f"{prefix}region__path__startswith": path})
-    codes = list(batch.industries.values_list("code", "level"))
-    divisions = [code for code, level in codes if level == Industry.Level.DIVISION]
-    sections = [code for code, level in codes if level == Industry.Level.SECTION]
+        if within is not None:
+            # Two subtrees meet only when one holds the other: keep the smaller, so that the
+            # query has one prefix condition per region (PostgreSQL multiplies the estimates of
+            # two on the same column and then plans nested loops over every member).
+            if within.path.startswith(path):
+                path = within.path
+            elif not path.startswith(within.path):
+                continue
+        regions.append(Q(**{f"{prefix}region__path__startswith": path}))
+    if not regions:
+        return Q(**{f"{prefix}pk__in": []})
+    # The industries as subqueries, not a list read first: one query fewer for every page,
+    # figure and check that asks who a batch is for.
+    chosen = Batch.industries.through.objects.filter(batch_id=batch.pk)
+    divisions = chosen.filter(industry__level=Industry.Level.DIVISION).values("industry_id")
+    sections = chosen.filter(industry__level=Industry.Level.SECTION).values("industry_id")
     industries = Q(**{f"{prefix}industry_id__in": divisions}) | Q(
         **{f"{prefix}industry__parent_id__in": sections}
     )
-    return regions & industries
+    return reduce(operator.or_, regions) & industries
 
 
-def eligible_enterprises(batch: Batch) -> QuerySet[Enterprise]:
-    """Active members of the organising association inside the batch's regions and industries."""
+def eligible_enterprises(batch: Batch, within: Region | None = None) -> QuerySet[Enterprise]:
+    """Active members of the organising association inside the batch's regions and industries
+    (and inside `within`, when given)."""
     return Enterprise.objects.filter(
-        eligibility_filter(batch),
+        eligibility_filter(batch, within=within),
         memberships__association_id=batch.association_id,
         memberships__status=Membership.Status.ACTIVE,
     )
@@ -392,10 +410,11 @@ def _take_places(batch_id: int, count: int) -> None:
 @transaction.atomic
 def application_approve(*, actor: User, application_id: int, reason: str = "") -> Application:
     application = _locked(application_id)
-    if application.status != Application.Status.SUBMITTED:
-        raise not_allowed(application)
+    # Who may act first: someone else's staff learns nothing, not even the status.
     if not works_for(actor, application.batch.association_id):
         raise PermissionDenied
+    if application.status != Application.Status.SUBMITTED:
+        raise not_allowed(application)
     _take_places(application.batch_id, 1)
     return _decide(actor, application, Application.Status.APPROVED, reason)
 
@@ -419,7 +438,10 @@ def application_bulk_approve(*, actor: User, application_ids: list[int]) -> list
         if not works_for(actor, application.batch.association_id):
             raise PermissionDenied
         if application.status != Application.Status.SUBMITTED:
-            raise not_allowed(application)
+            # Among many, say which one stopped them all.
+            error = not_allowed(application)
+            error.extra["application"] = application.pk
+            raise error
     by_batch: dict[int, int] = {}
     for application in applications:
         by_batch[application.batch_id] = by_batch.get(application.batch_id, 0) + 1

@@ -5,7 +5,9 @@ every benchmark and print the figures beside their targets.
 2. populate 100,000 members of one association (skipped when they are there already);
 3. write the 100,000-row member CSV into bench-data/ (kept when it is there already);
 4. import it twice, in a process of its own (rows/s, peak RSS);
-5. the API's enterprise list and the member list page over the 100,000 members.
+5. the API's enterprise list and the member list page over the 100,000 members;
+6. one open batch of that association with 20,000 applications (skipped when they are there):
+   the review queue (page and API) and the progress figures (selector and page).
 """
 
 import os
@@ -24,6 +26,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / "bench-data"
 MEMBERS = 100_000
 CSV_ROWS = 100_000
+APPLICATIONS = 20_000
 
 
 def _settings_env() -> dict[str, str]:
@@ -78,7 +81,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench import generate, pages
+    from bench import batches, generate, pages
 
     heading("Data")
     codes = generate.ReferenceCodes()
@@ -114,6 +117,20 @@ def main() -> None:
     )
 
     pages.run(population.staff, population.members)
+
+    heading("Data: a resumption batch")
+    applications = generate.populate_applications(APPLICATIONS, population)
+    if applications.added:
+        figure(
+            f"populated {applications.added:,} applications (INSERT … SELECT)",
+            f"{applications.seconds:.1f} s",
+            "seconds, not minutes",
+            applications.seconds < 60,
+        )
+        note("    applications + the history of each step + the batch's approved count")
+    else:
+        note(f"{applications.count:,} applications already in the batch: population skipped")
+    batches.run(population.staff, applications.batch)
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s", flush=True)
 
 

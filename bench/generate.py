@@ -21,9 +21,11 @@ from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.utils import timezone
 from stdnum.cn import uscc as stdnum_uscc
 
 from associations.models import Association, AssociationUser, Membership
+from batches.models import Application, Batch
 from core.models import Industry, Region, Role, StatusChange, User
 from enterprises.imports import OPTIONAL, REQUIRED
 from enterprises.models import Enterprise
@@ -383,3 +385,197 @@ def populate_members(count: int, codes: ReferenceCodes | None = None) -> Populat
         for model in (Enterprise, Membership, StatusChange):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     return Population(association, staff, present + added, added, time.perf_counter() - started)
+
+
+# --- a resumption batch and its applications ----------------------------------------------
+
+BENCH_BATCH = {
+    "name": "广东省制造业、商贸物流和信息服务复工复产（基准批次）",
+    "regions": ["440000"],
+    # Manufacturing, wholesale and retail, transport and logistics, information services: most
+    # of the bench members, as in a real first batch.
+    "sections": ["C", "F", "G", "I"],
+    "mandatory_items": ["disinfection_plan", "emergency_plan"],
+    "review_days": 3,
+    "prevention_requirements": "口罩、消毒液储备不少于7天；设置临时隔离区；每日体温检测。",
+}
+# Out of every 20 applications: 8 submitted (40 %), 5 approved (25 %), 3 resumed (15 %),
+# 2 returned (10 %), 1 rejected (5 %), 1 draft (5 %).
+STATUS_SHARES = [
+    ("submitted", 8),
+    ("approved", 5),
+    ("resumed", 3),
+    ("returned", 2),
+    ("rejected", 1),
+    ("draft", 1),
+]
+SUBMISSION_SPREAD_SECONDS = 10 * 86_400  # submitted over the last ten days
+
+APPLICATIONS_SQL = """
+WITH chosen AS (
+    SELECT e.id AS enterprise_id, e.employees,
+        row_number() OVER (ORDER BY md5(e.uscc)) - 1 AS n,
+        hashtext(e.uscc)::bigint & 2147483647 AS h
+    FROM {enterprise} e
+    JOIN {membership} m ON m.enterprise_id = e.id
+        AND m.association_id = %(association)s AND m.status = 'active'
+    JOIN {region} r ON r.code = e.region_id
+    JOIN {industry} i ON i.code = e.industry_id
+    WHERE r.path LIKE %(region_prefix)s AND i.parent_id = ANY(%(sections)s)
+    ORDER BY md5(e.uscc)
+    LIMIT %(count)s
+), shaped AS (
+    SELECT c.*,
+        (%(statuses)s::text[])[mod(c.n, 20) + 1] AS status,
+        greatest(1, c.employees * (50 + mod(c.h, 50)) / 100) AS returning
+    FROM chosen c
+), timed AS (
+    SELECT s.*,
+        CASE WHEN s.status = 'draft' THEN NULL
+            ELSE %(now)s - make_interval(secs => mod(s.h, %(spread)s)) END AS submitted
+    FROM shaped s
+), decided AS (
+    SELECT t.*,
+        CASE WHEN t.status IN ('approved', 'resumed', 'rejected', 'returned')
+            THEN least(%(now)s, t.submitted + make_interval(secs => mod(t.h / 7, 2 * 86400)))
+        END AS decided
+    FROM timed t
+)
+INSERT INTO {application} (batch_id, enterprise_id, status, planned_date, returning_workers,
+    workers_from_other_provinces, masks_days, disinfectant_days, thermometers,
+    disinfection_plan, isolation_area, emergency_plan, staff_health_checks, checklist_notes,
+    submitted_at, review_due_at, decided_at, resumed_on, workers_on_site, created_by_id,
+    created_at, updated_at)
+SELECT %(batch)s, d.enterprise_id, d.status, %(planned_start)s::date + mod(d.h, 14)::int,
+    d.returning, d.returning * mod(d.h / 11, 60) / 100,
+    7 + mod(d.h / 13, 24), 7 + mod(d.h / 17, 24), 1 + mod(d.h / 19, 20),
+    d.status <> 'draft' OR mod(d.h, 2) = 0, mod(d.h / 23, 10) <> 0,
+    d.status <> 'draft' OR mod(d.h, 3) = 0, mod(d.h / 29, 8) <> 0, '{{}}'::jsonb,
+    d.submitted, d.submitted + make_interval(days => %(review_days)s), d.decided,
+    CASE WHEN d.status = 'resumed'
+        THEN least(current_date, (d.decided AT TIME ZONE 'Asia/Shanghai')::date + 1) END,
+    CASE WHEN d.status = 'resumed' THEN greatest(0, d.returning - mod(d.h, 3)) END,
+    %(applicant)s,
+    coalesce(d.submitted, %(now)s) - make_interval(hours => 1 + mod(d.h / 31, 48)::int),
+    coalesce(d.decided, d.submitted, %(now)s)
+FROM decided d;
+
+INSERT INTO {status_change} (content_type_id, object_id, from_status, to_status, reason, at,
+    actor_id)
+SELECT %(content_type)s, a.id, step.from_status, step.to_status, step.reason, step.at,
+    step.actor_id
+FROM {application} a
+CROSS JOIN LATERAL (VALUES
+    ('', 'draft', a.created_at, a.created_by_id, ''),
+    ('draft', 'submitted', a.submitted_at, a.created_by_id, ''),
+    ('submitted', CASE a.status WHEN 'resumed' THEN 'approved' ELSE a.status END,
+        a.decided_at, %(staff)s,
+        CASE a.status WHEN 'rejected' THEN '防疫物资储备不足七天，暂不具备复工条件'
+            WHEN 'returned' THEN '请补充隔离区设置和应急预案说明' ELSE '' END),
+    ('approved', 'resumed',
+        CASE WHEN a.status = 'resumed' THEN least(now(), a.decided_at + interval '1 day') END,
+        a.created_by_id, '')
+) AS step (from_status, to_status, at, actor_id, reason)
+WHERE a.batch_id = %(batch)s AND step.at IS NOT NULL;
+
+UPDATE {batch} SET approved_count = (
+    SELECT count(*) FROM {application}
+    WHERE batch_id = %(batch)s AND status IN ('approved', 'resumed')
+) WHERE id = %(batch)s;
+"""
+
+FORGET_APPLICATIONS_SQL = """
+DELETE FROM {status_change} WHERE content_type_id = %(content_type)s
+    AND object_id IN (SELECT id FROM {application} WHERE batch_id = %(batch)s);
+DELETE FROM {application} WHERE batch_id = %(batch)s;
+"""
+
+
+@dataclass
+class Applications:
+    batch: Batch
+    count: int
+    added: int
+    seconds: float
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "enterprise": Enterprise._meta.db_table,
+        "membership": Membership._meta.db_table,
+        "region": Region._meta.db_table,
+        "industry": Industry._meta.db_table,
+        "application": Application._meta.db_table,
+        "batch": Batch._meta.db_table,
+        "status_change": StatusChange._meta.db_table,
+    }
+
+
+def populate_applications(count: int, population: Population) -> Applications:
+    """One open batch of the bench association for Guangdong and a few industry sections, and
+    `count` applications of its eligible members in realistic states, each with the history of
+    its steps; written with INSERT … SELECT. Does nothing when the batch has them already."""
+    started = time.perf_counter()
+    association, staff = population.association, population.staff
+    with transaction.atomic():
+        now = timezone.now()
+        batch, created = Batch.objects.get_or_create(
+            association=association,
+            name=BENCH_BATCH["name"],
+            defaults={
+                "opens_at": now - timedelta(days=12),
+                "closes_at": now + timedelta(days=30),
+                "planned_start": timezone.localdate() - timedelta(days=10),
+                "capacity": count,
+                "status": Batch.Status.OPEN,
+                "mandatory_items": BENCH_BATCH["mandatory_items"],
+                "review_days": BENCH_BATCH["review_days"],
+                "prevention_requirements": BENCH_BATCH["prevention_requirements"],
+                "created_by": staff,
+            },
+        )
+        if created:
+            batch.regions.set(BENCH_BATCH["regions"])
+            batch.industries.set(BENCH_BATCH["sections"])
+        present = Application.objects.filter(batch=batch).count()
+        if present == count:
+            _analyze()
+            return Applications(batch, present, 0, time.perf_counter() - started)
+        statuses = [status for status, share in STATUS_SHARES for _ in range(share)]
+        params = {
+            "association": association.pk,
+            "batch": batch.pk,
+            "region_prefix": BENCH_BATCH["regions"][0] + "/%",
+            "sections": BENCH_BATCH["sections"],
+            "count": count,
+            "statuses": statuses,
+            "now": now,
+            "spread": SUBMISSION_SPREAD_SECONDS,
+            "planned_start": batch.planned_start,
+            "review_days": batch.review_days,
+            "applicant": staff.pk,
+            "staff": staff.pk,
+            "content_type": ContentType.objects.get_for_model(Application).pk,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(FORGET_APPLICATIONS_SQL.format(**_tables()), params)
+            cursor.execute(APPLICATIONS_SQL.format(**_tables()), params)
+        batch.refresh_from_db()
+        if batch.capacity < batch.approved_count:
+            raise RuntimeError("bench batch: more approvals than places")
+        added = Application.objects.filter(batch=batch).count()
+        if added < count:
+            raise RuntimeError(f"only {added:,} eligible members for {count:,} applications")
+    _analyze(Application, StatusChange)
+    return Applications(batch, added, added, time.perf_counter() - started)
+
+
+def _analyze(*models) -> None:
+    """Planner statistics for what the bench wrote, and for the reference data and the batch's
+    small tables, which nothing else analyzes where autovacuum is off: without them PostgreSQL
+    guesses a region subtree holds 0.5 % of the regions and plans the progress as nested loops
+    over the members."""
+    tables = [Region, Industry, Batch, Batch.regions.through, Batch.industries.through, *models]
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")

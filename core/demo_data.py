@@ -5,15 +5,17 @@ Loading is idempotent: records are found by their natural keys and brought back 
 """
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from stdnum.cn import uscc as stdnum_uscc
 
 from associations.models import Association, AssociationUser, Membership
+from batches.models import Application, Batch
 from core.models import Industry, Region, Role, User
 from core.validators import normalise_phone
 from core.workflow import record_status
@@ -237,11 +239,111 @@ def load_demo_data() -> dict[str, int]:
         AssociationUser.objects.update_or_create(
             user=user, association=association, defaults={"is_manager": is_manager}
         )
+    _demo_batch(associations[0], manager, enterprises_by_association[0])
     return {
         "associations": len(associations),
         "enterprises": sum(len(members) for members in enterprises_by_association),
         "users": User.objects.filter(username__in=DEMO_USERNAMES).count(),
     }
+
+
+DEMO_BATCH = "2020年第一批复工复产"
+# Members of the first association (by their index in the demo list, all in Guangdong and in
+# sections C, F, G or I) and where their application stands; the demo enterprise user's own
+# enterprise (index 0) has not applied, so that it can.
+DEMO_APPLICATIONS = [
+    (1, Application.Status.SUBMITTED, 5),  # submitted five days ago: overdue
+    (2, Application.Status.SUBMITTED, 1),
+    (3, Application.Status.APPROVED, 4),
+    (4, Application.Status.RESUMED, 6),
+    (5, Application.Status.RETURNED, 3),
+    (7, Application.Status.REJECTED, 3),
+]
+
+
+def _demo_batch(association: Association, staff: User, members: list[Enterprise]) -> None:
+    """One open batch for the association's province and sections, with applications in several
+    states. Made once: a batch that exists (perhaps changed while trying the demo) is kept."""
+    if Batch.objects.filter(association=association, name=DEMO_BATCH).exists():
+        return
+    now = timezone.now()
+    batch = Batch.objects.create(
+        association=association,
+        name=DEMO_BATCH,
+        opens_at=now - timedelta(days=7),
+        closes_at=now + timedelta(days=21),
+        planned_start=timezone.localdate() + timedelta(days=3),
+        capacity=20,
+        prevention_requirements=(
+            "口罩、消毒液储备不少于7天；配备体温计，上岗前测温；制定消毒方案和应急预案；"
+            "设置临时隔离观察区；外省返岗员工先行健康监测14天。"
+        ),
+        mandatory_items=["disinfection_plan", "emergency_plan", "staff_health_checks"],
+        review_days=3,
+        status=Batch.Status.OPEN,
+        created_by=staff,
+    )
+    batch.regions.set(["440000"])
+    batch.industries.set(["C", "F", "G", "I"])
+    for from_status, to_status, at in [
+        ("", Batch.Status.DRAFT, now - timedelta(days=8)),
+        (Batch.Status.DRAFT, Batch.Status.OPEN, batch.opens_at),
+    ]:
+        change = record_status(batch, from_status=from_status, to_status=to_status, actor=staff)
+        change.at = at
+        change.save(update_fields=["at"])
+    S = Application.Status
+    for index, status, days_ago in DEMO_APPLICATIONS:
+        submitted_at = now - timedelta(days=days_ago)
+        decided = status in (S.APPROVED, S.RESUMED, S.RETURNED, S.REJECTED)
+        workers = 10 + index * 7
+        application = Application.objects.create(
+            batch=batch,
+            enterprise=members[index],
+            status=status,
+            planned_date=batch.planned_start,
+            returning_workers=workers,
+            workers_from_other_provinces=workers // 3,
+            masks_days=14,
+            disinfectant_days=10,
+            thermometers=4,
+            disinfection_plan=True,
+            isolation_area=index % 2 == 0,
+            emergency_plan=True,
+            staff_health_checks=True,
+            checklist_notes={"isolation_area": "厂区东侧独立平房"} if index % 2 == 0 else {},
+            submitted_at=submitted_at,
+            review_due_at=submitted_at + timedelta(days=batch.review_days),
+            decided_at=submitted_at + timedelta(days=1) if decided else None,
+            resumed_on=timezone.localdate() - timedelta(days=2) if status == S.RESUMED else None,
+            workers_on_site=workers - 2 if status == S.RESUMED else None,
+            created_by=staff,
+        )
+        steps = [
+            ("", S.DRAFT, None, "demo data", submitted_at - timedelta(hours=2)),
+            (S.DRAFT, S.SUBMITTED, None, "", submitted_at),
+        ]
+        if decided:
+            reason = {
+                S.RETURNED: "请补充隔离观察区的位置和面积。",
+                S.REJECTED: "消毒方案未落实，暂不具备复工条件。",
+            }.get(status, "")
+            to = S.APPROVED if status == S.RESUMED else status
+            steps.append((S.SUBMITTED, to, staff, reason, application.decided_at))
+        if status == S.RESUMED:
+            steps.append((S.APPROVED, S.RESUMED, None, "", now - timedelta(days=2)))
+        for from_status, to_status, actor, reason, at in steps:
+            change = record_status(
+                application,
+                from_status=from_status,
+                to_status=to_status,
+                actor=actor,
+                reason=reason,
+            )
+            change.at = at
+            change.save(update_fields=["at"])
+    batch.approved_count = batch.applications.filter(status__in=(S.APPROVED, S.RESUMED)).count()
+    batch.save(update_fields=["approved_count"])
 
 
 DEMO_USERNAMES = [

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from associations.api import AssociationViewSet, MembershipViewSet
+from batches.api import ApplicationViewSet, BatchViewSet
 from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
 from enterprises.api import ClaimViewSet, EnterpriseViewSet, ImportJobViewSet
 
@@ -16,6 +17,8 @@ router.register("enterprises/import", ImportJobViewSet, basename="import-job")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("enterprise-claims", ClaimViewSet, basename="enterprise-claim")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("batches", BatchViewSet, basename="batch")
+router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -67,3 +67,68 @@ def staff_of(association: Association, *, manager: bool = False, **kwargs) -> Us
     user = UserFactory(role=Role.STAFF, **kwargs)
     AssociationUser.objects.create(user=user, association=association, is_manager=manager)
     return user
+
+
+def _days(days: float):
+    from datetime import timedelta
+
+    return timedelta(days=days)
+
+
+def _now(days: float = 0):
+    """Now, or `days` away from now (negative: in the past)."""
+    from django.utils import timezone
+
+    return timezone.now() + _days(days)
+
+
+class BatchFactory(factory.django.DjangoModelFactory):
+    """An open batch whose window is open now, for Guangdong manufacturing unless told.
+
+    `regions` and `industries` take codes: BatchFactory(regions=["440100"], industries=["39"]).
+    """
+
+    class Meta:
+        model = "batches.Batch"
+        skip_postgeneration_save = True
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"第{n}批复工复产")
+    opens_at = factory.LazyFunction(lambda: _now(-1))
+    closes_at = factory.LazyFunction(lambda: _now(7))
+    planned_start = factory.LazyFunction(lambda: _now().date())
+    capacity = 100
+    status = "open"
+    created_by = factory.SubFactory(UserFactory, role=Role.STAFF)
+
+    @factory.post_generation
+    def regions(obj, create, extracted, **kwargs):
+        if create:
+            obj.regions.set(extracted if extracted is not None else ["440000"])
+
+    @factory.post_generation
+    def industries(obj, create, extracted, **kwargs):
+        if create:
+            obj.industries.set(extracted if extracted is not None else ["C"])
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application put straight into a status (no history row): the starting point of a
+    test that then goes through the services. Past draft it carries its submission times."""
+
+    class Meta:
+        model = "batches.Application"
+
+    batch = factory.SubFactory(BatchFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    status = "submitted"
+    planned_date = factory.LazyFunction(lambda: _now().date())
+    returning_workers = 20
+    workers_from_other_provinces = 5
+    created_by = factory.SubFactory(UserFactory)
+    submitted_at = factory.LazyAttribute(
+        lambda o: None if o.status in ("draft", "withdrawn") else _now(-1)
+    )
+    review_due_at = factory.LazyAttribute(
+        lambda o: o.submitted_at + _days(3) if o.submitted_at else None
+    )

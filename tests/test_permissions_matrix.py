@@ -13,12 +13,15 @@ a strict xfail, so it turns red the day the system is fixed and the mark must go
 import csv
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from associations.models import Membership
+from batches.models import Application, Batch
 from enterprises.models import EnterpriseClaim, ImportJob
 from tests.conftest import api_as
 from tests.factories import EnterpriseFactory, MembershipFactory, valid_uscc
@@ -84,6 +87,51 @@ def _import_job(cast) -> int:
     ).pk
 
 
+def _batch_in_status(status: str, *, other: bool = False):
+    """A batch taking applications now, for manufacturing (section C) in the province of the
+    cast association (or, `other`, of the other association), in `status`."""
+
+    def make(cast) -> int:
+        association = cast.other_association if other else cast.association
+        now = timezone.now()
+        batch = Batch.objects.create(
+            association=association,
+            name="第一批复工",
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=14),
+            planned_start=timezone.localdate() + timedelta(days=20),
+            capacity=10,
+            status=status,
+            created_by=cast.other_staff if other else cast.staff,
+        )
+        batch.regions.set(["330000" if other else "440000"])
+        batch.industries.set(["C"])
+        return batch.pk
+
+    return make
+
+
+def _application_in_status(status: str, *, other: bool = False):
+    """The cast member's application (or, `other`, the other member's) to an open batch of its
+    association, in `status`."""
+
+    def make(cast) -> int:
+        now = timezone.now()
+        handed_in = status != Application.Status.DRAFT
+        return Application.objects.create(
+            batch_id=_batch_in_status(Batch.Status.OPEN, other=other)(cast),
+            enterprise=cast.other_member if other else cast.member,
+            status=status,
+            planned_date=timezone.localdate() + timedelta(days=21),
+            returning_workers=30,
+            submitted_at=now if handed_in else None,
+            review_due_at=now + timedelta(days=3) if handed_in else None,
+            created_by=cast.other_staff if other else cast.enterprise_user,
+        ).pk
+
+    return make
+
+
 OBJECTS = {
     "member": lambda cast: cast.member.pk,
     "other_member": lambda cast: cast.other_member.pk,
@@ -94,6 +142,14 @@ OBJECTS = {
     "suspended": _membership_in_status(Membership.Status.SUSPENDED),
     "claim": _claim,
     "import_job": _import_job,
+    "batch": _batch_in_status(Batch.Status.OPEN),
+    "draft_batch": _batch_in_status(Batch.Status.DRAFT),
+    "closed_batch": _batch_in_status(Batch.Status.CLOSED),
+    "other_batch": _batch_in_status(Batch.Status.OPEN, other=True),
+    "application": _application_in_status(Application.Status.SUBMITTED),
+    "draft_application": _application_in_status(Application.Status.DRAFT),
+    "approved_application": _application_in_status(Application.Status.APPROVED),
+    "other_application": _application_in_status(Application.Status.SUBMITTED, other=True),
 }
 
 
@@ -482,6 +538,140 @@ API_ROWS = [
         {"staff": 200, "manager": 200, "admin": 200, "other_staff": 404},
         403,
         {"reason": "营业执照信息不符"},
+    ),
+]
+
+
+def new_batch(cast) -> dict:
+    now = timezone.now()
+    return {
+        "name": "珠三角电子制造第一批复工",
+        "association": cast.association.pk,
+        "regions": ["440000"],
+        "industries": ["C"],
+        "opens_at": now.isoformat(),
+        "closes_at": (now + timedelta(days=14)).isoformat(),
+        "planned_start": (timezone.localdate() + timedelta(days=20)).isoformat(),
+        "capacity": 10,
+    }
+
+
+def new_application(cast) -> dict:
+    return {
+        "batch": _batch_in_status(Batch.Status.OPEN)(cast),
+        "planned_date": (timezone.localdate() + timedelta(days=21)).isoformat(),
+        "returning_workers": 30,
+    }
+
+
+def resumption(cast) -> dict:
+    return {"resumed_on": timezone.localdate().isoformat(), "workers_on_site": 28}
+
+
+def bulk_approval(cast) -> dict:
+    return {"ids": [_application_in_status(Application.Status.SUBMITTED)(cast)]}
+
+
+# Whoever may see the cast association's open batch and the cast member's submitted application.
+SEES_THE_BATCH = {"anonymous": 403, "outsider": 404, "other_staff": 404, "other_official": 404}
+# Who decides on the cast association's applications and manages its batches; other staff may
+# perform the action, but find nothing of another association's.
+DECIDES = {"staff": 200, "manager": 200, "partner": 200, "admin": 200, "other_staff": 404}
+# The applicant's side: the cast member's enterprise user; the outsider finds nothing.
+APPLIES = {"enterprise_user": 200, "outsider": 404}
+
+API_ROWS += [
+    # resumption batches
+    ("get", "/api/v1/batches/", {"anonymous": 403}, 200),
+    (
+        "post",
+        "/api/v1/batches/",
+        # other_staff: batch.manage, but not for the cast association
+        {"staff": 201, "manager": 201, "partner": 201, "admin": 201},
+        403,
+        new_batch,
+    ),
+    ("get", "/api/v1/batches/{batch}/", SEES_THE_BATCH, 200),
+    ("get", "/api/v1/batches/{batch}/history/", SEES_THE_BATCH, 200),
+    (
+        "get",
+        "/api/v1/batches/{batch}/progress/",
+        SEES_THE_BATCH | {"enterprise_user": 403, "outsider": 403},
+        200,
+    ),
+    # A draft batch: only its association's side sees it.
+    (
+        "get",
+        "/api/v1/batches/{draft_batch}/",
+        {"anonymous": 403, "staff": 200, "manager": 200, "partner": 200, "admin": 200},
+        404,
+    ),
+    (
+        "get",
+        "/api/v1/batches/{other_batch}/",
+        {"anonymous": 403, "other_staff": 200, "other_official": 200, "admin": 200},
+        404,
+    ),
+    ("patch", "/api/v1/batches/{batch}/", DECIDES, 403, {"capacity": 20}),
+    ("put", "/api/v1/batches/{batch}/", {"anonymous": 403}, 405, {"capacity": 20}),
+    ("delete", "/api/v1/batches/{batch}/", {"anonymous": 403}, 405),
+    ("post", "/api/v1/batches/{draft_batch}/open/", DECIDES, 403, {}),
+    ("post", "/api/v1/batches/{batch}/close/", DECIDES, 403, {"reason": "名额已满"}),
+    ("post", "/api/v1/batches/{closed_batch}/complete/", DECIDES, 403, {}),
+    # applications
+    ("get", "/api/v1/applications/", {"anonymous": 403}, 200),
+    (
+        "post",
+        "/api/v1/applications/",
+        # The outsider acts for no enterprise yet: register or claim one first.
+        {"enterprise_user": 201, "outsider": 400},
+        403,
+        new_application,
+    ),
+    ("get", "/api/v1/applications/{application}/", SEES_THE_BATCH, 200),
+    ("get", "/api/v1/applications/{application}/history/", SEES_THE_BATCH, 200),
+    # A draft is the applicant's until it is handed in.
+    (
+        "get",
+        "/api/v1/applications/{draft_application}/",
+        {"anonymous": 403, "enterprise_user": 200, "admin": 200},
+        404,
+    ),
+    (
+        "get",
+        "/api/v1/applications/{other_application}/",
+        {"anonymous": 403, "other_staff": 200, "other_official": 200, "admin": 200},
+        404,
+    ),
+    (
+        "patch",
+        "/api/v1/applications/{draft_application}/",
+        APPLIES,
+        403,
+        {"returning_workers": 35},
+    ),
+    ("put", "/api/v1/applications/{draft_application}/", {"anonymous": 403}, 405, {}),
+    ("delete", "/api/v1/applications/{application}/", {"anonymous": 403}, 405),
+    ("post", "/api/v1/applications/{draft_application}/submit/", APPLIES, 403, {}),
+    ("post", "/api/v1/applications/{application}/withdraw/", APPLIES, 403, {}),
+    ("post", "/api/v1/applications/{approved_application}/resume/", APPLIES, 403, resumption),
+    ("post", "/api/v1/applications/{application}/approve/", DECIDES, 403, {}),
+    ("post", "/api/v1/applications/{application}/reject/", DECIDES, 403, {"reason": "无隔离区"}),
+    ("post", "/api/v1/applications/{application}/return/", DECIDES, 403, {"reason": "请补充"}),
+    (
+        "post",
+        "/api/v1/applications/{other_application}/approve/",
+        {"other_staff": 200, "admin": 200, "staff": 404, "manager": 404, "partner": 404},
+        403,
+        {},
+    ),
+    (
+        "post",
+        "/api/v1/applications/bulk-approve/",
+        # Other staff name an application they cannot see: as if it did not exist.
+        DECIDES | {"other_staff": 400},
+        403,
+        bulk_approval,
     ),
 ]
 
