@@ -362,6 +362,9 @@ def application_resume(
     if resumed_on > timezone.localdate():
         message = _("The resumption date cannot be in the future.")
         raise DomainError(message, fields={"resumed_on": [message]})
+    if workers_on_site is None or workers_on_site < 0:
+        message = _("Give the number of workers on site (0 or more).")
+        raise DomainError(message, fields={"workers_on_site": [message]})
     application.resumed_on = resumed_on
     application.workers_on_site = workers_on_site
     change_status(

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -9,7 +10,13 @@ from core.notifications import notify
 from core.workflow import history_for
 
 
-@shared_task(name="batches.tasks.notify_application_decision", acks_late=True, max_retries=3)
+@shared_task(
+    name="batches.tasks.notify_application_decision",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def notify_application_decision(application_id: int) -> None:
     """Tell the enterprise's users what was decided on their application, and why."""
     application = Application.objects.select_related("batch", "enterprise").get(pk=application_id)
@@ -22,4 +29,5 @@ def notify_application_decision(application_id: int) -> None:
                 "status": application.get_status_display(),
             }
             body = decision.reason if decision and decision.reason else ""
-        notify(user=user, title=title, body=body, link=link)
+        key = f"application:{application.pk}:change:{decision.pk if decision else 0}"
+        notify(user=user, title=title, body=body, link=link, key=key)

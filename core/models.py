@@ -217,6 +217,9 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
+    # What the notification is about (e.g. one status change), so that a retried task does not
+    # tell the same person twice.
+    key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -226,6 +229,11 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["user", "read_at", "created_at"], name="notification_inbox")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~models.Q(key=""), name="one_notification_per_key"
+            )
         ]
 
     def __str__(self) -> str:

@@ -6,8 +6,18 @@ from django.core.mail import send_mail
 from core.models import Notification, User
 
 
-def notify(*, user: User, title: str, body: str = "", link: str = "") -> Notification:
-    notification = Notification.objects.create(user=user, title=title, body=body, link=link)
+def notify(
+    *, user: User, title: str, body: str = "", link: str = "", key: str = ""
+) -> Notification | None:
+    """Notify once per `key`: a task run again (retry, redelivery) tells nobody twice."""
+    if key:
+        notification, created = Notification.objects.get_or_create(
+            user=user, key=key, defaults={"title": title, "body": body, "link": link}
+        )
+        if not created:
+            return None
+    else:
+        notification = Notification.objects.create(user=user, title=title, body=body, link=link)
     if user.email:
         send_mail(title, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
     return notification

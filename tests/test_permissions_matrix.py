@@ -237,6 +237,8 @@ STAFF_SIDE = MEMBER_LIST | {"partner": 200}
 ASSOCIATION_MANAGERS = {"anonymous": 302, "manager": 200, "admin": 200}
 
 # (url, {role: status}); roles not listed expect the `default`.
+STAFF_ONLY = ("staff", "manager", "other_staff", "partner", "admin")
+
 PAGE_ROWS = [
     ("/dashboard/", {"anonymous": 302}, 200),
     ("/enterprises/", {"anonymous": 302}, 200),
@@ -321,6 +323,33 @@ PAGE_ROWS = [
         },
         403,
     ),
+    # resumption batches and applications
+    ("/batches/", {"anonymous": 302}, 200),
+    ("/batches/new/", {"anonymous": 302, **dict.fromkeys(STAFF_ONLY, 200)}, 403),
+    (
+        "/batches/{batch}/",
+        {"anonymous": 302, "outsider": 404, "other_staff": 404, "other_official": 404},
+        200,
+    ),
+    (
+        "/batches/{batch}/progress/",
+        {
+            "anonymous": 302,
+            "enterprise_user": 403,
+            "outsider": 403,
+            "other_staff": 404,
+            "other_official": 404,
+        },
+        200,
+    ),
+    ("/batches/{batch}/apply/", {"anonymous": 302, "enterprise_user": 200, "outsider": 404}, 403),
+    ("/applications/", {"anonymous": 302}, 200),
+    (
+        "/applications/{application}/",
+        {"anonymous": 302, "outsider": 404, "other_staff": 404, "other_official": 404},
+        200,
+    ),
+    ("/notifications/", {"anonymous": 302}, 200),
 ]
 
 # (method, url, {role: status}, default[, body]); roles not listed expect the `default`.

@@ -823,3 +823,27 @@ def test_the_decision_is_told_to_the_applicant_only(cast, batch):
     notify_application_decision(application.pk)
 
     assert list(Notification.objects.values_list("user__username", flat=True)) == ["enterprise"]
+
+
+@pytest.mark.django_db
+def test_a_notification_task_run_twice_tells_the_applicant_once(cast, mailoutbox):
+    from batches.models import Application
+    from batches.tasks import notify_application_decision
+    from core.models import Notification
+    from core.workflow import record_status
+    from tests.factories import ApplicationFactory
+
+    cast.enterprise_user.email = "owner@example.org"
+    cast.enterprise_user.save()
+    application = ApplicationFactory(enterprise=cast.member, status=Application.Status.REJECTED)
+    record_status(
+        application,
+        from_status="submitted",
+        to_status="rejected",
+        actor=cast.staff,
+        reason="材料不全",
+    )
+    notify_application_decision(application.pk)
+    notify_application_decision(application.pk)
+    assert Notification.objects.filter(user=cast.enterprise_user).count() == 1
+    assert len(mailoutbox) == 1
