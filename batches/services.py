@@ -264,7 +264,10 @@ def application_create(*, actor: User, batch_id: int, **fields) -> Application:
     """An enterprise user starts an application (a draft) for their enterprise."""
     if actor.role != Role.ENTERPRISE or not actor.enterprise_id:
         raise PermissionDenied
-    batch = Batch.objects.select_related("association").get(pk=batch_id)
+    batch = Batch.objects.select_related("association").filter(pk=batch_id).first()
+    if batch is None:
+        message = _("There is no such batch.")
+        raise DomainError(message, fields={"batch": [message]})
     enterprise = Enterprise.objects.get(pk=actor.enterprise_id)
     _require_may_apply(batch, enterprise)
     application = Application(

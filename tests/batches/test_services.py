@@ -847,3 +847,11 @@ def test_a_notification_task_run_twice_tells_the_applicant_once(cast, mailoutbox
     notify_application_decision(application.pk)
     assert Notification.objects.filter(user=cast.enterprise_user).count() == 1
     assert len(mailoutbox) == 1
+
+
+def test_applying_to_a_batch_that_does_not_exist_says_so(cast):
+    with pytest.raises(DomainError) as refused:
+        services.application_create(
+            actor=cast.enterprise_user, batch_id=987654, planned_date=timezone.localdate()
+        )
+    assert "batch" in refused.value.fields
