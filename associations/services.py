@@ -12,7 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from associations.models import Association, AssociationUser, Membership
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, check_model_rules, required_reason
 from core.models import Industry, Role, User
 from core.validators import normalise_phone, normalise_uscc
 from core.workflow import change_status, not_allowed, record_status
@@ -23,6 +23,19 @@ Status = Membership.Status
 def works_for(user: User, association_id: int) -> bool:
     """Staff (or a partner bound to the association) acting for it, or an admin."""
     return user.is_superuser or user.role == Role.ADMIN or association_id in user.association_ids
+
+
+def acting_association(user: User, given: int | None) -> int:
+    """The association a staff user acts for: the one given, or their only one."""
+    if given is not None:
+        return given
+    if len(user.association_ids) == 1:
+        return next(iter(user.association_ids))
+    if user.association_ids:
+        message = _("You work for several associations; say which one.")
+    else:
+        message = _("Say which association (its id).")
+    raise DomainError(message, fields={"association": [message]})
 
 
 def manages(user: User, association_id: int) -> bool:
@@ -36,16 +49,6 @@ def manages(user: User, association_id: int) -> bool:
 def _require_works_for(user: User, association_id: int) -> None:
     if not works_for(user, association_id):
         raise PermissionDenied
-
-
-def _full_clean(obj, **kwargs) -> None:
-    """The model's own rules, answered as the one domain error (not a bare ValidationError)."""
-    try:
-        obj.full_clean(**kwargs)
-    except ValidationError as exc:
-        raise DomainError(
-            _("Some values are not valid; see each field."), fields=exc.message_dict
-        ) from exc
 
 
 # --- associations -------------------------------------------------------------------------
@@ -74,7 +77,7 @@ def association_create(*, actor: User, industries: list[Industry] = (), **fields
         raise PermissionDenied
     association = Association(**{k: v for k, v in fields.items() if k in ASSOCIATION_FIELDS})
     _normalise_association(association)
-    _full_clean(association)
+    check_model_rules(association)
     association.save()
     association.industries.set(industries)
     return association
@@ -91,7 +94,7 @@ def association_update(
         if name in ASSOCIATION_FIELDS:
             setattr(association, name, value)
     _normalise_association(association)
-    _full_clean(association)
+    check_model_rules(association)
     association.save()
     if industries is not None:
         association.industries.set(industries)
@@ -128,7 +131,7 @@ def staff_invite(
         )
     user = User(username=username, email=email.strip(), first_name=first_name, role=Role.STAFF)
     user.set_unusable_password()
-    _full_clean(user, exclude=["password"])
+    check_model_rules(user, exclude=["password"])
     user.save()
     AssociationUser.objects.create(user=user, association_id=association_id, is_manager=is_manager)
     association = Association.objects.get(pk=association_id)
@@ -270,19 +273,9 @@ def membership_approve(*, actor: User, membership_id: int, member_number: str = 
     return _activate(membership, actor=actor, member_number=member_number)
 
 
-def _reason_required(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(
-            _("Give a reason; the enterprise will see it."),
-            fields={"reason": [_("Give a reason; the enterprise will see it.")]},
-        )
-    return reason
-
-
 @transaction.atomic
 def membership_reject(*, actor: User, membership_id: int, reason: str) -> Membership:
-    reason = _reason_required(reason)
+    reason = required_reason(reason)
     membership = _locked(membership_id)
     _require_works_for(actor, membership.association_id)
     change_status(membership, to=Status.REJECTED, actor=actor, reason=reason)
@@ -291,7 +284,7 @@ def membership_reject(*, actor: User, membership_id: int, reason: str) -> Member
 
 @transaction.atomic
 def membership_suspend(*, actor: User, membership_id: int, reason: str) -> Membership:
-    reason = _reason_required(reason)
+    reason = required_reason(reason)
     membership = _locked(membership_id)
     _require_works_for(actor, membership.association_id)
     change_status(membership, to=Status.SUSPENDED, actor=actor, reason=reason)

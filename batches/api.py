@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from associations.models import Association
+from associations.services import acting_association
 from batches import selectors, services
 from batches.models import Application, Batch
 from core.api.filters import IndustryFilter, RegionSubtreeFilter, UpdatedSinceFilterSet
@@ -25,7 +26,6 @@ from core.api.serializers_common import (
 )
 from core.errors import DomainError
 from core.workflow import history_for
-from enterprises.api import _association_for
 
 CHECKLIST_KEYS = list(Application.CHECKLIST)
 
@@ -213,7 +213,7 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         association = data.pop("association", None)
         serializer.instance = services.batch_create(
             actor=self.request.user,
-            association_id=_association_for(
+            association_id=acting_association(
                 self.request.user, association.pk if association else None
             ),
             regions=data.pop("regions"),

@@ -5,7 +5,7 @@ import operator
 from datetime import date, timedelta
 from functools import reduce
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from associations.models import Membership
 from associations.services import works_for
 from batches.models import Application, Batch
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, check_model_rules, required_reason
 from core.models import Industry, Region, Role, User
 from core.workflow import change_status, not_allowed, record_status
 from enterprises.models import Enterprise
@@ -36,25 +36,6 @@ APPLICATION_FIELDS = (
     *Application.CHECKLIST,
     "checklist_notes",
 )
-
-
-def _check(obj) -> None:
-    # The check constraints are tested by _check_batch and _check_application with messages for
-    # the field; uniqueness is left to the database, whose IntegrityError becomes a Conflict.
-    try:
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        raise DomainError(
-            _("Some values are not valid; see each field."), fields=exc.message_dict
-        ) from exc
-
-
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        message = _("Give a reason; the enterprise will see it.")
-        raise DomainError(message, fields={"reason": [message]})
-    return reason
 
 
 # --- batches ------------------------------------------------------------------------------
@@ -79,7 +60,9 @@ def _check_batch(batch: Batch, regions, industries) -> None:
             "count": batch.approved_count
         }
         raise DomainError(message, fields={"capacity": [message]})
-    _check(batch)
+    # Uniqueness is left to the database, whose IntegrityError becomes a Conflict; the check
+    # constraints are tested above with a message for the field.
+    check_model_rules(batch, validate_unique=False, validate_constraints=False)
 
 
 @transaction.atomic
@@ -256,7 +239,7 @@ def _check_application(application: Application) -> None:
     if application.workers_from_other_provinces > application.returning_workers:
         message = _("Workers from other provinces cannot exceed the returning workers.")
         raise DomainError(message, fields={"workers_from_other_provinces": [message]})
-    _check(application)
+    check_model_rules(application, validate_unique=False, validate_constraints=False)
 
 
 @transaction.atomic
@@ -460,7 +443,7 @@ def application_bulk_approve(*, actor: User, application_ids: list[int]) -> list
 
 @transaction.atomic
 def application_reject(*, actor: User, application_id: int, reason: str) -> Application:
-    reason = _reason(reason)
+    reason = required_reason(reason)
     application = _locked(application_id)
     return _decide(actor, application, Application.Status.REJECTED, reason)
 
@@ -468,6 +451,6 @@ def application_reject(*, actor: User, application_id: int, reason: str) -> Appl
 @transaction.atomic
 def application_return(*, actor: User, application_id: int, reason: str) -> Application:
     """Send the application back to the enterprise to revise and submit again."""
-    reason = _reason(reason)
+    reason = required_reason(reason)
     application = _locked(application_id)
     return _decide(actor, application, Application.Status.RETURNED, reason)

@@ -1,17 +1,16 @@
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from associations.services import acting_association
 from core.api.errors import error_body
 from core.api.serializers_common import (
     IndustryCodeField,
     ReasonSerializer,
     RegionCodeField,
 )
-from core.errors import DomainError
 from core.models import Role
 from enterprises import imports, services
 from enterprises.filters import ClaimFilterSet, EnterpriseFilterSet
@@ -58,19 +57,6 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         return data
 
 
-def _association_for(user, given: int | None) -> int:
-    """The association a staff user acts for: the one given, or their only one."""
-    if given is not None:
-        return given
-    if len(user.association_ids) == 1:
-        return next(iter(user.association_ids))
-    if user.association_ids:
-        message = _("You work for several associations; say which one.")
-    else:
-        message = _("Say which association (its id).")
-    raise DomainError(message, fields={"association": [message]})
-
-
 class EnterpriseViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -110,7 +96,7 @@ class EnterpriseViewSet(
         else:
             serializer.instance = services.enterprise_create_member(
                 actor=user,
-                association_id=_association_for(user, association),
+                association_id=acting_association(user, association),
                 member_number=member_number,
                 **data,
             )
@@ -275,7 +261,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         uploaded = upload.validated_data["file"]
-        association = _association_for(request.user, upload.validated_data.get("association"))
+        association = acting_association(request.user, upload.validated_data.get("association"))
         try:
             imports.check_size(uploaded.size)
             job = imports.start_import(

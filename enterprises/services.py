@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from associations.models import Membership
 from associations.services import membership_add, membership_request, works_for
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, check_model_rules
 from core.models import Industry, Region, Role, User
 from core.validators import normalise_phone, normalise_uscc
 from core.workflow import change_status, record_status
@@ -43,17 +43,8 @@ def clean_enterprise_fields(fields: dict) -> dict:
     return cleaned
 
 
-def _check_model_rules(enterprise: Enterprise) -> None:
-    try:
-        enterprise.full_clean(validate_unique=False)
-    except ValidationError as exc:
-        raise DomainError(
-            _("Some values are not valid; see each field."), fields=exc.message_dict
-        ) from exc
-
-
 def _save_new(enterprise: Enterprise) -> Enterprise:
-    _check_model_rules(enterprise)
+    check_model_rules(enterprise, validate_unique=False)
     if Enterprise.objects.filter(uscc=enterprise.uscc).exists():
         raise _uscc_taken()
     try:
@@ -127,7 +118,7 @@ def enterprise_update(*, actor: User, enterprise_id: int, **fields) -> Enterpris
         raise PermissionDenied
     for name, value in clean_enterprise_fields(fields).items():
         setattr(enterprise, name, value)
-    _check_model_rules(enterprise)
+    check_model_rules(enterprise, validate_unique=False)
     if Enterprise.objects.filter(uscc=enterprise.uscc).exclude(pk=enterprise.pk).exists():
         raise _uscc_taken()
     enterprise.save()
