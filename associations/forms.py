@@ -3,12 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
 from core.forms import DomainErrorFormMixin
-from core.models import Industry, Region
+from core.models import Industry
+from enterprises.forms import RegionCodeInput
 
 
 class AssociationForm(DomainErrorFormMixin, forms.ModelForm):
-    region = forms.CharField(
-        label=_("Home region code"), max_length=6, help_text=_("GB/T 2260 code, e.g. 440100")
+    region = RegionCodeInput(
+        label=_("Home region code"), help_text=_("GB/T 2260 code, e.g. 440100")
     )
     industries = forms.ModelMultipleChoiceField(
         Industry.objects.filter(level=Industry.Level.SECTION).order_by("code"),
@@ -36,13 +37,6 @@ class AssociationForm(DomainErrorFormMixin, forms.ModelForm):
             self.initial["region"] = self.instance.region_id
         self.fields["uscc"].validators = []
         self.fields["contact_phone"].validators = []
-
-    def clean_region(self):
-        code = self.cleaned_data["region"].strip()
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise forms.ValidationError(_("Unknown region code %(code)s."), params={"code": code})
-        return region
 
     def validate_unique(self):
         pass
