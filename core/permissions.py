@@ -55,6 +55,18 @@ ACTIONS: dict[str, frozenset[str]] = {
     "application.queue": frozenset({Role.STAFF, MANAGER, Role.ADMIN}),
     "progress.view": frozenset({Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}),
     "notification.view": EVERYONE,
+    # needs (supply, labour, difficulties), offers and their coordination
+    "supply_item.view": EVERYONE,
+    "supply_item.manage": STAFF_SIDE,
+    "need.view": EVERYONE,
+    "need.file": frozenset({Role.ENTERPRISE}),
+    "need.coordinate": STAFF_SIDE,
+    "need.queue": frozenset({Role.STAFF, MANAGER, Role.ADMIN}),
+    "need.escalated": frozenset({Role.OFFICIAL, Role.ADMIN}),
+    "need.reply": frozenset({Role.OFFICIAL}),
+    "offer.view": frozenset({Role.ENTERPRISE, Role.STAFF, MANAGER, Role.PARTNER, Role.ADMIN}),
+    "offer.post": frozenset({Role.ENTERPRISE}),
+    "offer.withdraw": STAFF_SIDE | {Role.ENTERPRISE},
     "membership.request": frozenset({Role.ENTERPRISE}),
 }
 

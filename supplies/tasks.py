@@ -1,0 +1,71 @@
+from celery import shared_task
+from django.db import OperationalError
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from associations.models import AssociationUser
+from core.models import Role, StatusChange, User
+from core.notifications import notify
+from supplies.models import Need
+
+S = Need.Status
+
+
+def _recipients(need: Need, change: StatusChange):
+    """Who hears of a change: the enterprise of what the association or government did, the
+    association's staff of what the enterprise or government did, the officials of the
+    enterprise's region of an escalation."""
+    enterprise_users = list(need.enterprise.users.filter(is_active=True))
+    staff = list(
+        User.objects.filter(
+            is_active=True,
+            role=Role.STAFF,
+            pk__in=AssociationUser.objects.filter(association_id=need.association_id).values(
+                "user_id"
+            ),
+        )
+    )
+    if change.to_status == S.ESCALATED:
+        path = need.enterprise.region.path
+        officials = [
+            user
+            for user in User.objects.filter(
+                is_active=True, role=Role.OFFICIAL, jurisdiction__isnull=False
+            ).select_related("jurisdiction")
+            if path.startswith(user.jurisdiction.path)
+        ]
+        return enterprise_users + officials
+    if change.to_status == S.ANSWERED:
+        return enterprise_users + staff
+    actor_is_enterprise = change.actor_id is not None and change.actor_id in {
+        u.pk for u in enterprise_users
+    }
+    return staff if actor_is_enterprise else enterprise_users
+
+
+@shared_task(
+    name="supplies.tasks.notify_need_change",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notify_need_change(need_id: int, change_id: int) -> None:
+    """Tell the people concerned what happened to a need, and why (once per change)."""
+    need = Need.objects.select_related("enterprise", "enterprise__region", "item").get(pk=need_id)
+    change = StatusChange.objects.get(pk=change_id)
+    link = reverse("need-detail", args=[need.pk])
+    for user in _recipients(need, change):
+        with translation.override("zh-hans"):
+            title = _("%(need)s: %(status)s") % {
+                "need": need.title,
+                "status": S(change.to_status).label,
+            }
+        notify(
+            user=user,
+            title=title,
+            body=change.reason,
+            link=link,
+            key=f"need:{need.pk}:change:{change.pk}:user:{user.pk}",
+        )
