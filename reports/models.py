@@ -1,1 +1,124 @@
+"""Periodic demand reports to government: a snapshot of the figures for a scope and a period.
 
+A report is unique per (region, association, period type, period start, version). Its figures
+are stored as data with a checksum when it is generated, so that a download is the same bytes
+tomorrow and a later change in the source data does not change a published report. An
+association's staff review its draft, add remarks and submit it; a submitted report is immutable,
+and a correction is version 2.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Report(models.Model):
+    class PeriodType(models.TextChoices):
+        DAY = "day", _("Daily")
+        WEEK = "week", _("Weekly")
+        MONTH = "month", _("Monthly")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being generated")
+        READY = "ready", _("Ready")
+        SUBMITTED = "submitted", _("Submitted")
+        FAILED = "failed", _("Failed")
+
+    # Generation moves queued → running → ready by itself; people only submit.
+    STATUS_TRANSITIONS = {Status.READY: {Status.SUBMITTED}}
+    DONE = (Status.READY, Status.SUBMITTED)
+    # An association's report for a period is due this long after the period ends.
+    DUE_AFTER = {
+        PeriodType.DAY: timedelta(days=1),
+        PeriodType.WEEK: timedelta(days=3),
+        PeriodType.MONTH: timedelta(days=5),
+    }
+
+    region = models.ForeignKey(
+        "core.Region",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+        help_text=_("Empty: the whole country."),
+    )
+    association = models.ForeignKey(
+        "associations.Association",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("association"),
+    )
+    period_type = models.CharField(_("period"), max_length=5, choices=PeriodType.choices)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until (exclusive)"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    data = models.JSONField(null=True, blank=True, editable=False)
+    checksum = models.CharField(max_length=64, blank=True, editable=False)
+    remarks = models.TextField(_("remarks"), blank=True)
+    suggestions = models.TextField(_("policy suggestions"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    generated_at = models.DateTimeField(_("generated"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-period_start", "period_type", "association_id", "region_id", "-version"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "association", "period_type", "period_start", "version"],
+                name="one_report_per_scope_period_and_version",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")),
+                name="report_period_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["ready", "submitted"]) | Q(data__isnull=False),
+                name="report_ready_has_data",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period_type", "period_start"], name="report_period"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        from reports.periods import period_label
+
+        who = self.association.name if self.association_id else None
+        where = self.region.name if self.region_id else str(_("National"))
+        scope = f"{who} · {where}" if who and self.region_id else (who or where)
+        version = f" v{self.version}" if self.version > 1 else ""
+        return f"{scope} {period_label(self.period_type, self.period_start)}{version}"
+
+    @property
+    def last_day(self):
+        return self.period_end - timedelta(days=1)
+
+    @property
+    def is_association_report(self) -> bool:
+        return self.association_id is not None

@@ -17,4 +17,22 @@ app.conf.beat_schedule = {
         "task": "core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Demand reports for government: the previous day every morning, the previous ISO week on
+    # Mondays, the previous month on the 1st; for every province, official's jurisdiction and
+    # association.
+    "reports-daily": {
+        "task": "reports.tasks.schedule_reports",
+        "schedule": crontab(hour=6, minute=0),
+        "args": ("day",),
+    },
+    "reports-weekly": {
+        "task": "reports.tasks.schedule_reports",
+        "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
+        "args": ("week",),
+    },
+    "reports-monthly": {
+        "task": "reports.tasks.schedule_reports",
+        "schedule": crontab(hour=6, minute=0, day_of_month="1"),
+        "args": ("month",),
+    },
 }

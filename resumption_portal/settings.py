@@ -114,6 +114,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 # Member imports longer than this run in a Celery worker; shorter ones answer at once.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
+# Milliseconds a report generation waits after each section: 0 in use; the crash-recovery test
+# sets it so that a worker can be killed while a report is half computed.
+REPORT_SECTION_PAUSE = env_int("REPORT_SECTION_PAUSE_MS", 0) / 1000
 
 # Redis: Celery's broker and the shared cache (throttling counters must be shared by all web
 # processes). An empty REDIS_URL is the zero-service mode of `make run`.
@@ -201,6 +204,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set shared by several components (the three kinds of need).
+    "ENUM_NAME_OVERRIDES": {
+        "NeedStatusEnum": "supplies.models.Need.Status",
+        "NeedKindEnum": "supplies.models.Need.Kind",
+    },
 }
 
 LOGGING = {

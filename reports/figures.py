@@ -1,0 +1,428 @@
+"""The figures of a report, computed by grouped queries in PostgreSQL.
+
+Each section is one GROUP BY query (two where a figure lives in another table), whatever the
+number of enterprises and needs: Python only pairs the grouped rows by key and looks up names.
+The result is plain data (ints and strings, decimals as strings) that is stored as the report's
+snapshot and rendered as tables, CSV, XLSX and PDF.
+
+Rows are keyed by the region one level below the scope (provinces for the whole country, the
+county itself for a county) and the industry section (A–T) of the enterprise.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+
+from associations.models import Association, Membership
+from batches.models import Application
+from core.models import Industry, Region
+from reports.periods import local_midnight, previous_period
+from supplies.models import Escalation, Match, Need, Placement
+
+PATH_SEGMENT = 7  # "440000/": one region code and its slash in Region.path
+URGENT_LIMIT = 200  # the urgent and escalated list names at most this many needs
+A = Application.Status
+N = Need.Status
+
+PROGRESS_FIGURES = ("members", "applied", "approved", "resumed", "returning_workers")
+NEED_FIGURES = (
+    "new",
+    "resolved",
+    "open",
+    "escalated",
+    "overdue",
+    "headcount_asked",
+    "headcount_filled",
+)
+HEADLINE = (
+    "members",
+    "applied",
+    "approved",
+    "resumed",
+    "rate",
+    "returning_workers",
+    "new",
+    "resolved",
+    "open",
+    "escalated",
+    "overdue",
+)
+
+# Personal data that people may type into free text: mobile and landline numbers, ID numbers.
+_PERSONAL = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{17}[\dXx]|\d{15})(?!\d)")
+
+
+def mask_personal(text: str) -> str:
+    return _PERSONAL.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 3), text or "")
+
+
+@dataclass(frozen=True)
+class Scope:
+    region: Region | None  # None: the whole country
+    association: Association | None
+    start: date
+    end: date  # exclusive
+
+    @property
+    def key_length(self) -> int:
+        if self.region is None:
+            return PATH_SEGMENT
+        if self.region.level == Region.Level.COUNTY:
+            return len(self.region.path)
+        return len(self.region.path) + PATH_SEGMENT
+
+    def enterprises(self, prefix: str) -> Q:
+        if self.region is None:
+            return Q()
+        return Q(**{f"{prefix}region__path__startswith": self.region.path})
+
+    def region_key(self, prefix: str):
+        return Substr(f"{prefix}region__path", 1, self.key_length)
+
+    def section_key(self, prefix: str):
+        return Coalesce(f"{prefix}industry__parent_id", f"{prefix}industry_id")
+
+
+def _rate(resumed: int, members: int) -> str | None:
+    if not members:
+        return None
+    return str((Decimal(resumed) / Decimal(members)).quantize(Decimal("0.0001")))
+
+
+def _quantity(value) -> str:
+    value = value or Decimal("0")
+    return format(value.normalize(), "f") if value else "0"
+
+
+def _code_of(key: str) -> str:
+    return key.rstrip("/").rsplit("/", 1)[-1]
+
+
+# --- section 1: resumption progress -------------------------------------------------------
+
+
+def _members(scope: Scope, end_day: date) -> QuerySet:
+    """Memberships that were active at the end of the period (as far as can be told now)."""
+    members = (
+        Membership.objects.filter(scope.enterprises("enterprise__"))
+        .filter(created_at__lt=local_midnight(end_day))
+        .filter(
+            Q(status=Membership.Status.ACTIVE)
+            | Q(status=Membership.Status.LEFT, left_on__gte=end_day)
+        )
+    )
+    if scope.association is not None:
+        members = members.filter(association=scope.association)
+    return members
+
+
+def _application_counts(end_day: date) -> dict:
+    end = local_midnight(end_day)
+    approved = Q(status__in=(A.APPROVED, A.RESUMED), decided_at__lt=end)
+    return {
+        "applied": Count("enterprise", distinct=True, filter=Q(status__in=Application.APPLIED)),
+        "approved": Count("enterprise", distinct=True, filter=approved),
+        "resumed": Count(
+            "enterprise", distinct=True, filter=Q(status=A.RESUMED, resumed_on__lt=end_day)
+        ),
+        "returning_workers": Coalesce(Sum("returning_workers", filter=approved), 0),
+    }
+
+
+def _applications(scope: Scope, end_day: date) -> QuerySet:
+    applications = Application.objects.filter(
+        scope.enterprises("enterprise__"), submitted_at__lt=local_midnight(end_day)
+    )
+    if scope.association is not None:
+        applications = applications.filter(batch__association=scope.association)
+    return applications
+
+
+def progress(scope: Scope) -> dict:
+    keys = {
+        "region": scope.region_key("enterprise__"),
+        "section": scope.section_key("enterprise__"),
+    }
+    members = (
+        _members(scope, scope.end)
+        .annotate(**keys)
+        .values("region", "section")
+        .annotate(members=Count("enterprise_id", distinct=True))
+    )
+    applications = (
+        _applications(scope, scope.end)
+        .annotate(**keys)
+        .values("region", "section")
+        .annotate(**_application_counts(scope.end))
+    )
+    rows: dict[tuple, dict] = {}
+    for source in (members, applications):
+        for found in source:
+            key = (found.pop("region"), found.pop("section"))
+            rows.setdefault(key, dict.fromkeys(PROGRESS_FIGURES, 0)).update(found)
+    result = []
+    for (region, section), figures in sorted(rows.items()):
+        figures["rate"] = _rate(figures["resumed"], figures["members"])
+        result.append({"region": _code_of(region), "section": section, **figures})
+    return {"rows": result, "totals": _totals(result, PROGRESS_FIGURES)}
+
+
+def _totals(rows: list[dict], names) -> dict:
+    totals = {name: sum(row[name] for row in rows) for name in names}
+    if "resumed" in totals:
+        totals["rate"] = _rate(totals["resumed"], totals["members"])
+    return totals
+
+
+# --- section 2: needs ---------------------------------------------------------------------
+
+
+def _needs(scope: Scope) -> QuerySet:
+    needs = Need.objects.filter(scope.enterprises("enterprise__"))
+    if scope.association is not None:
+        needs = needs.filter(association=scope.association)
+    return needs
+
+
+def _open_at(end) -> Q:
+    return Q(closed_at__isnull=True) | Q(closed_at__gte=end)
+
+
+def _need_counts(start_day: date, end_day: date) -> dict:
+    start, end = local_midnight(start_day), local_midnight(end_day)
+    new = Q(created_at__gte=start)
+    still_open = _open_at(end)
+    return {
+        "new": Count("id", filter=new),
+        "resolved": Count(
+            "id", filter=Q(status=N.RESOLVED, closed_at__gte=start, closed_at__lt=end)
+        ),
+        "open": Count("id", filter=still_open),
+        "escalated": Count("id", filter=Q(escalated_at__gte=start, escalated_at__lt=end)),
+        "overdue": Count("id", filter=still_open & Q(needed_by__lt=end_day)),
+    }
+
+
+def needs(scope: Scope) -> dict:
+    start, end = local_midnight(scope.start), local_midnight(scope.end)
+    keys = {
+        "region": scope.region_key("enterprise__"),
+        "section": scope.section_key("enterprise__"),
+    }
+    counts = _need_counts(scope.start, scope.end)
+    grouped = (
+        _needs(scope)
+        .filter(created_at__lt=end)
+        .annotate(**keys)
+        .values("kind", "region", "section")
+        .annotate(
+            **counts,
+            headcount_asked=Coalesce(
+                Sum("headcount", filter=Q(kind=Need.Kind.LABOUR, created_at__gte=start)), 0
+            ),
+        )
+        .filter(Q(new__gt=0) | Q(open__gt=0) | Q(resolved__gt=0) | Q(escalated__gt=0))
+    )
+    placements = (
+        Placement.objects.filter(
+            need__in=_needs(scope).filter(kind=Need.Kind.LABOUR),
+            recorded_at__gte=start,
+            recorded_at__lt=end,
+        )
+        .annotate(
+            region=scope.region_key("need__enterprise__"),
+            section=scope.section_key("need__enterprise__"),
+        )
+        .values("region", "section")
+        .annotate(filled=Sum("headcount"))
+    )
+    rows: dict[tuple, dict] = {}
+    for found in grouped:
+        key = (found.pop("kind"), found.pop("region"), found.pop("section"))
+        rows[key] = {**dict.fromkeys(NEED_FIGURES, 0), **found}
+    for found in placements:
+        key = (Need.Kind.LABOUR.value, found["region"], found["section"])
+        rows.setdefault(key, dict.fromkeys(NEED_FIGURES, 0))["headcount_filled"] = found["filled"]
+    result = [
+        {"kind": kind, "region": _code_of(region), "section": section, **figures}
+        for (kind, region, section), figures in sorted(rows.items())
+    ]
+    return {"rows": result, "totals": _totals(result, NEED_FIGURES)}
+
+
+def supplies(scope: Scope) -> dict:
+    """Supply quantities by item and unit: asked in the period, matched in the period."""
+    start, end = local_midnight(scope.start), local_midnight(scope.end)
+    asked = (
+        _needs(scope)
+        .filter(kind=Need.Kind.SUPPLY, created_at__gte=start, created_at__lt=end)
+        .values("item__code", "unit")
+        .annotate(requests=Count("id"), asked=Sum("quantity"))
+    )
+    matched = (
+        Match.objects.filter(need__in=_needs(scope), matched_at__gte=start, matched_at__lt=end)
+        .values(item__code=F("need__item__code"), unit=F("need__unit"))
+        .annotate(matched=Sum("quantity"))
+    )
+    rows: dict[tuple, dict] = {}
+    empty = {"requests": 0, "asked": Decimal("0"), "matched": Decimal("0")}
+    for source in (asked, matched):
+        for found in source:
+            key = (found.pop("item__code"), found.pop("unit"))
+            rows.setdefault(key, dict(empty)).update(found)
+    return {
+        "rows": [
+            {
+                "item": item,
+                "unit": unit,
+                "requests": figures["requests"],
+                "asked": _quantity(figures["asked"]),
+                "matched": _quantity(figures["matched"]),
+            }
+            for (item, unit), figures in sorted(rows.items())
+        ]
+    }
+
+
+# --- section 3: urgent and escalated needs still open at the end --------------------------
+
+
+def urgent(scope: Scope) -> dict:
+    end = local_midnight(scope.end)
+    pressing = (
+        _needs(scope)
+        .filter(created_at__lt=end)
+        .filter(_open_at(end))
+        .filter(Q(urgency__in=(Need.Urgency.HIGH, Need.Urgency.CRITICAL)) | Q(escalated_at__lt=end))
+    )
+    total = pressing.count()
+    escalations = Prefetch(
+        "escalations",
+        queryset=Escalation.objects.filter(escalated_at__lt=end).order_by("escalated_at", "id"),
+    )
+    rows = []
+    for need in (
+        pressing.select_related("enterprise", "item")
+        .prefetch_related(escalations)
+        .order_by("rank_at", "id")[:URGENT_LIMIT]
+    ):
+        escalated = list(need.escalations.all())
+        latest = escalated[-1] if escalated else None
+        answered = latest is not None and latest.replied_at is not None and latest.replied_at < end
+        rows.append(
+            {
+                "id": need.pk,
+                "enterprise": need.enterprise.name,
+                "region": need.enterprise.region_id,
+                "kind": need.kind,
+                "need": mask_personal(_need_text(need)),
+                "urgency": need.urgency,
+                "filed": timezone.localtime(need.created_at).date().isoformat(),
+                "age_days": (scope.end - timezone.localtime(need.created_at).date()).days,
+                "needed_by": need.needed_by.isoformat() if need.needed_by else None,
+                "overdue": bool(need.needed_by and need.needed_by < scope.end),
+                "escalated": latest is not None,
+                "summary": mask_personal(latest.summary) if latest else "",
+                "outcome": latest.outcome if answered else "",
+                "reply": mask_personal(latest.reply) if answered else "",
+            }
+        )
+    return {"rows": rows, "total": total}
+
+
+def _need_text(need: Need) -> str:
+    if need.kind == Need.Kind.SUPPLY:
+        return f"{need.item.code} {_quantity(need.quantity)} {need.unit}"
+    if need.kind == Need.Kind.LABOUR:
+        return f"{need.trade} × {need.headcount}"
+    return f"{need.difficulty_kind}: {need.description[:120]}"
+
+
+# --- section 4: change against the previous period ----------------------------------------
+
+
+def headline(scope: Scope, progress_totals: dict, need_totals: dict) -> dict:
+    previous_start, previous_end = previous_period_of(scope)
+    members = _members(scope, previous_end).aggregate(members=Count("enterprise_id", distinct=True))
+    applications = _applications(scope, previous_end).aggregate(**_application_counts(previous_end))
+    counts = _need_counts(previous_start, previous_end)
+    earlier = _needs(scope).filter(created_at__lt=local_midnight(previous_end)).aggregate(**counts)
+    previous = {**members, **applications, **earlier}
+    previous["rate"] = _rate(previous["resumed"], previous["members"])
+    current = {**progress_totals, **need_totals}
+    rows = []
+    for name in HEADLINE:
+        now, before = current.get(name), previous.get(name)
+        if name == "rate":
+            change = (
+                str(Decimal(now) - Decimal(before))
+                if now is not None and before is not None
+                else None
+            )
+        else:
+            change = now - before
+        rows.append({"figure": name, "current": now, "previous": before, "change": change})
+    return {
+        "previous_start": previous_start.isoformat(),
+        "previous_end": previous_end.isoformat(),
+        "rows": rows,
+    }
+
+
+def previous_period_of(scope: Scope) -> tuple[date, date]:
+    days = (scope.end - scope.start).days
+    period_type = "day" if days == 1 else "week" if days == 7 else "month"
+    return previous_period(period_type, scope.start)
+
+
+# --- the whole report ---------------------------------------------------------------------
+
+SECTIONS = ("progress", "needs", "supplies", "urgent", "headline", "names")
+
+
+def compute(scope: Scope, on_step: Callable[[int, int], None] = lambda done, total: None) -> dict:
+    total = len(SECTIONS)
+    data: dict = {}
+    data["progress"] = progress(scope)
+    on_step(1, total)
+    data["needs"] = needs(scope)
+    on_step(2, total)
+    data["supplies"] = supplies(scope)
+    on_step(3, total)
+    data["urgent"] = urgent(scope)
+    on_step(4, total)
+    data["headline"] = headline(scope, data["progress"]["totals"], data["needs"]["totals"])
+    on_step(5, total)
+    data["names"] = names(data)
+    on_step(6, total)
+    return data
+
+
+def names(data: dict) -> dict:
+    """Chinese and English names of the regions, sections and items the rows name."""
+    from supplies.models import SupplyItem
+
+    regions = {row["region"] for section in ("progress", "needs") for row in data[section]["rows"]}
+    regions |= {row["region"] for row in data["urgent"]["rows"]}
+    sections = {row["section"] for s in ("progress", "needs") for row in data[s]["rows"]}
+    items = {row["item"] for row in data["supplies"]["rows"]}
+    return {
+        "regions": {
+            r.code: [r.name_zh, r.name_en]
+            for r in Region.objects.filter(code__in=regions).only("code", "name_zh", "name_en")
+        },
+        "sections": {
+            i.code: [i.name_zh, i.name_en]
+            for i in Industry.objects.filter(code__in=sections).only("code", "name_zh", "name_en")
+        },
+        "items": {
+            i.code: [i.name_zh, i.name_en]
+            for i in SupplyItem.objects.filter(code__in=items).only("code", "name_zh", "name_en")
+        },
+    }

@@ -1,0 +1,368 @@
+"""Every write on reports: asking for one, generating it (the task's body), the association's
+remarks and submission, corrections as new versions, and the schedule's runs."""
+
+import hashlib
+import json
+import logging
+import time
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.models import Association
+from associations.services import works_for
+from core.errors import Conflict, DomainError
+from core.models import Region, Role, User
+from core.workflow import change_status, not_allowed, record_status
+from reports import figures
+from reports.models import Report
+from reports.periods import last_complete_period, period_of
+
+logger = logging.getLogger(__name__)
+S = Report.Status
+
+
+def checksum(data: dict) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def progress_key(report_id: int) -> str:
+    return f"report-progress:{report_id}"
+
+
+def progress_of(report: Report) -> dict:
+    """How far generation has come: {"done": n, "total": m}."""
+    if report.status in Report.DONE:
+        return {"done": len(figures.SECTIONS), "total": len(figures.SECTIONS)}
+    return cache.get(progress_key(report.pk)) or {"done": 0, "total": len(figures.SECTIONS)}
+
+
+def _enqueue(report: Report) -> None:
+    from reports.tasks import generate_report
+
+    report_id = report.pk
+    transaction.on_commit(lambda: generate_report.delay(report_id))
+
+
+# --- asking for a report ------------------------------------------------------------------
+
+
+def _field_error(field: str, message: str) -> DomainError:
+    return DomainError(message, fields={field: [message]})
+
+
+def _check_may_ask(actor: User, region: Region | None, association: Association | None) -> None:
+    if actor.is_superuser or actor.role == Role.ADMIN:
+        return
+    if actor.role in (Role.OFFICIAL, Role.PARTNER) and actor.jurisdiction_id:
+        if association is not None:
+            raise _field_error(
+                "association", _("Officials ask for reports on regions, not on an association.")
+            )
+        if region is None or not region.path.startswith(actor.jurisdiction.path):
+            raise _field_error(
+                "region",
+                _("Choose a region inside your jurisdiction (%(name)s).")
+                % {"name": actor.jurisdiction.name},
+            )
+        return
+    if actor.role in (Role.STAFF, Role.PARTNER):
+        if association is None:
+            raise _field_error("association", _("Say which of your associations."))
+        if not works_for(actor, association.pk):
+            raise PermissionDenied
+        return
+    raise PermissionDenied
+
+
+def latest(
+    region: Region | None, association: Association | None, period_type: str, start: date
+) -> Report | None:
+    return (
+        Report.objects.filter(
+            region=region, association=association, period_type=period_type, period_start=start
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
+def ensure(
+    *,
+    region: Region | None,
+    association: Association | None,
+    period_type: str,
+    start: date,
+    requested_by: User | None = None,
+) -> Report:
+    """The report for the scope and period (its latest version), made and queued if there is
+    none yet or the last attempt failed. Asked twice, or by two people at once: one report."""
+    start, end = period_of(period_type, start)
+    report = latest(region, association, period_type, start)
+    if report is None:
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    region=region,
+                    association=association,
+                    period_type=period_type,
+                    period_start=start,
+                    period_end=end,
+                    requested_by=requested_by,
+                )
+        except IntegrityError:
+            report = latest(region, association, period_type, start)
+    if report.status not in Report.DONE:
+        if report.status == S.FAILED:
+            Report.objects.filter(pk=report.pk, status=S.FAILED).update(status=S.QUEUED, error="")
+            report.refresh_from_db()
+        _enqueue(report)
+    return report
+
+
+@transaction.atomic
+def report_request(
+    *,
+    actor: User,
+    period_type: str,
+    day: date,
+    region: Region | None = None,
+    association: Association | None = None,
+) -> Report:
+    """Someone entitled asks for a report on a scope and a period that has ended."""
+    if period_type not in Report.PeriodType.values:
+        raise _field_error("period_type", _("Choose a period: day, week or month."))
+    if day is None:
+        raise _field_error("day", _("Give a day inside the period."))
+    if (
+        actor.role in (Role.OFFICIAL, Role.PARTNER)
+        and actor.jurisdiction_id
+        and region is None
+        and association is None
+    ):
+        region = actor.jurisdiction
+    _check_may_ask(actor, region, association)
+    start, end = period_of(period_type, day)
+    if end > timezone.localdate():
+        raise _field_error(
+            "day",
+            _("That period ends on %(last)s; its report can be made from the day after.")
+            % {"last": (end - timedelta(days=1)).isoformat()},
+        )
+    return ensure(
+        region=region,
+        association=association,
+        period_type=period_type,
+        start=start,
+        requested_by=actor,
+    )
+
+
+# --- generating it (the body of the Celery task) ------------------------------------------
+
+
+def generate(report_id: int) -> Report:
+    """Compute the figures and store them, all in one transaction.
+
+    The row is locked while the figures are computed, so a second worker given the same report
+    waits and then finds it ready. A worker killed half-way leaves the report as it was (its
+    transaction rolls back): never ready with partial data, and the task runs again.
+    """
+    Report.objects.filter(pk=report_id, status__in=(S.QUEUED, S.RUNNING, S.FAILED)).update(
+        status=S.RUNNING, attempts=F("attempts") + 1, updated_at=timezone.now()
+    )
+    pause = settings.REPORT_SECTION_PAUSE
+
+    def on_step(done: int, total: int) -> None:
+        cache.set(progress_key(report_id), {"done": done, "total": total}, 3600)
+        if pause:
+            time.sleep(pause)
+
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("region", "association")
+            .get(pk=report_id)
+        )
+        if report.status in Report.DONE:
+            return report
+        scope = figures.Scope(
+            region=report.region,
+            association=report.association,
+            start=report.period_start,
+            end=report.period_end,
+        )
+        data = figures.compute(scope, on_step)
+        data["meta"] = {
+            "region": report.region_id,
+            "association": report.association.name if report.association_id else None,
+            "period_type": report.period_type,
+            "period_start": report.period_start.isoformat(),
+            "period_end": report.period_end.isoformat(),
+            "version": report.version,
+            "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        }
+        report.data = data
+        report.checksum = checksum(data)
+        report.status = S.READY
+        report.generated_at = timezone.now()
+        report.error = ""
+        report.save()
+        record_status(report, from_status=S.RUNNING, to_status=S.READY, actor=None)
+    cache.delete(progress_key(report_id))
+    return report
+
+
+def mark_failed(report_id: int, error: str) -> None:
+    Report.objects.filter(pk=report_id).exclude(status__in=Report.DONE).update(
+        status=S.FAILED, error=error[:2000], updated_at=timezone.now()
+    )
+
+
+# --- the association's review -------------------------------------------------------------
+
+
+def _locked(report_id: int) -> Report:
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("association")
+        .get(pk=report_id)
+    )
+
+
+def _reviewing(actor: User, report: Report) -> None:
+    if report.association_id is None or not works_for(actor, report.association_id):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def report_update_remarks(
+    *, actor: User, report_id: int, remarks: str | None = None, suggestions: str | None = None
+) -> Report:
+    report = _locked(report_id)
+    _reviewing(actor, report)
+    if report.status != S.READY:
+        raise not_allowed(report)
+    if remarks is not None:
+        report.remarks = remarks.strip()
+    if suggestions is not None:
+        report.suggestions = suggestions.strip()
+    report.save(update_fields=["remarks", "suggestions", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    actor: User,
+    report_id: int,
+    remarks: str | None = None,
+    suggestions: str | None = None,
+) -> Report:
+    """Submit the association's report to government; from now on it does not change."""
+    report = _locked(report_id)
+    _reviewing(actor, report)
+    if remarks is not None:
+        report.remarks = remarks.strip()
+    if suggestions is not None:
+        report.suggestions = suggestions.strip()
+    report.submitted_by = actor
+    report.submitted_at = timezone.now()
+    change_status(
+        report,
+        to=S.SUBMITTED,
+        actor=actor,
+        update_fields=["remarks", "suggestions", "submitted_by", "submitted_at"],
+    )
+    return report
+
+
+@transaction.atomic
+def report_revise(*, actor: User, report_id: int, reason: str = "") -> Report:
+    """Correct a submitted report: a new version with fresh figures and the same remarks, to
+    review and submit again. The submitted version stays as it was."""
+    report = _locked(report_id)
+    _reviewing(actor, report)
+    if report.status != S.SUBMITTED:
+        raise not_allowed(report)
+    newest = Report.objects.filter(
+        region_id=report.region_id,
+        association_id=report.association_id,
+        period_type=report.period_type,
+        period_start=report.period_start,
+    ).aggregate(v=Max("version"))["v"]
+    if newest != report.version:
+        raise Conflict(
+            _("Version %(version)d of this report exists already; correct that one.")
+            % {"version": newest}
+        )
+    try:
+        with transaction.atomic():
+            revision = Report.objects.create(
+                region_id=report.region_id,
+                association_id=report.association_id,
+                period_type=report.period_type,
+                period_start=report.period_start,
+                period_end=report.period_end,
+                version=report.version + 1,
+                remarks=report.remarks,
+                suggestions=report.suggestions,
+                requested_by=actor,
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("Someone is correcting this report already.")) from exc
+    record_status(revision, from_status="", to_status=S.QUEUED, actor=actor, reason=reason)
+    _enqueue(revision)
+    return revision
+
+
+# --- the schedule -------------------------------------------------------------------------
+
+
+def scheduled_scopes() -> list[tuple[Region | None, Association | None]]:
+    """Every province, every official's jurisdiction, every association (all its members)."""
+    provinces = list(Region.objects.filter(level=Region.Level.PROVINCE))
+    jurisdictions = list(
+        Region.objects.filter(officials__role=Role.OFFICIAL, officials__is_active=True)
+        .exclude(level=Region.Level.PROVINCE)
+        .distinct()
+    )
+    associations = list(Association.objects.all())
+    return [(r, None) for r in provinces + jurisdictions] + [(None, a) for a in associations]
+
+
+def schedule(period_type: str, today: date | None = None) -> list[int]:
+    """Make (if missing) and queue the reports of the last complete period for every scheduled
+    scope. Run twice, it makes nothing new and queues only what is not ready yet."""
+    start, end = last_complete_period(period_type, today)
+    scopes = scheduled_scopes()
+    Report.objects.bulk_create(
+        [
+            Report(
+                region=region,
+                association=association,
+                period_type=period_type,
+                period_start=start,
+                period_end=end,
+            )
+            for region, association in scopes
+        ],
+        ignore_conflicts=True,
+    )
+    pending = list(
+        Report.objects.filter(period_type=period_type, period_start=start)
+        .exclude(status__in=Report.DONE)
+        .values_list("pk", flat=True)
+    )
+    from reports.tasks import generate_report
+
+    for report_id in pending:
+        generate_report.delay(report_id)
+    return pending

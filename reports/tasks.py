@@ -1,0 +1,36 @@
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from reports import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="reports.tasks.generate_report",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def generate_report(self, report_id: int) -> None:
+    """Compute and store one report. Idempotent: a report that is ready is left alone, so a
+    redelivered or duplicated message does nothing; a killed worker's message is delivered
+    again (acks_late) and the report, never stored half-made, is computed again."""
+    try:
+        services.generate(report_id)
+    except (OperationalError, InterfaceError):
+        raise  # retried with back-off
+    except Exception as exc:
+        logger.exception("Report %s could not be generated", report_id)
+        services.mark_failed(report_id, f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(name="reports.tasks.schedule_reports", acks_late=True)
+def schedule_reports(period_type: str) -> int:
+    """The beat entry: make and queue the last complete period's reports for every scope."""
+    return len(services.schedule(period_type))
