@@ -1,9 +1,10 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-# fonts-noto-cjk: Chinese text in generated PDF reports.
+# Chinese text in generated PDF reports: fonts-wqy-zenhei is the TrueType CJK font they embed
+# (REPORT_PDF_FONT); reportlab cannot embed the CFF outlines of fonts-noto-cjk.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk fonts-wqy-zenhei \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -56,8 +56,9 @@ BENCH_ENV := DJANGO_SETTINGS_MODULE=bench.settings \
 	CACHE_KEY_PREFIX=bench \
 	CELERY_KEY_PREFIX=bench:
 
+# `make bench ONLY=needs` (or several: ONLY="batches needs") runs only those sections.
 bench: $(VENV)/.deps-dev translations
-	$(BENCH_ENV) $(PY) -m bench
+	$(BENCH_ENV) $(PY) -m bench $(ONLY)
 
 lint: $(VENV)/.deps-dev
 	$(VENV)/bin/ruff check .

@@ -7,9 +7,17 @@ every benchmark and print the figures beside their targets.
 4. import it twice, in a process of its own (rows/s, peak RSS);
 5. the API's enterprise list and the member list page over the 100,000 members;
 6. one open batch of that association with 20,000 applications (skipped when they are there):
-   the review queue (page and API) and the progress figures (selector and page).
+   the review queue (page and API) and the progress figures (selector and page);
+7. 1,000,000 needs of those members (skipped when they are there): the staff queue and the
+   officials' escalated needs (pages, selectors, plans) and the supply requests API;
+8. demand reports over those applications and needs (adding matches and placements once): one
+   province's weekly figures against plain SQL, the full daily run, rendering the largest report.
+
+`python -m bench needs` (or `make bench ONLY=needs`) runs steps 1-2 and the sections named
+only: import (3-4), members (5), batches (6), needs (7), reports (8).
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -27,6 +35,8 @@ DATA_DIR = BASE_DIR / "bench-data"
 MEMBERS = 100_000
 CSV_ROWS = 100_000
 APPLICATIONS = 20_000
+NEEDS = 1_000_000
+SECTIONS = ("import", "members", "batches", "needs", "reports")
 
 
 def _settings_env() -> dict[str, str]:
@@ -63,7 +73,18 @@ def manage(*args: str, env: dict[str, str]) -> None:
     )
 
 
-def main() -> None:
+def _sections(argv: list[str] | None) -> set[str]:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("sections", nargs="*", help=f"any of {', '.join(SECTIONS)} (default: all)")
+    sections = parser.parse_args(argv).sections
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section {', '.join(sorted(unknown))}; choose from {SECTIONS}")
+    return set(sections or SECTIONS)
+
+
+def main(argv: list[str] | None = None) -> None:
+    sections = _sections(argv)
     started = time.perf_counter()
     env = _settings_env()
     from bench.report import figure, heading, note
@@ -81,7 +102,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench import batches, generate, pages
+    from bench import generate, pages
 
     heading("Data")
     codes = generate.ReferenceCodes()
@@ -97,6 +118,23 @@ def main() -> None:
         note(f"    {rate:,.0f} members/s, enterprises + memberships + history rows")
     else:
         note(f"{population.members:,} members already in the database: population skipped")
+    if "import" in sections:
+        bench_import(env, codes)
+    if "members" in sections:
+        pages.run(population.staff, population.members)
+    if "batches" in sections:
+        bench_batches(population)
+    if "needs" in sections:
+        bench_needs(population)
+    if "reports" in sections:
+        bench_reports(population)
+    print(f"\nbench finished in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def bench_import(env: dict[str, str], codes) -> None:
+    from bench import generate
+    from bench.report import note
+
     step = time.perf_counter()
     csv_path = DATA_DIR / f"members-{CSV_ROWS}.csv"
     existed = csv_path.exists()
@@ -110,13 +148,15 @@ def main() -> None:
             else f"(written in {time.perf_counter() - step:.1f} s)"
         )
     )
-
     # A process of its own, so that its peak RSS is the import's.
     subprocess.run(  # noqa: S603 - this interpreter, our own module
         [sys.executable, "-m", "bench.importing", str(csv_path)], env=env, cwd=BASE_DIR, check=True
     )
 
-    pages.run(population.staff, population.members)
+
+def bench_batches(population) -> None:
+    from bench import batches, generate
+    from bench.report import figure, heading, note
 
     heading("Data: a resumption batch")
     applications = generate.populate_applications(APPLICATIONS, population)
@@ -131,7 +171,37 @@ def main() -> None:
     else:
         note(f"{applications.count:,} applications already in the batch: population skipped")
     batches.run(population.staff, applications.batch)
-    print(f"\nbench finished in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def bench_needs(population) -> None:
+    from bench import needs
+    from bench.report import figure, heading, note
+
+    heading("Data: needs")
+    result = needs.populate_needs(NEEDS, population)
+    if result.added:
+        figure(
+            f"populated {result.added:,} needs (INSERT … SELECT)",
+            f"{result.seconds:.1f} s",
+            "about a minute",
+            result.seconds < 120,
+        )
+        note("    needs of every kind, urgency, age and status + escalations and replies")
+    else:
+        note(f"{result.count:,} needs already in the database: population skipped")
+    needs.run(result)
+
+
+def bench_reports(population) -> None:
+    from bench import generate, needs, reports
+    from bench.report import heading, note
+
+    heading("Data: applications and needs for the reports")
+    applications = generate.populate_applications(APPLICATIONS, population)
+    population_of_needs = needs.populate_needs(NEEDS, population)
+    for what, made in (("applications", applications), ("needs", population_of_needs)):
+        note(f"{made.count:,} {what} ({'written now' if made.added else 'there already'})")
+    reports.run(population)
 
 
 if __name__ == "__main__":

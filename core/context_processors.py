@@ -14,6 +14,8 @@ def navigation(request):
     from batches.models import Application
     from batches.selectors import application_list
     from core.notifications import unread_count
+    from supplies.models import Need
+    from supplies.selectors import escalated_list, need_queue
 
     items = [(_("Home"), reverse("dashboard"), None)]
     if can(user, "application.queue"):
@@ -21,11 +23,25 @@ def navigation(request):
         items.append((_("Batches"), reverse("batch-list"), None))
         items.append((_("Review queue"), reverse("application-list"), waiting or None))
         items.append((_("Progress"), reverse("association-progress"), None))
+    if can(user, "need.queue"):
+        untouched = need_queue(user=user).filter(status=Need.Status.OPEN).count()
+        items.append((_("Needs queue"), reverse("need-queue"), untouched or None))
+        items.append((_("Offers"), reverse("offer-list"), None))
+        items.append((_("Catalogue"), reverse("supply-item-list"), None))
     if user.role == Role.ENTERPRISE and user.enterprise_id:
         items.append((_("Batches"), reverse("batch-list"), None))
         items.append((_("My applications"), reverse("application-list"), None))
+        items.append((_("My needs"), reverse("need-list"), None))
+        items.append((_("Offers"), reverse("offer-list"), None))
     if user.role == Role.OFFICIAL:
         items.append((_("Progress"), reverse("association-progress"), None))
+    if can(user, "need.escalated"):
+        awaiting = escalated_list(user=user).filter(status=Need.Status.ESCALATED).count()
+        items.append((_("Escalated needs"), reverse("need-escalated"), awaiting or None))
+    if can(user, "report.view"):
+        items.append((_("Reports"), reverse("report-list"), None))
+    if can(user, "report.completeness"):
+        items.append((_("Completeness"), reverse("report-completeness"), None))
     if can(user, "member.list"):
         items.append((_("Members"), reverse("member-list"), None))
     if can(user, "enterprise.import") and user.association_ids:

@@ -217,13 +217,13 @@ def load_demo_data() -> dict[str, int]:
     manager2 = _user("manager2", role=Role.STAFF, first_name="林海")
     staff2 = _user("staff2", role=Role.STAFF, first_name="周静")
     partner = _user("partner", role=Role.PARTNER, first_name="物流平台")
-    _user(
+    enterprise_user = _user(
         "enterprise",
         role=Role.ENTERPRISE,
         first_name="王伟",
         enterprise=enterprises_by_association[0][0],
     )
-    _user(
+    official = _user(
         "official",
         role=Role.OFFICIAL,
         first_name="赵强",
@@ -240,6 +240,8 @@ def load_demo_data() -> dict[str, int]:
             user=user, association=association, defaults={"is_manager": is_manager}
         )
     _demo_batch(associations[0], manager, enterprises_by_association[0])
+    _demo_needs(associations[0], staff, enterprise_user, official, enterprises_by_association[0])
+    _demo_reports(associations, manager)
     return {
         "associations": len(associations),
         "enterprises": sum(len(members) for members in enterprises_by_association),
@@ -344,6 +346,182 @@ def _demo_batch(association: Association, staff: User, members: list[Enterprise]
             change.save(update_fields=["at"])
     batch.approved_count = batch.applications.filter(status__in=(S.APPROVED, S.RESUMED)).count()
     batch.save(update_fields=["approved_count"])
+
+
+def _demo_reports(associations: list[Association], manager: User) -> None:
+    """Reports a newcomer can open and download at once: daily reports of the last three days
+    and last week's, for each demo association and the demo official's province, computed now
+    (in-process). The first association submitted yesterday's report (on time) and the one of
+    three days ago (late) and has not yet submitted the one of two days ago, so that the
+    completeness page shows all three states. Run again, it makes only what is missing."""
+    from reports import services as reports
+    from reports.models import Report
+
+    province = Region.objects.get(code=ASSOCIATIONS[0]["province"])
+    today = timezone.localdate()
+    periods = [("day", today - timedelta(days=days)) for days in (1, 2, 3)]
+    periods.append(("week", today - timedelta(days=today.weekday() + 7)))
+    scopes = [(None, association) for association in associations] + [(province, None)]
+    for period_type, start in periods:
+        for region, association in scopes:
+            report = reports.ensure(
+                region=region, association=association, period_type=period_type, start=start
+            )
+            if report.status not in Report.DONE:
+                report = reports.generate(report.pk)
+            submit = association == associations[0] and period_type == "day"
+            submit = submit and start != today - timedelta(days=2)
+            if submit and report.status == Report.Status.READY and report.version == 1:
+                reports.report_submit(
+                    actor=manager,
+                    report_id=report.pk,
+                    remarks="会员企业复工进度正常，口罩和消毒液仍有缺口，物流运力不足。",
+                    suggestions="建议协调防疫物资定向供应，开通复工复产货运绿色通道。",
+                )
+
+
+def _at(obj, from_status: str, to_status: str, actor, at, reason: str = "") -> None:
+    change = record_status(obj, from_status=from_status, to_status=to_status, actor=actor)
+    change.reason = reason
+    change.at = at
+    change.save(update_fields=["reason", "at"])
+
+
+def _demo_needs(
+    association: Association,
+    staff: User,
+    enterprise_user: User,
+    official: User,
+    members: list[Enterprise],
+) -> None:
+    """Needs in several states, two offers and a match, and a difficulty answered by government,
+    so that the needs pages are not empty. Made once: needs that exist (perhaps changed while
+    trying the demo) are kept."""
+    from supplies.models import Escalation, Match, Need, SupplyItem, SupplyOffer
+
+    if Need.objects.filter(association=association).exists():
+        return
+    now = timezone.now()
+    today = timezone.localdate()
+    items = {item.code: item for item in SupplyItem.objects.all()}
+    S = Need.Status
+    mask_offer = SupplyOffer.objects.create(
+        enterprise=members[3],
+        association=association,
+        item=items["mask-medical"],
+        unit=items["mask-medical"].unit,
+        quantity=1500,
+        remaining_quantity=900,
+        delivery_region_id="440000",
+        available_until=today + timedelta(days=20),
+        note="每箱50只，可送货上门",
+        created_by=staff,
+    )
+    SupplyOffer.objects.create(
+        enterprise=members[6],
+        association=association,
+        item=items["disinfectant"],
+        unit=items["disinfectant"].unit,
+        quantity=500,
+        remaining_quantity=500,
+        delivery_region_id=members[6].region_id,
+        available_until=today + timedelta(days=14),
+        note="84消毒液，5升装",
+        created_by=staff,
+    )
+    for offer in SupplyOffer.objects.filter(association=association):
+        _at(offer, "", SupplyOffer.Status.OPEN, staff, now - timedelta(days=3))
+
+    def need(enterprise, kind, filed_days_ago, status, **fields):
+        made = Need.objects.create(
+            kind=kind,
+            enterprise=enterprise,
+            association=association,
+            status=status,
+            created_by=enterprise_user if enterprise == members[0] else staff,
+            created_at=now - timedelta(days=filed_days_ago),
+            **fields,
+        )
+        _at(made, "", S.OPEN, made.created_by, made.created_at)
+        return made
+
+    masks = need(
+        members[0],
+        Need.Kind.SUPPLY,
+        2,
+        S.IN_PROGRESS,
+        item=items["mask-medical"],
+        unit=items["mask-medical"].unit,
+        quantity=1000,
+        fulfilled_quantity=600,
+        needed_by=today + timedelta(days=5),
+        urgency=Need.Urgency.HIGH,
+        description="复工后200名员工两周的用量。",
+    )
+    Match.objects.create(need=masks, offer=mask_offer, quantity=600, matched_by=staff)
+    _at(masks, S.OPEN, S.IN_PROGRESS, staff, now - timedelta(days=1))
+    need(
+        members[0],
+        Need.Kind.LABOUR,
+        1,
+        S.OPEN,
+        trade="缝纫工",
+        headcount=8,
+        work_region_id=members[0].region_id,
+        needed_by=today + timedelta(days=10),
+        description="两班倒，包住宿。",
+    )
+    need(
+        members[4],
+        Need.Kind.SUPPLY,
+        6,
+        S.OPEN,
+        item=items["mask-n95"],
+        unit=items["mask-n95"].unit,
+        quantity=200,
+        needed_by=today - timedelta(days=2),
+        urgency=Need.Urgency.CRITICAL,
+    )
+    waiting = need(
+        members[1],
+        Need.Kind.DIFFICULTY,
+        4,
+        S.ESCALATED,
+        difficulty_kind=Need.DifficultyKind.ENERGY,
+        description="园区限电，每周停产两天，订单无法按期交付。",
+        urgency=Need.Urgency.HIGH,
+        escalated_at=now - timedelta(days=2),
+    )
+    summary = "企业所在园区执行有序用电，协会已与供电所沟通未果，请协调保障复工企业用电。"
+    Escalation.objects.create(need=waiting, summary=summary, escalated_by=staff)
+    _at(waiting, S.OPEN, S.ESCALATED, staff, waiting.escalated_at, summary)
+    answered = need(
+        members[2],
+        Need.Kind.DIFFICULTY,
+        7,
+        S.ANSWERED,
+        difficulty_kind=Need.DifficultyKind.TRANSPORT,
+        description="原料运输车辆进城需要通行证，供货中断。",
+        urgency=Need.Urgency.NORMAL,
+        escalated_at=now - timedelta(days=5),
+    )
+    summary = "运输车辆缺少通行证，影响原料供应，请交通部门协助办理。"
+    Escalation.objects.create(
+        need=answered,
+        summary=summary,
+        escalated_by=staff,
+        reply="已协调市交通运输局，为该企业3辆货车办理复工复产通行证，请企业到窗口领取。",
+        outcome=Escalation.Outcome.RESOLVED,
+        replied_by=official,
+        replied_at=now - timedelta(days=3),
+    )
+    _at(answered, S.OPEN, S.ESCALATED, staff, answered.escalated_at, summary)
+    reply = answered.escalations.get().reply
+    _at(answered, S.ESCALATED, S.ANSWERED, official, now - timedelta(days=3), f"已解决: {reply}")
+    # The rows' own times are set when they are made; put them back when they happened.
+    for escalated in (waiting, answered):
+        escalated.escalations.update(escalated_at=escalated.escalated_at)
+    masks.matches.update(matched_at=now - timedelta(days=1))
 
 
 DEMO_USERNAMES = [

@@ -67,6 +67,11 @@ ACTIONS: dict[str, frozenset[str]] = {
     "offer.view": frozenset({Role.ENTERPRISE, Role.STAFF, MANAGER, Role.PARTNER, Role.ADMIN}),
     "offer.post": frozenset({Role.ENTERPRISE}),
     "offer.withdraw": STAFF_SIDE | {Role.ENTERPRISE},
+    # demand reports to government: the association's review and the officials' completeness
+    "report.view": frozenset({Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}),
+    "report.request": frozenset({Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}),
+    "report.review": frozenset({Role.STAFF, MANAGER, Role.PARTNER, Role.ADMIN}),
+    "report.completeness": frozenset({Role.OFFICIAL, Role.ADMIN}),
     "membership.request": frozenset({Role.ENTERPRISE}),
 }
 

@@ -108,10 +108,17 @@ def _code_of(key: str) -> str:
 
 
 def _members(scope: Scope, end_day: date) -> QuerySet:
-    """Memberships that were active at the end of the period (as far as can be told now)."""
+    """Memberships that were active at the end of the period (as far as can be told now).
+
+    A membership began on its `joined_on` day when it has one (an imported member joined years
+    before its row was written; a request made before the period may be approved after it),
+    otherwise when its row was written."""
     members = (
         Membership.objects.filter(scope.enterprises("enterprise__"))
-        .filter(created_at__lt=local_midnight(end_day))
+        .filter(
+            Q(joined_on__lt=end_day)
+            | Q(joined_on__isnull=True, created_at__lt=local_midnight(end_day))
+        )
         .filter(
             Q(status=Membership.Status.ACTIVE)
             | Q(status=Membership.Status.LEFT, left_on__gte=end_day)
@@ -194,6 +201,12 @@ def _open_at(end) -> Q:
     return Q(closed_at__isnull=True) | Q(closed_at__gte=end)
 
 
+def _escalated(**when) -> Q:
+    """Needs put before government in that time. Need.escalated_at is the latest escalation
+    only: a need escalated in the period and again after it was escalated in the period."""
+    return Q(id__in=Escalation.objects.filter(**when).values("need_id"))
+
+
 def _need_counts(start_day: date, end_day: date) -> dict:
     start, end = local_midnight(start_day), local_midnight(end_day)
     new = Q(created_at__gte=start)
@@ -204,7 +217,7 @@ def _need_counts(start_day: date, end_day: date) -> dict:
             "id", filter=Q(status=N.RESOLVED, closed_at__gte=start, closed_at__lt=end)
         ),
         "open": Count("id", filter=still_open),
-        "escalated": Count("id", filter=Q(escalated_at__gte=start, escalated_at__lt=end)),
+        "escalated": Count("id", filter=_escalated(escalated_at__gte=start, escalated_at__lt=end)),
         "overdue": Count("id", filter=still_open & Q(needed_by__lt=end_day)),
     }
 
@@ -299,7 +312,10 @@ def urgent(scope: Scope) -> dict:
         _needs(scope)
         .filter(created_at__lt=end)
         .filter(_open_at(end))
-        .filter(Q(urgency__in=(Need.Urgency.HIGH, Need.Urgency.CRITICAL)) | Q(escalated_at__lt=end))
+        .filter(
+            Q(urgency__in=(Need.Urgency.HIGH, Need.Urgency.CRITICAL))
+            | _escalated(escalated_at__lt=end)
+        )
     )
     total = pressing.count()
     escalations = Prefetch(
@@ -321,7 +337,7 @@ def urgent(scope: Scope) -> dict:
                 "enterprise": need.enterprise.name,
                 "region": need.enterprise.region_id,
                 "kind": need.kind,
-                "need": mask_personal(_need_text(need)),
+                "need": _need_parts(need),
                 "urgency": need.urgency,
                 "filed": timezone.localtime(need.created_at).date().isoformat(),
                 "age_days": (scope.end - timezone.localtime(need.created_at).date()).days,
@@ -336,12 +352,16 @@ def urgent(scope: Scope) -> dict:
     return {"rows": rows, "total": total}
 
 
-def _need_text(need: Need) -> str:
+def _need_parts(need: Need) -> dict:
+    """What is needed, as codes and numbers: the tables name them in the reader's language."""
     if need.kind == Need.Kind.SUPPLY:
-        return f"{need.item.code} {_quantity(need.quantity)} {need.unit}"
+        return {"item": need.item.code, "quantity": _quantity(need.quantity), "unit": need.unit}
     if need.kind == Need.Kind.LABOUR:
-        return f"{need.trade} × {need.headcount}"
-    return f"{need.difficulty_kind}: {need.description[:120]}"
+        return {"trade": mask_personal(need.trade), "headcount": need.headcount}
+    return {
+        "difficulty": need.difficulty_kind,
+        "text": mask_personal(need.description)[:120],
+    }
 
 
 # --- section 4: change against the previous period ----------------------------------------
@@ -412,6 +432,7 @@ def names(data: dict) -> dict:
     regions |= {row["region"] for row in data["urgent"]["rows"]}
     sections = {row["section"] for s in ("progress", "needs") for row in data[s]["rows"]}
     items = {row["item"] for row in data["supplies"]["rows"]}
+    items |= {row["need"]["item"] for row in data["urgent"]["rows"] if "item" in row["need"]}
     return {
         "regions": {
             r.code: [r.name_zh, r.name_en]

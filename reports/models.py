@@ -56,8 +56,8 @@ class Report(models.Model):
         verbose_name=_("association"),
     )
     period_type = models.CharField(_("period"), max_length=5, choices=PeriodType.choices)
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("until (exclusive)"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end (exclusive)"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED

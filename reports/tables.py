@@ -8,9 +8,10 @@ a spreadsheet stores numbers as numbers and a page shows a rate as a percentage.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
+from reports.figures import mask_personal
 from reports.models import Report
 from supplies.models import Escalation, Need, Unit
 
@@ -79,7 +80,7 @@ def headline(data: dict) -> Table:
             Column(_("Figure")),
             Column(_("This period"), INT),
             Column(_("Previous period"), INT),
-            Column(_("Change"), INT),
+            Column(pgettext("report figure", "Change"), INT),
         ],
         note=_("Previous period: %(start)s to the day before %(end)s.")
         % {"start": meta["previous_start"], "end": meta["previous_end"]},
@@ -171,7 +172,7 @@ def supplies(data: dict) -> Table:
         "supplies",
         _("Supply quantities by item"),
         [
-            Column(_("Item")),
+            Column(pgettext("supply item", "Item")),
             Column(_("Unit")),
             Column(_("Requests"), INT),
             Column(_("Quantity asked"), DECIMAL),
@@ -227,7 +228,7 @@ def urgent(data: dict) -> Table:
                 row["enterprise"],
                 _name(names, "regions", row["region"]),
                 _label(Need.Kind, row["kind"]),
-                row["need"],
+                _need_text(names, row["need"]),
                 _label(Need.Urgency, row["urgency"]),
                 row["filed"],
                 row["age_days"],
@@ -241,14 +242,26 @@ def urgent(data: dict) -> Table:
     return table
 
 
+def _need_text(names: dict, need: dict | str) -> str:
+    if isinstance(need, str):  # reports generated before needs were stored in parts
+        return need
+    if "item" in need:
+        quantity = Decimal(need["quantity"])
+        unit = _label(Unit, need["unit"])
+        return f"{_name(names, 'items', need['item'])} {display(quantity, DECIMAL)} {unit}"
+    if "trade" in need:
+        return f"{need['trade']} × {need['headcount']}"
+    return f"{_label(Need.DifficultyKind, need['difficulty'])}：{need['text']}"
+
+
 def remarks(report: Report) -> Table:
     return Table(
         "remarks",
         _("Remarks and policy suggestions"),
         [Column(_("Item")), Column(_("Text"))],
         rows=[
-            [_("Remarks"), report.remarks or "—"],
-            [_("Policy suggestions"), report.suggestions or "—"],
+            [_("Remarks"), mask_personal(report.remarks) or "—"],
+            [_("Policy suggestions"), mask_personal(report.suggestions) or "—"],
         ],
     )
 

@@ -6,6 +6,14 @@ from associations.api import AssociationViewSet, MembershipViewSet
 from batches.api import ApplicationViewSet, BatchViewSet
 from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
 from enterprises.api import ClaimViewSet, EnterpriseViewSet, ImportJobViewSet
+from reports.api import ReportViewSet
+from supplies.api.views import (
+    DifficultyViewSet,
+    LabourRequestViewSet,
+    SupplyItemViewSet,
+    SupplyOfferViewSet,
+    SupplyRequestViewSet,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -19,6 +27,12 @@ router.register("enterprise-claims", ClaimViewSet, basename="enterprise-claim")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("batches", BatchViewSet, basename="batch")
 router.register("applications", ApplicationViewSet, basename="application")
+router.register("supply-items", SupplyItemViewSet, basename="supply-item")
+router.register("supply-requests", SupplyRequestViewSet, basename="supply-request")
+router.register("labour-requests", LabourRequestViewSet, basename="labour-request")
+router.register("difficulties", DifficultyViewSet, basename="difficulty")
+router.register("supply-offers", SupplyOfferViewSet, basename="supply-offer")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

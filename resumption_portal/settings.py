@@ -117,6 +117,18 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 # Milliseconds a report generation waits after each section: 0 in use; the crash-recovery test
 # sets it so that a worker can be killed while a report is half computed.
 REPORT_SECTION_PAUSE = env_int("REPORT_SECTION_PAUSE_MS", 0) / 1000
+# The CJK font embedded in PDF reports, so that Chinese renders on any reader. It must have
+# TrueType outlines (.ttf/.ttc): reportlab cannot embed CFF-based fonts such as Noto Sans CJK.
+# Append "#<n>" to take the n-th face of a .ttc. Default: the first of these that is installed
+# (Debian packages fonts-wqy-zenhei, fonts-wqy-microhei, fonts-arphic-uming).
+REPORT_PDF_FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+]
+REPORT_PDF_FONT = env_str("REPORT_PDF_FONT", "") or next(
+    (path for path in REPORT_PDF_FONT_CANDIDATES if Path(path).is_file()), ""
+)
 
 # Redis: Celery's broker and the shared cache (throttling counters must be shared by all web
 # processes). An empty REDIS_URL is the zero-service mode of `make run`.
@@ -134,7 +146,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": env_str("CELERY_KEY_PREFIX", "")}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "global_keyprefix": env_str("CELERY_KEY_PREFIX", ""),
+    # A message a worker took but never acknowledged (the whole worker was killed) is handed out
+    # again this many seconds after it was taken. Longer than any task runs; the worker-crash
+    # test sets a few seconds.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # Only the zero-service mode of `make run` runs tasks in-process.
@@ -208,6 +226,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NeedStatusEnum": "supplies.models.Need.Status",
         "NeedKindEnum": "supplies.models.Need.Kind",
+        "ReportStatusEnum": "reports.models.Report.Status",
     },
 }
 

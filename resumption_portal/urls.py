@@ -5,6 +5,7 @@ from django.urls import include, path
 from associations import urls as association_urls
 from batches import urls as batch_urls
 from core import views as core_views
+from supplies import urls as supply_urls
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -30,6 +31,10 @@ urlpatterns = [
     path("associations/", include(association_urls.associations)),
     path("batches/", include(batch_urls.batches)),
     path("applications/", include(batch_urls.applications)),
+    path("needs/", include(supply_urls.needs)),
+    path("offers/", include(supply_urls.offers)),
+    path("supply-items/", include(supply_urls.supply_items)),
+    path("reports/", include("reports.urls")),
     path("notifications/", core_views.notification_list, name="notification-list"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("resumption_portal.api_urls", "api"))),

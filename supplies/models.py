@@ -15,11 +15,19 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BilingualNameMixin
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 POSITIVE = MinValueValidator(Decimal("0.001"))
+
+
+def plain(quantity: Decimal | None) -> str:
+    """A quantity as people write it: 1000, 12.5 — not 1000.000 or 1E+3."""
+    if quantity is None:
+        return ""
+    return format(quantity.normalize(), "f") if quantity else "0"
 
 
 class Unit(models.TextChoices):
@@ -93,7 +101,7 @@ class Need(models.Model):
         CRITICAL = "critical", _("Critical")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("need status", "Open")
         IN_PROGRESS = "in_progress", _("In progress")
         INFO_REQUESTED = "info_requested", _("Information requested")
         ESCALATED = "escalated", _("Escalated to government")
@@ -235,20 +243,29 @@ class Need(models.Model):
             ),
         ]
         indexes = [
-            # The staff queue: an association's active needs, most pressing first.
+            # The staff queue: an association's active needs, most pressing first. With the
+            # status beside, its counts by status (the menu's "open" badge on every staff page)
+            # read the index alone.
             models.Index(
                 fields=["association", "rank_at", "id"],
+                include=["status"],
                 condition=Q(
                     status__in=["open", "in_progress", "info_requested", "escalated", "answered"]
                 ),
                 name="need_queue",
             ),
-            # The officials' list: escalated needs, newest escalation first.
+            # The officials' list: escalated needs, newest escalation first. It carries the
+            # enterprise and the status so that the list's count (by jurisdiction, awaiting a
+            # reply or not) reads the index alone, not a million-row table (see bench/needs.py).
             models.Index(
                 fields=["-escalated_at", "-id"],
+                include=["enterprise", "status"],
                 condition=Q(escalated_at__isnull=False),
                 name="need_escalated",
             ),
+            # One kind of need of an association in the queue's order, whatever the status: the
+            # API's `?ordering=rank` pages, and its counts per kind read this index alone.
+            models.Index(fields=["association", "kind", "rank_at", "id"], name="need_rank"),
             models.Index(fields=["enterprise", "-created_at"], name="need_enterprise"),
             # The reports: new and closed in a period.
             models.Index(fields=["created_at"], name="need_created"),
@@ -267,7 +284,7 @@ class Need(models.Model):
     @property
     def title(self) -> str:
         if self.kind == self.Kind.SUPPLY and self.item_id:
-            return f"{self.item.name} × {self.quantity:g} {self.get_unit_display()}"
+            return f"{self.item.name} × {plain(self.quantity)} {self.get_unit_display()}"
         if self.kind == self.Kind.LABOUR:
             return f"{self.trade} × {self.headcount}"
         if self.kind == self.Kind.DIFFICULTY:
@@ -351,7 +368,7 @@ class SupplyOffer(models.Model):
     """A member enterprise offering a quantity of an item to other members."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("offer status", "Open")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     STATUS_TRANSITIONS = {Status.OPEN: {Status.WITHDRAWN}}
@@ -405,7 +422,7 @@ class SupplyOffer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item.name} × {self.remaining_quantity:g} {self.get_unit_display()}"
+        return f"{self.item.name} × {plain(self.remaining_quantity)} {self.get_unit_display()}"
 
     @property
     def is_available(self) -> bool:
@@ -435,7 +452,7 @@ class Match(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity:f} → #{self.need_id}"
+        return f"{plain(self.quantity)} → #{self.need_id}"
 
 
 class Placement(models.Model):

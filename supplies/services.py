@@ -24,6 +24,7 @@ from supplies.models import (
     Placement,
     SupplyItem,
     SupplyOffer,
+    plain,
 )
 
 S = Need.Status
@@ -366,8 +367,7 @@ def need_reply(
     escalation.replied_by = actor
     escalation.replied_at = timezone.now()
     escalation.save()
-    label = Escalation.Outcome(outcome).label
-    change = change_status(need, to=S.ANSWERED, actor=actor, reason=f"{label}: {reply}")
+    change = change_status(need, to=S.ANSWERED, actor=actor, reason=reply)
     _notify(need, change)
     return escalation
 
@@ -463,13 +463,13 @@ def match_create(*, actor: User, need_id: int, offer_id: int, quantity, note: st
     if quantity > offer.remaining_quantity:
         raise _over_allocation(
             _("The offer has only %(left)s %(unit)s left.")
-            % {"left": f"{offer.remaining_quantity:f}", "unit": offer.get_unit_display()},
+            % {"left": plain(offer.remaining_quantity), "unit": offer.get_unit_display()},
             available=str(offer.remaining_quantity),
         )
     if quantity > need.remaining_quantity:
         raise _over_allocation(
             _("The request needs only %(left)s %(unit)s more.")
-            % {"left": f"{need.remaining_quantity:f}", "unit": need.get_unit_display()},
+            % {"left": plain(need.remaining_quantity), "unit": need.get_unit_display()},
             needed=str(need.remaining_quantity),
         )
     SupplyOffer.objects.filter(pk=offer.pk).update(

@@ -27,14 +27,11 @@ def _recipients(need: Need, change: StatusChange):
         )
     )
     if change.to_status == S.ESCALATED:
-        path = need.enterprise.region.path
-        officials = [
-            user
-            for user in User.objects.filter(
-                is_active=True, role=Role.OFFICIAL, jurisdiction__isnull=False
-            ).select_related("jurisdiction")
-            if path.startswith(user.jurisdiction.path)
-        ]
+        # The jurisdictions containing the enterprise's region are the codes on its path.
+        inside = need.enterprise.region.path.strip("/").split("/")
+        officials = list(
+            User.objects.filter(is_active=True, role=Role.OFFICIAL, jurisdiction_id__in=inside)
+        )
         return enterprise_users + officials
     if change.to_status == S.ANSWERED:
         return enterprise_users + staff

@@ -1,9 +1,11 @@
 """The cast every test can use: two associations in two provinces, their members, and one user
 of each role. Reference data (regions, industries) is loaded once per test database."""
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 from rest_framework.test import APIClient
 
 from associations.models import Association, AssociationUser
@@ -29,8 +31,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _reference_data(request, django_db_blocker):
-    """Transactional tests (real concurrency) empty every table when they end; put the regions
-    and industries back before the next test that uses the database."""
+    """Transactional tests (real concurrency) empty every table when they end; put the regions,
+    the industries and the supply catalogue (a data migration's) back before the next test that
+    uses the database."""
     uses_db = request.node.get_closest_marker("django_db") is not None or {
         "db",
         "transactional_db",
@@ -38,10 +41,14 @@ def _reference_data(request, django_db_blocker):
     if not uses_db:
         return
     from core.models import Region
+    from supplies.models import SupplyItem
 
     with django_db_blocker.unblock():
         if not Region.objects.exists():
             load_reference_data()
+        if not SupplyItem.objects.exists():
+            seed = importlib.import_module("supplies.migrations.0002_seed_catalogue").seed
+            seed(django_apps, None)
 
 
 @dataclass

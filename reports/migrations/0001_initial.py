@@ -21,8 +21,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('period_type', models.CharField(choices=[('day', 'Daily'), ('week', 'Weekly'), ('month', 'Monthly')], max_length=5, verbose_name='period')),
-                ('period_start', models.DateField(verbose_name='from')),
-                ('period_end', models.DateField(verbose_name='until (exclusive)')),
+                ('period_start', models.DateField(verbose_name='period start')),
+                ('period_end', models.DateField(verbose_name='period end (exclusive)')),
                 ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Being generated'), ('ready', 'Ready'), ('submitted', 'Submitted'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
                 ('data', models.JSONField(blank=True, editable=False, null=True)),

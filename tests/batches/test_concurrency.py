@@ -2,12 +2,10 @@
 together by a barrier. Approvals never exceed a batch's capacity, a decision is taken once, and
 nobody meets an error other than "full" or "already decided" (no deadlock, no 500)."""
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, resolve
 
@@ -17,10 +15,10 @@ from batches.tasks import notify_application_decision
 from core.errors import Conflict, TransitionNotAllowed
 from core.models import User
 from core.workflow import history_for
+from tests.concurrency import run_together
 from tests.factories import ApplicationFactory, BatchFactory, EnterpriseFactory, staff_of
 
 S = Application.Status
-JOIN_TIMEOUT = 60  # seconds; a thread still running after it is a hang or a deadlock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,31 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _no_broker(monkeypatch):
     """Decisions queue a notification on commit; these tests are about the database."""
     monkeypatch.setattr(notify_application_decision, "delay", lambda application_id: None)
-
-
-def run_together(jobs: list[Callable[[], object]]) -> list[tuple[str, object]]:
-    """Run every job in a thread of its own, all released at once; ("ok", result) or
-    ("error", exception) per job, in the jobs' order."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[tuple[str, object] | None] = [None] * len(jobs)
-
-    def work(index: int, job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            outcomes[index] = ("ok", job())
-        except BaseException as exc:  # reported to the test, which judges it
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=work, args=item, daemon=True) for item in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=JOIN_TIMEOUT)
-    hung = sum(thread.is_alive() for thread in threads)
-    assert not hung, f"{hung} threads still running after {JOIN_TIMEOUT} s: deadlock or hang"
-    return outcomes
 
 
 def kind(outcome: tuple[str, object]) -> str:

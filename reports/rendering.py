@@ -1,0 +1,350 @@
+"""A report as a file to download: CSV, XLSX and PDF.
+
+All three are written from reports.tables, so that they say what the report page says, in the
+active language, section by section.
+
+Downloads are reproducible: the same report (figures, remarks, status) gives the same bytes every
+time. Nothing in them is "now": the time written is when the figures were computed, the PDF is
+written in reportlab's invariant mode, and the XLSX carries the generation time as its
+created/modified properties and as the time of every entry of its zip archive.
+
+Personal data: the figures hold no person's name, and every piece of free text (need
+descriptions, summaries for government, replies, remarks) goes through figures.mask_personal here
+once more, so that a phone or ID number typed anywhere is masked in every format.
+"""
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from datetime import UTC
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.figures import mask_personal
+from reports.models import Report
+from reports.periods import period_label
+from reports.tables import DECIMAL, INT, PERCENT, TEXT, Column, Table, display, tables
+
+NUMERIC = (INT, DECIMAL, PERCENT)
+# Control characters that XML (XLSX) and PDF text cannot hold; tab and newlines stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PERCENT_TEXT = re.compile(r"^-?\d+(?:\.\d+)?%$")
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def filename(report: Report, file_format: str) -> str:
+    return f"report-{report.pk}-v{report.version}.{file_format}"
+
+
+# --- what every format shares -------------------------------------------------------------
+
+
+def _sections(report: Report) -> list[Table]:
+    if not report.data or report.generated_at is None:
+        raise ValueError(f"Report {report.pk} has no figures yet (status {report.status}).")
+    return tables(report)
+
+
+def _local_time(moment) -> str:
+    return timezone.localtime(moment).isoformat(sep=" ", timespec="seconds")
+
+
+def metadata(report: Report) -> list[tuple[str, str]]:
+    """The title block: what the report covers, which version, when it was computed, and the
+    checksum of its figures (the same as in the API, to check a copy against)."""
+    rows = [(_("Report"), report.title)]
+    if report.association_id:
+        rows.append((_("Association"), report.association.name))
+    if report.region_id:
+        rows.append((_("Region"), f"{report.region.name} ({report.region_id})"))
+    elif not report.association_id:
+        rows.append((_("Region"), _("National")))
+    label = period_label(report.period_type, report.period_start)
+    period = f"{report.get_period_type_display()} {label}"
+    if report.last_day > report.period_start:
+        period += f" ({report.period_start.isoformat()} – {report.last_day.isoformat()})"
+    rows += [
+        (_("Period"), period),
+        (_("Version"), str(report.version)),
+        (_("Status"), report.get_status_display()),
+        (_("Generated at"), _local_time(report.generated_at)),
+    ]
+    if report.submitted_at:
+        rows.append((_("Submitted at"), _local_time(report.submitted_at)))
+    rows.append((_("Checksum (SHA-256)"), report.checksum))
+    return rows
+
+
+def clean_text(text: str) -> str:
+    return _CONTROL.sub("", mask_personal(text))
+
+
+def cell_text(value, kind: str, empty: str = "") -> str:
+    """A cell as text: numbers plainly (no thousands separators), free text masked."""
+    if value is None:
+        return empty
+    text = display(value, kind)
+    return clean_text(text) if kind == TEXT else text
+
+
+def _all_rows(table: Table) -> list[list]:
+    return [*table.rows, table.totals] if table.totals else list(table.rows)
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def _csv_cell(value, kind: str) -> str:
+    text = cell_text(value, kind)
+    if kind == TEXT and text.startswith(_FORMULA_START):
+        return "'" + text
+    if kind in NUMERIC and text == "—":  # the headline's rate that cannot be computed
+        return ""
+    return text
+
+
+def render_csv(report: Report) -> bytes:
+    """UTF-8 with a byte order mark, so that Excel reads the Chinese text.
+
+    The title block (label, value) comes first; then each section: its title on a row of its
+    own, the header row, the rows, the totals row and a note if there is one, with a blank row
+    between sections. Integers and quantities are written plainly, rates as percentages
+    ("25.0%"), a figure that cannot be computed (a rate without members) as an empty cell.
+    """
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerows([label, value] for label, value in metadata(report))
+    for table in _sections(report):
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow([column.label for column in table.columns])
+        for row in _all_rows(table):
+            cells = zip(row, table.columns, strict=True)
+            writer.writerow([_csv_cell(value, column.kind) for value, column in cells])
+        if table.note:
+            writer.writerow([table.note])
+    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+
+
+# --- XLSX ---------------------------------------------------------------------------------
+
+NUMBER_FORMATS = {INT: "#,##0", DECIMAL: "#,##0.00", PERCENT: "0.0%"}
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _xlsx_value(value, kind: str):
+    """A number stays a number; the headline's rates, given as text ("25.0%"), become one."""
+    if value is None or kind not in NUMERIC:
+        return (cell_text(value, kind) or None) if value is not None else None
+    if isinstance(value, str):
+        if _PERCENT_TEXT.match(value):
+            return Decimal(value[:-1]) / 100, NUMBER_FORMATS[PERCENT]
+        try:
+            return Decimal(value), NUMBER_FORMATS[DECIMAL]
+        except InvalidOperation:
+            return None  # "—": not computable
+    return value, NUMBER_FORMATS[kind]
+
+
+def _xlsx_cell(sheet, value, kind: str, *, style=None):
+    from openpyxl.cell import WriteOnlyCell
+
+    converted = _xlsx_value(value, kind)
+    number_format = None
+    if isinstance(converted, tuple):
+        converted, number_format = converted
+    cell = WriteOnlyCell(sheet, value=converted)
+    if isinstance(converted, str):
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        if "\n" in converted:
+            cell.alignment = _wrapped()
+    if number_format:
+        cell.number_format = number_format
+    if style:
+        cell.font, cell.fill = style
+    return cell
+
+
+def _wrapped():
+    from openpyxl.styles import Alignment
+
+    return Alignment(wrap_text=True, vertical="top")
+
+
+def _header_style():
+    from openpyxl.styles import Font, PatternFill
+
+    return Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+
+
+def _totals_style():
+    from openpyxl.styles import Font, PatternFill
+
+    return Font(bold=True), PatternFill("solid", fgColor="F2F2F2")
+
+
+def _set_widths(sheet, columns: list[Column], rows: list[list]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for index, column in enumerate(columns):
+        texts = [column.label, *(cell_text(row[index], column.kind) for row in rows)]
+        width = max(_display_width(text) for text in texts) + 2
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width, 8), 60)
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    base = SHEET_NAME_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
+    name, number = base, 2
+    while name.lower() in used:
+        suffix = f" ({number})"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    used.add(name.lower())
+    return name
+
+
+def _cover_sheet(workbook, report: Report) -> None:
+    sheet = workbook.create_sheet(_sheet_name(_("Report"), set()))
+    rows = metadata(report)
+    _set_widths(sheet, [Column(""), Column("")], [list(row) for row in rows])
+    header = _header_style()
+    for label, value in rows:
+        sheet.append([_xlsx_cell(sheet, label, TEXT, style=header), value])
+
+
+def _table_sheet(workbook, table: Table, name: str) -> None:
+    sheet = workbook.create_sheet(name)
+    sheet.freeze_panes = "A2"
+    rows = _all_rows(table)
+    _set_widths(sheet, table.columns, rows)
+    header = _header_style()
+    sheet.append([_xlsx_cell(sheet, c.label, TEXT, style=header) for c in table.columns])
+    for row in table.rows:
+        cells = zip(row, table.columns, strict=True)
+        sheet.append([_xlsx_cell(sheet, value, column.kind) for value, column in cells])
+    if table.totals:
+        totals = _totals_style()
+        sheet.append(
+            [
+                _xlsx_cell(sheet, v, c.kind, style=totals)
+                for v, c in zip(table.totals, table.columns, strict=True)
+            ]
+        )
+    if table.note:
+        sheet.append([])
+        sheet.append([_xlsx_cell(sheet, table.note, TEXT)])
+
+
+def _zip_with_fixed_times(raw: bytes, moment) -> bytes:
+    """The same archive with every entry dated `moment`, instead of the time it was written."""
+    stamp = timezone.localtime(moment).timetuple()[:6]
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(raw)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = entry.external_attr
+            target.writestr(fixed, source.read(entry))
+    return out.getvalue()
+
+
+def render_xlsx(report: Report) -> bytes:
+    """A cover sheet (title block and checksum), then one sheet per section: a bold, filled,
+    frozen header row, numbers as numbers (integers, quantities with two decimals, rates in
+    percentage format), the totals row, columns wide enough for their text. Written in
+    openpyxl's write-only mode, which streams rows to disk instead of holding cell objects."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    sections = _sections(report)
+    workbook = Workbook(write_only=True)
+    generated = report.generated_at.astimezone(UTC).replace(tzinfo=None)
+    workbook.properties.title = report.title
+    workbook.properties.creator = "Resumption Portal"
+    workbook.properties.identifier = report.checksum
+    workbook.properties.created = workbook.properties.modified = generated
+    _cover_sheet(workbook, report)
+    used = {_("Report").lower()}
+    for table in sections:
+        _table_sheet(workbook, table, _sheet_name(table.title, used))
+    raw = io.BytesIO()
+    # ExcelWriter rather than workbook.save(), which would stamp "modified" with the time now.
+    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
+    return _zip_with_fixed_times(raw.getvalue(), report.generated_at)
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+@lru_cache
+def _registered_font(spec: str) -> str:
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    path, _hash, index = spec.partition("#")
+    name = "ReportCJK-" + hashlib.sha256(spec.encode()).hexdigest()[:8]
+    try:
+        font = TTFont(name, path, subfontIndex=int(index or 0))
+    except (TTFError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"REPORT_PDF_FONT={spec} cannot be embedded in a PDF ({exc}). It must be a TrueType "
+            "font (.ttf or .ttc) with Chinese glyphs, e.g. the Debian package fonts-wqy-zenhei's "
+            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc."
+        ) from exc
+    pdfmetrics.registerFont(font)
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(name, bold, italic, name)  # one face: <b> in a cell must not fail
+    return name
+
+
+def pdf_font() -> str:
+    """The registered name of the CJK font of settings.REPORT_PDF_FONT."""
+    spec = settings.REPORT_PDF_FONT
+    if not spec:
+        raise ImproperlyConfigured(
+            "No Chinese font for PDF reports: install the Debian package fonts-wqy-zenhei "
+            "(apt-get install fonts-wqy-zenhei), or set REPORT_PDF_FONT to the path of a "
+            "TrueType font (.ttf or .ttc) with Chinese glyphs."
+        )
+    if not Path(spec.partition("#")[0]).is_file():
+        raise ImproperlyConfigured(
+            f"REPORT_PDF_FONT={spec}: there is no such file. Install the Debian package "
+            "fonts-wqy-zenhei or point REPORT_PDF_FONT at an installed TrueType CJK font."
+        )
+    return _registered_font(spec)
+
+
+def render_pdf(report: Report) -> bytes:
+    """A4 landscape: the title and its block, the headline figures with a bar chart of this
+    period against the previous one, then each section as a table whose header row repeats on
+    every page and whose long text wraps; the remarks as paragraphs. Every page's footer has
+    the title, the page number and the checksum. Chinese renders on any reader: the CJK font
+    (settings.REPORT_PDF_FONT) is embedded."""
+    from reports import pdf
+
+    return pdf.build(report, _sections(report), metadata(report), pdf_font())

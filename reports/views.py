@@ -1,0 +1,329 @@
+"""Pages of demand reports: the list and asking for one, a report with its tables, chart and
+downloads, the association's review (remarks, submission, correction as a new version) and the
+officials' completeness of reporting, as DHIS2 shows reporting rates."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from associations.selectors import my_association_list
+from associations.services import works_for
+from core.errors import DomainError
+from core.permissions import action_required, can
+from core.workflow import history_for
+from reports import rendering, selectors, services
+from reports.charts import headline_charts
+from reports.forms import (
+    CompletenessForm,
+    ReportFilterForm,
+    ReportFilterSet,
+    ReportRemarksForm,
+    ReportRequestForm,
+)
+from reports.models import Report
+from reports.tables import Table, display, tables
+
+S = Report.Status
+RENDERERS = {
+    "csv": rendering.render_csv,
+    "xlsx": rendering.render_xlsx,
+    "pdf": rendering.render_pdf,
+}
+
+
+# --- the list and asking for a report -----------------------------------------------------
+
+
+def _list_page(request: HttpRequest, request_form: ReportRequestForm, status: int = 200):
+    user = request.user
+    associations = my_association_list(user=user).order_by("name")
+    reports = selectors.report_list(user=user)
+    filters = ReportFilterSet(request.GET, queryset=reports)
+    shown = filters.qs if filters.is_valid() else reports.none()
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "filter_form": ReportFilterForm(request.GET, associations=associations),
+            "filter_errors": filters.errors,
+            "page": page,
+            "query": query.urlencode(),
+            "request_form": request_form,
+            "may_request": can(user, "report.request"),
+            "may_see_completeness": can(user, "report.completeness"),
+        },
+        status=status,
+    )
+
+
+def _request_form(request: HttpRequest, data=None) -> ReportRequestForm:
+    associations = my_association_list(user=request.user).order_by("name")
+    return ReportRequestForm(data, user=request.user, associations=associations)
+
+
+@action_required("report.view")
+def report_list_page(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, _request_form(request))
+
+
+@require_POST
+@action_required("report.request")
+def report_request(request: HttpRequest) -> HttpResponse:
+    form = _request_form(request, request.POST)
+    if form.submitted(request):
+        report = form.call_service(
+            services.report_request, actor=request.user, **form.service_fields()
+        )
+        if report is not None:
+            if report.status in Report.DONE:
+                messages.info(request, _("This report exists already."))
+            else:
+                report.refresh_from_db(fields=["status"])  # tasks may run in-process
+                if report.status in Report.DONE:
+                    messages.success(request, _("The report is ready."))
+                else:
+                    messages.success(
+                        request, _("Your report is being generated; this page shows its progress.")
+                    )
+            return redirect("report-detail", pk=report.pk)
+    return _list_page(request, form, status=400)
+
+
+# --- one report ---------------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, pk: int, *, with_data: bool = False) -> Report:
+    reports = selectors.report_list(user=request.user)
+    if with_data:
+        reports = selectors.with_data(reports)
+    return get_object_or_404(reports, pk=pk)
+
+
+def _may_review(user, report: Report) -> bool:
+    return (
+        report.association_id is not None
+        and can(user, "report.review")
+        and works_for(user, report.association_id)
+    )
+
+
+def _page_table(table: Table) -> dict:
+    """A table's cells as text, each with whether it is a number (aligned right). The text is
+    what the downloads write (free text masked the same way); an unknown rate shows as —."""
+
+    def cell(value, kind: str) -> tuple[str, bool, bool]:
+        text = rendering.cell_text(value, kind, empty=display(None, kind))
+        # Dates, codes and numbers stay on one line in a narrow column; prose wraps.
+        short = text.isascii() and len(text) <= 12 and " " not in text
+        return text, kind in rendering.NUMERIC, short
+
+    def cells(row: list) -> list[tuple[str, bool, bool]]:
+        return [cell(v, column.kind) for v, column in zip(row, table.columns, strict=True)]
+
+    return {
+        "key": table.key,
+        "title": table.title,
+        "note": table.note,
+        "columns": [(c.label, c.kind in rendering.NUMERIC) for c in table.columns],
+        "rows": [cells(row) for row in table.rows],
+        "totals": cells(table.totals) if table.totals else None,
+    }
+
+
+def _percent(rate: str | None) -> float | None:
+    return None if rate is None else float(Decimal(rate) * 100)
+
+
+def _versions(request: HttpRequest, report: Report) -> list[dict]:
+    rows = (
+        selectors.report_list(user=request.user)
+        .filter(
+            region_id=report.region_id,
+            association_id=report.association_id,
+            period_type=report.period_type,
+            period_start=report.period_start,
+        )
+        .order_by("version")
+        .values("pk", "version", "status")
+    )
+    return [{**row, "status_label": S(row["status"]).label} for row in rows]
+
+
+@action_required("report.view")
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    report = _visible(request, pk, with_data=True)
+    versions = _versions(request, report)
+    may_review = _may_review(user, report)
+    context = {
+        "report": report,
+        "versions": versions,
+        "done": report.status in Report.DONE,
+        "progress": services.progress_of(report),
+        "history": history_for(report),
+        "may_review": may_review and report.status == S.READY,
+        "may_revise": may_review
+        and report.status == S.SUBMITTED
+        and report.version == versions[-1]["version"],
+        "may_request": can(user, "report.request") and report.status == S.FAILED,
+    }
+    if context["done"]:
+        headline, *sections = [_page_table(table) for table in tables(report)]
+        context.update(headline=headline, tables=sections)
+        context["charts"] = headline_charts(report.data["headline"]["rows"])
+        rates = {row["figure"]: row for row in report.data["headline"]["rows"]}["rate"]
+        context["rate"] = {
+            "current": _percent(rates["current"]),
+            "previous": _percent(rates["previous"]),
+        }
+    if context["may_review"]:
+        context["remarks_form"] = ReportRemarksForm(
+            initial={"remarks": report.remarks, "suggestions": report.suggestions}
+        )
+    return render(request, "reports/report_detail.html", context)
+
+
+@never_cache
+@require_GET
+@action_required("report.view")
+def report_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    report = _visible(request, pk)
+    return JsonResponse({"status": report.status, **services.progress_of(report)})
+
+
+@require_GET
+@action_required("report.view")
+def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in RENDERERS:
+        raise Http404
+    report = _visible(request, pk, with_data=True)
+    if report.status not in Report.DONE:
+        messages.error(request, _("The report is not ready yet; download it when it is."))
+        return redirect("report-detail", pk=report.pk)
+    response = HttpResponse(RENDERERS[fmt](report), content_type=rendering.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{rendering.filename(report, fmt)}"'
+    return response
+
+
+# --- the association's review -------------------------------------------------------------
+
+
+def _review(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
+    report = _visible(request, pk)
+    form = ReportRemarksForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("report-detail", pk=report.pk)
+    try:
+        service(actor=request.user, report_id=report.pk, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("report-detail", pk=report.pk)
+
+
+@require_POST
+@action_required("report.review")
+def report_remarks(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, services.report_update_remarks, _("Remarks saved."))
+
+
+@require_POST
+@action_required("report.review")
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review(
+        request,
+        pk,
+        services.report_submit,
+        _(
+            "The report is submitted to government. It no longer changes; "
+            "a correction is a new version."
+        ),
+    )
+
+
+@require_POST
+@action_required("report.review")
+def report_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible(request, pk)
+    try:
+        revision = services.report_revise(
+            actor=request.user, report_id=report.pk, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("report-detail", pk=report.pk)
+    revision.refresh_from_db(fields=["status"])
+    if revision.status in Report.DONE:  # generated at once (tasks run in-process)
+        done = _("Version %(version)d has fresh figures and your remarks: review and submit it.")
+    else:
+        done = _("Version %(version)d is being generated with fresh figures and your remarks.")
+    messages.success(request, done % {"version": revision.version})
+    return redirect("report-detail", pk=revision.pk)
+
+
+# --- completeness -------------------------------------------------------------------------
+
+
+def _reports_by_association(user, found: dict) -> dict[int, int]:
+    """The report each association sent for the period that `user` may open: its latest
+    visible version (one query)."""
+    ids = [row["association"].pk for row in found["rows"]]
+    visible = (
+        selectors.report_list(user=user)
+        .filter(
+            association_id__in=ids,
+            region__isnull=True,
+            period_type=found["period_type"],
+            period_start=found["start"],
+        )
+        .order_by("association_id", "-version")
+        .values_list("association_id", "pk")
+    )
+    reports: dict[int, int] = {}
+    for association_id, report_id in visible:
+        reports.setdefault(association_id, report_id)
+    return reports
+
+
+def _rate(count: int, total: int) -> float | None:
+    return count * 100 / total if total else None
+
+
+@action_required("report.completeness")
+def report_completeness(request: HttpRequest) -> HttpResponse:
+    form = CompletenessForm(request.GET or None)
+    period_type, day = form.period()
+    if not form.is_bound:
+        form = CompletenessForm(initial={"period_type": period_type, "day": day})
+    found = selectors.completeness(user=request.user, period_type=period_type, day=day)
+    reports = _reports_by_association(request.user, found)
+    for row in found["rows"]:
+        row["report_id"] = reports.get(row["association"].pk)
+    counts, total = found["counts"], found["total"]
+    return render(
+        request,
+        "reports/completeness.html",
+        {
+            "form": form,
+            "found": found,
+            "last_day": found["end"] - timedelta(days=1),
+            "submitted_rate": _rate(counts["on_time"] + counts["late"], total),
+            "on_time_rate": _rate(counts["on_time"], total),
+            "now": timezone.now(),
+        },
+    )

@@ -1,0 +1,76 @@
+"""How needs and quantities read on the pages: quantities without trailing zeros, a need's title
+and progress, and the few figures the dashboards show."""
+
+from decimal import Decimal
+
+from django import template
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from supplies import selectors
+from supplies.models import Need
+
+register = template.Library()
+
+
+@register.filter
+def qty(value) -> str:
+    """1000.000 → 1000, 12.500 → 12.5; never an exponent (Decimal.normalize() alone gives 1E+3)."""
+    if value is None or value == "":
+        return "—"
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+@register.filter
+def need_title(need: Need) -> str:
+    """What the need is about, in one line: "医用口罩 × 1000 piece", "电工 × 5"."""
+    if need.kind == Need.Kind.SUPPLY and need.item_id:
+        return f"{need.item.name} × {qty(need.quantity)} {need.get_unit_display()}"
+    if need.kind == Need.Kind.LABOUR:
+        return f"{need.trade} × {need.headcount}"
+    if need.kind == Need.Kind.DIFFICULTY:
+        text = need.description if len(need.description) <= 40 else need.description[:40] + "…"
+        return f"{need.get_difficulty_kind_display()}: {text}"
+    return str(need.get_kind_display())
+
+
+@register.filter
+def need_progress(need: Need) -> str:
+    """How much of it is met: "600/1000 piece", "3/5 workers"; empty for a difficulty."""
+    if need.kind == Need.Kind.SUPPLY and need.quantity is not None:
+        return f"{qty(need.fulfilled_quantity)}/{qty(need.quantity)} {need.get_unit_display()}"
+    if need.kind == Need.Kind.LABOUR and need.headcount is not None:
+        return _("%(filled)d/%(asked)d workers") % {
+            "filled": need.filled_headcount,
+            "asked": need.headcount,
+        }
+    return ""
+
+
+@register.filter
+def need_percent(need: Need) -> int | None:
+    """Percentage met, for a progress bar."""
+    if need.kind == Need.Kind.SUPPLY and need.quantity:
+        return int(need.fulfilled_quantity * 100 / need.quantity)
+    if need.kind == Need.Kind.LABOUR and need.headcount:
+        return int(need.filled_headcount * 100 / need.headcount)
+    return None
+
+
+@register.simple_tag
+def need_figures(user) -> dict:
+    """The dashboard's figures for needs, in one aggregate query over what the user may see."""
+    today = timezone.localdate()
+    active = Q(status__in=Need.ACTIVE)
+    return selectors.need_list(user=user).aggregate(
+        active=Count("id", filter=active),
+        open=Count("id", filter=Q(status=Need.Status.OPEN)),
+        overdue=Count("id", filter=active & Q(needed_by__lt=today)),
+        info_requested=Count("id", filter=Q(status=Need.Status.INFO_REQUESTED)),
+        escalated=Count("id", filter=Q(status=Need.Status.ESCALATED)),
+        answered=Count("id", filter=Q(status=Need.Status.ANSWERED)),
+    )

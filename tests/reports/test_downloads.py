@@ -1,0 +1,265 @@
+"""The downloads of a report: CSV that Excel opens with its Chinese text, XLSX with a sheet per
+section and numbers as numbers, a PDF whose Chinese text renders; the same bytes every time, and
+never a person's phone number."""
+
+import csv
+import io
+import shutil
+import subprocess
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
+from openpyxl import load_workbook
+
+from reports import rendering
+from reports.tables import NEED_COLUMNS, tables
+from tests.reports.sample import (
+    CONTACT,
+    PHONE,
+    file_needs,
+    queued_report,
+    quiet_tasks,
+    ready_report,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def report(cast, monkeypatch):
+    """The cast association's report of this week, with remarks that name a phone number."""
+    quiet_tasks(monkeypatch)
+    file_needs(cast)
+    return ready_report(
+        association=cast.association,
+        remarks=f"本周复工进展顺利。如有疑问请致电 {PHONE}。",
+        suggestions="建议开通重点物资运输绿色通道",
+    )
+
+
+def csv_sections(content: bytes) -> tuple[list[list[str]], dict[str, list[list[str]]]]:
+    """The title block, and each section's rows (header first) by its title."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    blocks, block = [], []
+    for row in rows:
+        if row:
+            block.append(row)
+        else:
+            blocks.append(block)
+            block = []
+    blocks.append(block)
+    return blocks[0], {block[0][0]: block[1:] for block in blocks[1:]}
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian package poppler-utils) is not installed")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+
+def xlsx_texts(content: bytes) -> str:
+    workbook = load_workbook(io.BytesIO(content))
+    return "\n".join(
+        str(cell.value)
+        for sheet in workbook
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def test_csv_has_a_bom_a_chinese_title_block_and_the_figures_of_the_snapshot(cast, report):
+    content = rendering.render_csv(report)
+    assert content.startswith(b"\xef\xbb\xbf")
+
+    block, sections = csv_sections(content)
+    assert block[0][1] == report.title
+    assert cast.association.name in block[0][1]
+    assert [report.checksum] == [row[1] for row in block if row[1] == report.checksum]
+
+    by_key = {table.key: table for table in tables(report)}
+    needs = sections[by_key["needs"].title]
+    assert needs[0] == [column.label for column in by_key["needs"].columns]
+    totals = report.data["needs"]["totals"]
+    assert [int(value) for value in needs[-1][3:]] == [totals[name] for name in NEED_COLUMNS]
+    assert all("制造业" in row[2] for row in needs[1:-1])
+    supplies = sections[by_key["supplies"].title]
+    assert supplies[1][0] == "N95/KN95口罩"
+    assert supplies[1][2:4] == ["1", "100.5"]  # requests, quantity asked: written plainly
+    urgent = sections[by_key["urgent"].title]
+    assert {row[1] for row in urgent[1:]} == {cast.member.name}
+
+
+def test_csv_follows_the_active_language(cast, report):
+    with translation.override("en"):
+        _block, sections = csv_sections(rendering.render_csv(report))
+        titles = [table.title for table in tables(report)]
+    assert list(sections) == titles
+    assert "Headline figures" in sections
+
+
+def test_text_that_looks_like_a_formula_stays_text(cast, monkeypatch):
+    quiet_tasks(monkeypatch)
+    cast.member.name = '=HYPERLINK("http://evil.example","点击")'
+    cast.member.save(update_fields=["name"])
+    file_needs(cast)
+    report = ready_report(association=cast.association)
+
+    _block, sections = csv_sections(rendering.render_csv(report))
+    urgent = next(rows for title, rows in sections.items() if rows[1][1].startswith("'"))
+    assert urgent[1][1] == "'" + cast.member.name
+    workbook = load_workbook(io.BytesIO(rendering.render_xlsx(report)))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    named = [cell for cell in cells if cell.value == cast.member.name]
+    assert named and all(cell.data_type == "s" for cell in named)
+
+
+# --- XLSX ---------------------------------------------------------------------------------
+
+
+def test_xlsx_has_a_cover_and_a_sheet_per_section_with_numbers_as_numbers(cast, report):
+    workbook = load_workbook(io.BytesIO(rendering.render_xlsx(report)))
+    sections = tables(report)
+    assert len(workbook.sheetnames) == 1 + len(sections)
+
+    cover = workbook.worksheets[0]
+    cover_values = [cell.value for row in cover.iter_rows() for cell in row]
+    assert report.title in cover_values and report.checksum in cover_values
+
+    for sheet, table in zip(workbook.worksheets[1:], sections, strict=True):
+        header = next(sheet.iter_rows(max_row=1))
+        assert [cell.value for cell in header] == [column.label for column in table.columns]
+        assert all(cell.font.b for cell in header)
+        assert header[0].fill.fgColor.rgb.endswith("DDEBF7")
+        assert sheet.freeze_panes == "A2"
+
+    needs = workbook.worksheets[1 + [t.key for t in sections].index("needs")]
+    totals_row = list(needs.iter_rows(values_only=True))[len(report.data["needs"]["rows"]) + 1]
+    assert totals_row[3] == report.data["needs"]["totals"]["new"] == 3
+    assert all(isinstance(value, int) for value in totals_row[3:])
+
+    supplies = workbook.worksheets[1 + [t.key for t in sections].index("supplies")]
+    asked = supplies.cell(row=2, column=4)
+    assert asked.value == 100.5 and asked.data_type == "n"
+    progress = workbook.worksheets[1 + [t.key for t in sections].index("progress")]
+    rate = progress.cell(row=2, column=7)
+    assert rate.data_type == "n" and rate.number_format == "0.0%"
+
+
+def test_xlsx_is_dated_when_its_figures_were_computed(report):
+    first = rendering.render_xlsx(report)
+    properties = load_workbook(io.BytesIO(first)).properties
+    expected = report.generated_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    assert properties.created == properties.modified == expected
+    assert rendering.render_xlsx(report) == first
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+def test_pdf_embeds_a_cjk_font_and_its_chinese_text_reads_back(cast, report, tmp_path):
+    content = rendering.render_pdf(report)
+    assert content.startswith(b"%PDF")
+    text = pdf_text(content, tmp_path)
+    assert "\f" in text  # at least one page
+    assert cast.association.name in text
+    assert "制造业" in text
+    assert "N95/KN95口罩" in text
+    assert report.checksum in text
+    if shutil.which("pdffonts"):
+        path = tmp_path / "report.pdf"
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True)
+        embedded = [line for line in fonts.stdout.splitlines() if "WenQuanYi" in line]
+        assert embedded and " yes yes yes " in embedded[0]  # embedded, subset, with Unicode
+
+
+def test_pdf_repeats_the_header_on_every_page_and_wraps_long_text(cast, monkeypatch, tmp_path):
+    """Sixty urgent needs and an escalation summary of several thousand characters: the table
+    runs over pages, each with its header row, and nothing is cut off or raises."""
+    from supplies import services as needs
+    from supplies.models import Need
+
+    quiet_tasks(monkeypatch)
+    for number in range(60):
+        needs.need_file(
+            actor=cast.enterprise_user,
+            kind=Need.Kind.DIFFICULTY,
+            difficulty_kind="finance",
+            description=f"第{number}号：流动资金紧张，需要贷款展期",
+            urgency="high",
+        )
+    long_need = Need.objects.order_by("id").first()
+    needs.need_escalate(
+        actor=cast.staff, need_id=long_need.pk, summary="供应链中断，物流受阻。" * 400
+    )
+    report = ready_report(association=cast.association)
+    urgent = next(table for table in tables(report) if table.key == "urgent")
+
+    content = rendering.render_pdf(report)
+    pages = [page for page in pdf_text(content, tmp_path).split("\f") if page.strip()]
+    header, kind = urgent.columns[5].label, urgent.rows[0][3]  # "Urgency", "Difficulty"
+    first = next(number for number, page in enumerate(pages) if header in page)
+    with_rows = [page for page in pages[first:] if kind in page]
+    assert len(with_rows) >= 3
+    assert all(header in page for page in with_rows)
+    # All of the summary is there, over two pages (a line may end inside a phrase: count "链").
+    assert sum(page.count("链") for page in pages) >= 400
+    assert content == rendering.render_pdf(report)
+
+
+def test_pdf_without_a_cjk_font_says_which_package_to_install(report, settings):
+    settings.REPORT_PDF_FONT = ""
+    with pytest.raises(ImproperlyConfigured, match="fonts-wqy-zenhei"):
+        rendering.render_pdf(report)
+    settings.REPORT_PDF_FONT = "/nonexistent/font.ttc"
+    with pytest.raises(ImproperlyConfigured, match="no such file"):
+        rendering.render_pdf(report)
+
+
+def test_pdf_refuses_an_opentype_cff_font_clearly(report, settings):
+    noto = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    if not Path(noto).is_file():
+        pytest.skip("fonts-noto-cjk is not installed")
+    settings.REPORT_PDF_FONT = noto
+    with pytest.raises(ImproperlyConfigured, match="TrueType"):
+        rendering.render_pdf(report)
+
+
+# --- every format -------------------------------------------------------------------------
+
+
+def test_the_same_report_gives_the_same_bytes_twice(report):
+    assert rendering.render_csv(report) == rendering.render_csv(report)
+    assert rendering.render_pdf(report) == rendering.render_pdf(report)
+    assert rendering.render_xlsx(report) == rendering.render_xlsx(report)
+
+
+def test_no_format_shows_the_phone_number_or_the_contact_person(report, tmp_path):
+    texts = {
+        "csv": rendering.render_csv(report).decode("utf-8-sig"),
+        "xlsx": xlsx_texts(rendering.render_xlsx(report)),
+        "pdf": pdf_text(rendering.render_pdf(report), tmp_path),
+    }
+    for name, text in texts.items():
+        assert "原材料运输受阻" in text, name  # the need whose description held the number
+        assert "物流中断" in text, name  # and its escalation summary
+        assert "138********" in text, name
+        assert PHONE not in text, name
+        assert CONTACT not in text, name
+
+
+def test_a_report_without_figures_cannot_be_rendered(cast):
+    report = queued_report(association=cast.association)
+    for render in (rendering.render_csv, rendering.render_xlsx, rendering.render_pdf):
+        with pytest.raises(ValueError, match="no figures yet"):
+            render(report)
