@@ -237,15 +237,6 @@ class ResumeForm(forms.Form):
         self.fields["resumed_on"].initial = timezone.localdate()
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
 class ApplicationFilterForm(forms.Form):
     """What the review queue shows; the same parameter names as the API's filters."""
 

@@ -23,11 +23,11 @@ from batches.forms import (
     ApplicationFilterSet,
     ApplicationForm,
     BatchForm,
-    ReasonForm,
     ResumeForm,
 )
 from batches.models import Application, Batch
 from core.errors import DomainError
+from core.forms import ReasonForm
 from core.models import Region, Role
 from core.permissions import action_required, can
 from core.workflow import history_for

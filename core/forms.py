@@ -1,4 +1,19 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
 from core.errors import DomainError
+
+
+class ReasonForm(forms.Form):
+    """The why of a decision, kept in the history (a form, so that what cannot be stored —
+    a NUL character, a novel — is refused with a message rather than a 500)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class DomainErrorFormMixin:

@@ -55,11 +55,28 @@ HEADLINE = (
 )
 
 # Personal data that people may type into free text: mobile and landline numbers, ID numbers.
-_PERSONAL = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{17}[\dXx]|\d{15})(?!\d)")
+_SEP = r"[\s\-]?"
+_PERSONAL = re.compile(
+    r"(?<![\dA-Za-z])(?:"
+    # mobile numbers, with or without +86 / 0086 / 86, grouped by spaces or hyphens
+    rf"(?:(?:\+|00)?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}"
+    # landlines: an area code (in parentheses or not) and 7 or 8 digits
+    rf"|\(?0\d{{2,3}}\)?{_SEP}\d{{3,4}}{_SEP}\d{{4}}"
+    # resident identity card numbers (18 characters, or the old 15 digits)
+    rf"|\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXx]|\d{{15}}"
+    r")(?![\dXx])"
+)
 
 
 def mask_personal(text: str) -> str:
-    return _PERSONAL.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 3), text or "")
+    """Phone and ID numbers people type into free text, masked but for their first three
+    characters (separators kept, so that the text still reads)."""
+
+    def mask(match: re.Match) -> str:
+        found = match.group(0)
+        return found[:3] + re.sub(r"[\dXx]", "*", found[3:])
+
+    return _PERSONAL.sub(mask, text or "")
 
 
 @dataclass(frozen=True)

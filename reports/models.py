@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -105,12 +106,33 @@ class Report(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def scope_names(self) -> tuple[str | None, str | None]:
+        """The association's and the region's names: as they were when the figures were
+        computed (the snapshot keeps them, so that a renaming does not change a published
+        report's downloads), or as they are now for a report not made yet or read without its
+        figures."""
+        meta = {}
+        if "data" not in self.get_deferred_fields() and self.data:
+            meta = self.data.get("meta", {})
+        association = meta.get("association") or (
+            self.association.name if self.association_id else None
+        )
+        region = None
+        if self.region_id:
+            names = meta.get("region_name")
+            if names:
+                english = (get_language() or "").startswith("en")
+                region = (names[1] or names[0]) if english else names[0]
+            else:
+                region = self.region.name
+        return association, region
+
     @property
     def title(self) -> str:
         from reports.periods import period_label
 
-        who = self.association.name if self.association_id else None
-        where = self.region.name if self.region_id else str(_("National"))
+        who, region = self.scope_names()
+        where = region if self.region_id else str(_("National"))
         scope = f"{who} · {where}" if who and self.region_id else (who or where)
         version = f" v{self.version}" if self.version > 1 else ""
         return f"{scope} {period_label(self.period_type, self.period_start)}{version}"

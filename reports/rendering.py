@@ -70,10 +70,11 @@ def metadata(report: Report) -> list[tuple[str, str]]:
     """The title block: what the report covers, which version, when it was computed, and the
     checksum of its figures (the same as in the API, to check a copy against)."""
     rows = [(_("Report"), report.title)]
+    association, region = report.scope_names()
     if report.association_id:
-        rows.append((_("Association"), report.association.name))
+        rows.append((_("Association"), association))
     if report.region_id:
-        rows.append((_("Region"), f"{report.region.name} ({report.region_id})"))
+        rows.append((_("Region"), f"{region} ({report.region_id})"))
     elif not report.association_id:
         rows.append((_("Region"), _("National")))
     label = period_label(report.period_type, report.period_start)

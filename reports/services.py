@@ -5,12 +5,13 @@ import hashlib
 import json
 import logging
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ from reports.periods import last_complete_period, period_of
 
 logger = logging.getLogger(__name__)
 S = Report.Status
+# A report whose generation has been started this many times without finishing is failed.
+MAX_ATTEMPTS = 3
 
 
 def checksum(data: dict) -> str:
@@ -121,7 +124,9 @@ def ensure(
             report = latest(region, association, period_type, start)
     if report.status not in Report.DONE:
         if report.status == S.FAILED:
-            Report.objects.filter(pk=report.pk, status=S.FAILED).update(status=S.QUEUED, error="")
+            Report.objects.filter(pk=report.pk, status=S.FAILED).update(
+                status=S.QUEUED, error="", attempts=0
+            )
             report.refresh_from_db()
         _enqueue(report)
     return report
@@ -168,31 +173,69 @@ def report_request(
 # --- generating it (the body of the Celery task) ------------------------------------------
 
 
+# The namespace of the advisory locks that say "a worker is generating this report".
+GENERATION_LOCK = 6_2020
+
+
+@contextmanager
+def _generating(report_id: int):
+    """True if this worker may generate the report: no other worker is at it. A PostgreSQL
+    session lock, so that it goes with a killed worker's connection; elsewhere (the SQLite of
+    `make run`, tasks in-process) there is only ever one worker."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [GENERATION_LOCK, report_id])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [GENERATION_LOCK, report_id])
+
+
 def generate(report_id: int) -> Report:
     """Compute the figures and store them, all in one transaction.
 
-    The row is locked while the figures are computed, so a second worker given the same report
-    waits and then finds it ready. A worker killed half-way leaves the report as it was (its
-    transaction rolls back): never ready with partial data, and the task runs again.
+    One worker at a time: a second one given the same report (a duplicated message, a second
+    request) finds it being generated and leaves at once instead of holding a worker. A worker
+    killed half-way leaves the report as it was (its transaction rolls back): never ready with
+    partial data, and the task runs again; after MAX_ATTEMPTS starts that never finished the
+    report is failed, so that a person sees it and may ask again.
     """
-    Report.objects.filter(pk=report_id, status__in=(S.QUEUED, S.RUNNING, S.FAILED)).update(
-        status=S.RUNNING, attempts=F("attempts") + 1, updated_at=timezone.now()
-    )
+    with _generating(report_id) as mine:
+        if not mine:
+            return Report.objects.get(pk=report_id)
+        Report.objects.filter(pk=report_id, status__in=(S.QUEUED, S.RUNNING, S.FAILED)).update(
+            status=S.RUNNING, attempts=F("attempts") + 1, updated_at=timezone.now()
+        )
+        report = Report.objects.select_related("region", "association").get(pk=report_id)
+        if report.status in Report.DONE:
+            return report
+        if report.attempts > MAX_ATTEMPTS:
+            mark_failed(
+                report_id,
+                _("Given up after %(count)d attempts that did not finish.")
+                % {"count": MAX_ATTEMPTS},
+            )
+            return Report.objects.get(pk=report_id)
+        return _compute_and_store(report)
+
+
+def _compute_and_store(report: Report) -> Report:
     pause = settings.REPORT_SECTION_PAUSE
 
     def on_step(done: int, total: int) -> None:
-        cache.set(progress_key(report_id), {"done": done, "total": total}, 3600)
+        cache.set(progress_key(report.pk), {"done": done, "total": total}, 3600)
         if pause:
             time.sleep(pause)
 
     with transaction.atomic():
-        report = (
-            Report.objects.select_for_update(of=("self",))
-            .select_related("region", "association")
-            .get(pk=report_id)
-        )
-        if report.status in Report.DONE:
-            return report
+        # Locked against the association's staff acting on it meanwhile (nothing else writes a
+        # report that is not ready).
+        Report.objects.select_for_update().filter(pk=report.pk).exists()
         scope = figures.Scope(
             region=report.region,
             association=report.association,
@@ -202,6 +245,9 @@ def generate(report_id: int) -> Report:
         data = figures.compute(scope, on_step)
         data["meta"] = {
             "region": report.region_id,
+            "region_name": [report.region.name_zh, report.region.name_en]
+            if report.region_id
+            else None,
             "association": report.association.name if report.association_id else None,
             "period_type": report.period_type,
             "period_start": report.period_start.isoformat(),
@@ -216,7 +262,7 @@ def generate(report_id: int) -> Report:
         report.error = ""
         report.save()
         record_status(report, from_status=S.RUNNING, to_status=S.READY, actor=None)
-    cache.delete(progress_key(report_id))
+    cache.delete(progress_key(report.pk))
     return report
 
 

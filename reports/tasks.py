@@ -13,8 +13,6 @@ logger = logging.getLogger(__name__)
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
     max_retries=5,
 )
 def generate_report(self, report_id: int) -> None:
@@ -23,8 +21,12 @@ def generate_report(self, report_id: int) -> None:
     again (acks_late) and the report, never stored half-made, is computed again."""
     try:
         services.generate(report_id)
-    except (OperationalError, InterfaceError):
-        raise  # retried with back-off
+    except (OperationalError, InterfaceError) as exc:
+        # The database was away: try again later, with back-off, then give up visibly.
+        if self.request.retries >= self.max_retries:
+            services.mark_failed(report_id, f"{type(exc).__name__}: {exc}")
+            return
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
     except Exception as exc:
         logger.exception("Report %s could not be generated", report_id)
         services.mark_failed(report_id, f"{type(exc).__name__}: {exc}")

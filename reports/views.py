@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from associations.selectors import my_association_list
 from associations.services import works_for
 from core.errors import DomainError
+from core.forms import ReasonForm
 from core.permissions import action_required, can
 from core.workflow import history_for
 from reports import rendering, selectors, services
@@ -171,7 +172,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": versions,
         "done": report.status in Report.DONE,
         "progress": services.progress_of(report),
-        "history": history_for(report),
+        # Who did what is the association's own business: government reads the report, which
+        # names no person.
+        "own_side": may_review,
+        "history": history_for(report) if may_review else [],
         "may_review": may_review and report.status == S.READY,
         "may_revise": may_review
         and report.status == S.SUBMITTED
@@ -260,9 +264,12 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @action_required("report.review")
 def report_revise(request: HttpRequest, pk: int) -> HttpResponse:
     report = _visible(request, pk)
+    form = ReasonForm(request.POST)
     try:
+        if not form.is_valid():
+            raise DomainError(form.errors["reason"][0])
         revision = services.report_revise(
-            actor=request.user, report_id=report.pk, reason=request.POST.get("reason", "")
+            actor=request.user, report_id=report.pk, reason=form.cleaned_data["reason"]
         )
     except DomainError as error:
         messages.error(request, error.message)

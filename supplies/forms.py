@@ -205,10 +205,6 @@ def _text(label, *, required: bool = True, rows: int = 3, max_length: int = 4000
     )
 
 
-class ReasonForm(forms.Form):
-    reason = _text(_("Reason"), required=False, rows=2, max_length=2000)
-
-
 class AddInfoForm(forms.Form):
     body = _text(_("Information to add"))
 

@@ -61,6 +61,16 @@ class SupplyItem(BilingualNameMixin, models.Model):
     )
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
     is_active = models.BooleanField(_("in use"), default=True)
+    # Who keeps the item: an association whose staff added it, or none for the platform's own
+    # (the seeded prevention supplies), which only administrators change.
+    association = models.ForeignKey(
+        "associations.Association",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supply_items",
+        verbose_name=_("kept by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

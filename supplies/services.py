@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
-from associations.services import works_for
+from associations.services import acting_association, works_for
 from core.errors import Conflict, DomainError, check_model_rules
 from core.models import Region, Role, User
 from core.workflow import change_status, not_allowed, record_status
@@ -65,16 +65,39 @@ def _save_item(item: SupplyItem) -> SupplyItem:
     return item
 
 
+def _is_admin(actor: User) -> bool:
+    return actor.is_superuser or actor.role == Role.ADMIN
+
+
 @transaction.atomic
-def item_create(*, actor: User, **fields) -> SupplyItem:
+def item_create(*, actor: User, association_id: int | None = None, **fields) -> SupplyItem:
+    """Staff add an item kept by their association (the catalogue is shared: every member may
+    ask for it); administrators add the platform's own."""
     _require_staff_side(actor)
-    return _save_item(SupplyItem(**{k: v for k, v in fields.items() if k in ITEM_FIELDS}))
+    if not _is_admin(actor):
+        association_id = acting_association(actor, association_id)
+        if not works_for(actor, association_id):
+            raise PermissionDenied
+    item = SupplyItem(
+        association_id=association_id,
+        **{k: v for k, v in fields.items() if k in ITEM_FIELDS},
+    )
+    return _save_item(item)
+
+
+def may_edit_item(actor: User, item: SupplyItem) -> bool:
+    """Administrators edit any item; staff those their association keeps."""
+    if _is_admin(actor):
+        return True
+    return item.association_id is not None and works_for(actor, item.association_id)
 
 
 @transaction.atomic
 def item_update(*, actor: User, item_id: int, **fields) -> SupplyItem:
     _require_staff_side(actor)
     item = SupplyItem.objects.select_for_update().get(pk=item_id)
+    if not may_edit_item(actor, item):
+        raise PermissionDenied
     changes_unit = "unit" in fields and fields["unit"] != item.unit
     if changes_unit and (item.requests.exists() or item.offers.exists()):
         raise _field_error(
@@ -457,6 +480,12 @@ def match_create(*, actor: User, need_id: int, offer_id: int, quantity, note: st
             "offer",
             _("The offer is for %(offered)s, the request for %(asked)s.")
             % {"offered": offer.item.name, "asked": need.item.name},
+        )
+    if offer.unit != need.unit:  # an item's unit changed between the two filings
+        raise _field_error(
+            "offer",
+            _("The offer is counted in %(offered)s, the request in %(asked)s.")
+            % {"offered": offer.get_unit_display(), "asked": need.get_unit_display()},
         )
     if not offer.is_available:
         raise Conflict(_("This offer is withdrawn, used up or expired."), code="offer_unavailable")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from associations.services import works_for
 from core.errors import DomainError
+from core.forms import ReasonForm
 from core.models import Role
 from core.permissions import action_required, can
 from core.workflow import history_for
@@ -33,7 +34,6 @@ from supplies.forms import (
     OfferForm,
     PlacementForm,
     QuestionForm,
-    ReasonForm,
     ReplyForm,
     SupplyItemForm,
 )
@@ -437,9 +437,12 @@ def offer_new(request: HttpRequest) -> HttpResponse:
 @action_required("offer.withdraw")
 def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(selectors.offer_list(user=request.user), pk=pk)
+    form = ReasonForm(request.POST)
     try:
+        if not form.is_valid():
+            raise DomainError(form.errors["reason"][0])
         services.offer_withdraw(
-            actor=request.user, offer_id=offer.pk, reason=request.POST.get("reason", "")
+            actor=request.user, offer_id=offer.pk, reason=form.cleaned_data["reason"]
         )
     except DomainError as error:
         messages.error(request, error.message)
@@ -459,6 +462,8 @@ def item_list_page(request: HttpRequest) -> HttpResponse:
     may_manage = can(user, "supply_item.manage")
     items = selectors.item_list(user=user, active_only=not may_manage)
     category = request.GET.get("category", "")
+    if category not in items.model.Category.values:
+        category = ""
     if category:
         items = items.filter(category=category)
     return render(
@@ -467,6 +472,8 @@ def item_list_page(request: HttpRequest) -> HttpResponse:
         {
             "items": items.order_by("category", "code"),
             "may_manage": may_manage,
+            "edits_all": user.is_superuser or user.role == Role.ADMIN,
+            "own_associations": user.association_ids,
             "category": category,
             "categories": items.model.Category.choices,
         },
@@ -489,6 +496,8 @@ def item_new(request: HttpRequest) -> HttpResponse:
 @action_required("supply_item.manage")
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(selectors.item_list(user=request.user), pk=pk)
+    if not services.may_edit_item(request.user, item):
+        raise PermissionDenied  # the platform's items, or another association's
     form = SupplyItemForm(request.POST or None, instance=item)
     if form.submitted(request) and form.call_service(
         services.item_update, actor=request.user, item_id=item.pk, **form.service_fields()

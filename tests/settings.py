@@ -13,8 +13,11 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/resump
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("HTTPS", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-os.environ["CACHE_KEY_PREFIX"] = f"test-{_worker}"
-os.environ["CELERY_KEY_PREFIX"] = f"test-{_worker}:"
+# The database's name too: two suites running at once (two checkouts, CI beside a developer)
+# on one Redis must not share queues nor clear each other's cache.
+_run = os.environ["DATABASE_URL"].rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+os.environ["CACHE_KEY_PREFIX"] = f"test-{_run}-{_worker}"
+os.environ["CELERY_KEY_PREFIX"] = f"test-{_run}-{_worker}:"
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 from resumption_portal.settings import *  # noqa: E402, F403

@@ -72,6 +72,13 @@ def _offer(*, other: bool = False):
     return make
 
 
+def _kept_item(cast) -> SupplyItem:
+    return SupplyItem.objects.get_or_create(
+        code="steel-coil",
+        defaults={"name_zh": "钢卷", "unit": "tonne", "association": cast.association},
+    )[0]
+
+
 NEED_OBJECTS: dict = {
     "need": _need_in_status(Need.Status.OPEN),  # the cast member's open supply request
     "taken_need": _need_in_status(Need.Status.IN_PROGRESS),
@@ -85,6 +92,9 @@ NEED_OBJECTS: dict = {
     "offer": _offer(),  # the cast member's open offer
     "other_offer": _offer(other=True),
     "page_item": lambda cast: SupplyItem.objects.get(code="mask-medical").pk,
+    # a production material the cast association keeps (its staff edit it, nobody else's)
+    "kept_item": lambda cast: _kept_item(cast).code,
+    "page_kept_item": lambda cast: _kept_item(cast).pk,
 }
 OBJECTS.update(NEED_OBJECTS)
 
@@ -147,16 +157,11 @@ PAGE_ROWS: list = [
         },
         403,
     ),
+    # The platform's own items: administrators only.
+    ("/supply-items/{page_item}/edit/", {"anonymous": 302, "admin": 200}, 403),
     (
-        "/supply-items/{page_item}/edit/",
-        {
-            "anonymous": 302,
-            "staff": 200,
-            "manager": 200,
-            "other_staff": 200,
-            "partner": 200,
-            "admin": 200,
-        },
+        "/supply-items/{page_kept_item}/edit/",
+        {"anonymous": 302, "staff": 200, "manager": 200, "partner": 200, "admin": 200},
         403,
     ),
 ]
@@ -217,12 +222,13 @@ API_ROWS: list = [
     ("get", "/api/v1/supply-items/", {"anonymous": 403}, 200),
     ("get", "/api/v1/supply-items/mask-medical/", {"anonymous": 403}, 200),
     ("post", "/api/v1/supply-items/", dict.fromkeys(STAFF_SIDE, 201), 403, NEW_ITEM),
+    ("patch", "/api/v1/supply-items/gloves/", {"admin": 200}, 403, {"name_en": "Nitrile gloves"}),
     (
         "patch",
-        "/api/v1/supply-items/gloves/",
-        dict.fromkeys(STAFF_SIDE, 200),
+        "/api/v1/supply-items/{kept_item}/",
+        {"staff": 200, "manager": 200, "partner": 200, "admin": 200},
         403,
-        {"name_en": "Nitrile gloves"},
+        {"name_en": "Steel coil"},
     ),
     ("put", "/api/v1/supply-items/gloves/", {"anonymous": 403}, 405, NEW_ITEM),
     ("delete", "/api/v1/supply-items/gloves/", {"anonymous": 403}, 405),

@@ -106,12 +106,21 @@ def _required(message) -> dict:
 
 class SupplyItemSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text="The name in the request's language")
+    association = serializers.IntegerField(
+        source="association_id",
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="The association keeping the item (its staff edit it); null for the "
+        "platform's own items. On POST, staff working for several associations say which.",
+    )
 
     class Meta:
         model = SupplyItem
         fields = [
             "code",
             "name",
+            "association",
             "name_zh",
             "name_en",
             "category",

@@ -786,10 +786,26 @@ def test_staff_add_and_edit_items_and_an_enterprise_may_not(cast):
 
 def test_an_items_unit_cannot_change_once_needs_use_it(cast):
     file(cast.enterprise_user, SUPPLY, supply_body())
-    response = client_for(cast.staff).patch(f"{ITEMS}mask-medical/", {"unit": "box"})
+    response = client_for(cast.admin).patch(f"{ITEMS}mask-medical/", {"unit": "box"})
     assert response.status_code == 400
     assert "unit cannot change" in response.json()["fields"]["unit"][0]
-    assert client_for(cast.staff).patch(f"{ITEMS}gloves/", {"unit": "box"}).status_code == 200
+    assert client_for(cast.admin).patch(f"{ITEMS}gloves/", {"unit": "box"}).status_code == 200
+
+
+def test_staff_edit_only_the_items_their_association_keeps(cast):
+    body = {"code": "steel-coil", "name_zh": "钢卷", "unit": "tonne"}
+    added = post(cast.staff, ITEMS, body)
+    assert added.json()["association"] == cast.association.pk
+
+    # The shared catalogue: another association's staff read it and may not change it.
+    other = client_for(cast.other_staff)
+    assert other.get(f"{ITEMS}steel-coil/").status_code == 200
+    assert other.patch(f"{ITEMS}steel-coil/", {"is_active": False}).status_code == 403
+    # The platform's own prevention supplies: administrators only.
+    staff = client_for(cast.staff)
+    assert staff.patch(f"{ITEMS}mask-medical/", {"is_active": False}).status_code == 403
+    assert staff.patch(f"{ITEMS}steel-coil/", {"name_en": "Steel coil"}).status_code == 200
+    assert SupplyItem.objects.get(code="mask-medical").is_active
 
 
 @pytest.mark.parametrize("code", ["has space", "中文", ""])

@@ -685,7 +685,7 @@ def test_staff_add_and_edit_catalogue_items(cast, web):
 
 def test_a_unit_in_use_cannot_change(cast, web, mask):
     supply_need(cast, mask)
-    web.force_login(cast.staff)
+    web.force_login(cast.admin)  # the platform's own items are the administrators'
     response = web.post(
         reverse("supply-item-edit", args=[mask.pk]),
         {"code": mask.code, "name_zh": mask.name_zh, "category": "prevention", "unit": "box"},
@@ -699,6 +699,9 @@ def test_a_unit_in_use_cannot_change(cast, web, mask):
 def test_need_pages_render_in_both_languages(cast, client, mask, language):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     need = escalated_need(cast, mask)
+    kept = SupplyItem.objects.create(
+        code="steel-coil", name_zh="钢卷", unit="tonne", association=cast.association
+    )
     pages = {
         cast.enterprise_user: [
             "need-list",
@@ -716,7 +719,7 @@ def test_need_pages_render_in_both_languages(cast, client, mask, language):
             "offer-list",
             "supply-item-list",
             "supply-item-new",
-            ("supply-item-edit", mask.pk),
+            ("supply-item-edit", kept.pk),
             ("need-detail", need.pk),
             "dashboard",
         ],

@@ -458,3 +458,22 @@ def test_a_day_far_off_is_refused_on_the_form(cast, client, queued, day):
     page = client.get(reverse("report-completeness"), {"period_type": "month", "day": day})
     assert page.status_code == 200
     assert page.context["form"].errors["day"]
+
+
+def test_government_reads_a_submitted_report_without_the_names_of_the_association_s_staff(
+    cast, client, monkeypatch
+):
+    from tests.reports.sample import quiet_tasks, submitted_report
+
+    quiet_tasks(monkeypatch)
+    cast.staff.first_name = "陈敏"
+    cast.staff.save()
+    report = submitted_report(cast)  # submitted by cast.staff
+
+    client.force_login(cast.official)
+    official_view = client.get(reverse("report-detail", args=[report.pk])).content.decode()
+    client.force_login(cast.staff)
+    staff_view = client.get(reverse("report-detail", args=[report.pk])).content.decode()
+
+    assert "陈敏" not in official_view and cast.staff.username not in official_view
+    assert "陈敏" in staff_view

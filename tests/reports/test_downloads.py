@@ -15,6 +15,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from reports import rendering
+from reports.models import Report
 from reports.tables import NEED_COLUMNS, tables
 from tests.reports.sample import (
     CONTACT,
@@ -242,6 +243,16 @@ def test_the_same_report_gives_the_same_bytes_twice(report):
     assert rendering.render_csv(report) == rendering.render_csv(report)
     assert rendering.render_pdf(report) == rendering.render_pdf(report)
     assert rendering.render_xlsx(report) == rendering.render_xlsx(report)
+
+
+def test_renaming_the_association_does_not_change_a_report_made_before(cast, report):
+    before = rendering.render_csv(report)
+    cast.association.name = "广东省电子信息行业协会"
+    cast.association.save()
+
+    report = Report.objects.get(pk=report.pk)  # read afresh, as a later download would
+    assert rendering.render_csv(report) == before
+    assert "广东省电子行业协会" in report.title
 
 
 def test_no_format_shows_the_phone_number_or_the_contact_person(report, tmp_path):
