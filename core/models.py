@@ -238,3 +238,36 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IdempotentRequest(models.Model):
+    """The answer to one POST of the API sent with an `Idempotency-Key` header, so that the same
+    request sent again by the same account is answered again without being run twice.
+
+    Written by `core.api.idempotency.IdempotencyMiddleware` in the transaction that runs the view:
+    a row exists only once the request's effects and its stored answer are committed together.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("account")
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.TextField(help_text="The full path, with the query string")
+    # sha256 of the method, path, media type and body (the fields and files of a multipart form)
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_content_type = models.CharField(max_length=255, blank=True)
+    response_body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        indexes = [models.Index(fields=["created_at"], name="idempotent_request_created")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="one_request_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}:{self.key} {self.method} {self.path}"

@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
         "task": "core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
     },
+    # API clients' Idempotency-Keys are remembered for IDEMPOTENCY_KEY_TTL_HOURS; then they go.
+    "delete-expired-idempotency-keys": {
+        "task": "core.tasks.delete_expired_idempotency_keys",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Demand reports for government: the previous day every morning, the previous ISO week on
     # Mondays, the previous month on the 1st; for every province, official's jurisdiction and
     # association.

@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idempotency-Key on the API's POSTs; needs the session user, so after authentication.
+    "core.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -209,6 +211,9 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# How long an API client's Idempotency-Key is remembered (core.api.idempotency).
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resumption Portal API",
     "DESCRIPTION": (
@@ -228,6 +233,10 @@ SPECTACULAR_SETTINGS = {
         "NeedKindEnum": "supplies.models.Need.Kind",
         "ReportStatusEnum": "reports.models.Report.Status",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.idempotency.add_idempotency_key_header",
+    ],
 }
 
 LOGGING = {

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps as django_apps
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from associations.models import Association, AssociationUser
@@ -112,6 +113,14 @@ def api_as(user: User | None) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Chinese): a request that asked for English
+    leaves it active in the thread (LocaleMiddleware activates it and nothing switches back), which
+    would otherwise carry over to whatever test runs next in the same worker."""
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

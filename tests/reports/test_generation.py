@@ -144,7 +144,8 @@ def test_two_workers_generating_the_same_report_at_once_write_it_once(settings, 
 
     assert [status for status, _value in outcomes] == ["ok", "ok"], outcomes
     statuses = sorted(value.status for _status, value in outcomes)
-    assert statuses == [S.QUEUED, S.READY] or statuses == [S.READY, S.READY], statuses
+    # The one that left answers the report as it found it: queued, being generated, or ready.
+    assert statuses in ([S.QUEUED, S.READY], [S.READY, S.RUNNING], [S.READY, S.READY]), statuses
     report.refresh_from_db()
     assert Report.objects.count() == 1
     assert report.status == S.READY
@@ -164,7 +165,7 @@ def test_a_report_whose_generation_never_finishes_is_failed_after_three_attempts
 
     report.refresh_from_db()
     assert (report.status, report.data) == (S.FAILED, None)
-    assert "3 attempts" in report.error
+    assert report.error and str(services.MAX_ATTEMPTS) in report.error
     # asked again by a person: queued afresh, and it is made
     services.ensure(region=report.region, association=None, period_type="week", start=DAY)
     services.generate(report.pk)
