@@ -24,6 +24,7 @@ def report_list(*, user) -> QuerySet[Report]:
             Q(association__isnull=True, region__path__startswith=path)
             | Q(
                 association__region__path__startswith=path,
+                region__isnull=True,  # narrowed to a region: the association's own working copy
                 status=Report.Status.SUBMITTED,
             )
         )

@@ -315,6 +315,14 @@ def report_submit(
     """Submit the association's report to government; from now on it does not change."""
     report = _locked(report_id)
     _reviewing(actor, report)
+    if report.region_id is not None:
+        raise Conflict(
+            _(
+                "Only the association's report on all its members goes to government; this one "
+                "is narrowed to a region, for the association's own use."
+            ),
+            code="narrowed_report",
+        )
     if remarks is not None:
         report.remarks = remarks.strip()
     if suggestions is not None:

@@ -521,3 +521,16 @@ def test_the_scheduled_task_makes_the_last_complete_period_s_reports(cast, monke
     assert made == reports.count() == len(queued) > 0
     assert reports.filter(association=cast.association, region__isnull=True).exists()
     assert reports.filter(region_id="440000", association__isnull=True).exists()
+
+
+def test_a_report_narrowed_to_a_region_stays_the_association_s_own(cast):
+    from tests.reports.sample import ready_report
+
+    narrowed = ready_report(association=cast.association, region_id="440000")
+    with pytest.raises(Conflict) as refused:
+        services.report_submit(actor=cast.staff, report_id=narrowed.pk)
+    assert refused.value.code == "narrowed_report"
+    narrowed.refresh_from_db()
+    assert narrowed.status == S.READY
+    assert not selectors.report_list(user=cast.official).filter(pk=narrowed.pk).exists()
+    assert selectors.report_list(user=cast.staff).filter(pk=narrowed.pk).exists()
