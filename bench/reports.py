@@ -32,7 +32,7 @@ from enterprises.models import Enterprise
 from reports import figures, services
 from reports.models import Report
 from reports.periods import last_complete_period, local_midnight, previous_period
-from supplies.models import Escalation, Match, Need, Placement, SupplyItem, SupplyOffer
+from supplies.models import Escalation, Match, Need, Placement, SupplyItem, SupplyOffer, plain
 
 RUNS = 3
 RATIO_TARGET = 1.5
@@ -294,7 +294,7 @@ def _rate(resumed: int, members: int) -> str | None:
 
 
 def _quantity(value) -> str:
-    return format(value.normalize(), "f") if value else "0"
+    return plain(value) or "0"
 
 
 def plain_sql(region: Region, start: date, end: date) -> dict:

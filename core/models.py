@@ -9,6 +9,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def in_active_language(name_zh: str, name_en: str) -> str:
+    """Of a Chinese and an English name, the one to show now: English only when the active
+    language is English and there is an English name."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return name_en if language.startswith("en") and name_en else name_zh
+
+
 class BilingualNameMixin:
     """Reference data carries a Chinese and an English name; show the one of the active language."""
 
@@ -17,8 +24,7 @@ class BilingualNameMixin:
 
     @property
     def name(self) -> str:
-        language = get_language() or settings.LANGUAGE_CODE
-        return self.name_en if language.startswith("en") and self.name_en else self.name_zh
+        return in_active_language(self.name_zh, self.name_en)
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

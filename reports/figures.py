@@ -23,7 +23,7 @@ from associations.models import Association, Membership
 from batches.models import Application
 from core.models import Industry, Region
 from reports.periods import local_midnight, previous_period
-from supplies.models import Escalation, Match, Need, Placement
+from supplies.models import Escalation, Match, Need, Placement, plain
 
 PATH_SEGMENT = 7  # "440000/": one region code and its slash in Region.path
 URGENT_LIMIT = 200  # the urgent and escalated list names at most this many needs
@@ -113,8 +113,7 @@ def _rate(resumed: int, members: int) -> str | None:
 
 
 def _quantity(value) -> str:
-    value = value or Decimal("0")
-    return format(value.normalize(), "f") if value else "0"
+    return plain(value) or "0"  # a sum over no rows is NULL
 
 
 def _code_of(key: str) -> str:

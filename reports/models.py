@@ -12,8 +12,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.models import in_active_language
 
 
 class Report(models.Model):
@@ -120,11 +121,7 @@ class Report(models.Model):
         region = None
         if self.region_id:
             names = meta.get("region_name")
-            if names:
-                english = (get_language() or "").startswith("en")
-                region = (names[1] or names[0]) if english else names[0]
-            else:
-                region = self.region.name
+            region = in_active_language(*names) if names else self.region.name
         return association, region
 
     @property

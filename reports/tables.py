@@ -8,12 +8,13 @@ a spreadsheet stores numbers as numbers and a page shows a rate as a percentage.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
+from core.models import in_active_language
 from reports.figures import mask_personal
 from reports.models import Report
-from supplies.models import Escalation, Need, Unit
+from supplies.models import Escalation, Need, Unit, plain
 
 TEXT, INT, DECIMAL, PERCENT, BOOL = "text", "int", "decimal", "percent", "bool"
 
@@ -56,8 +57,7 @@ def _name(names: dict, group: str, code: str | None) -> str:
     pair = names.get(group, {}).get(code)
     if not pair:
         return code
-    english = (get_language() or "").startswith("en")
-    return (pair[1] or pair[0]) if english else pair[0]
+    return in_active_language(*pair)
 
 
 def _decimal(value) -> Decimal | None:
@@ -286,5 +286,5 @@ def display(value, kind: str) -> str:
     if kind == BOOL:
         return _("Yes") if value else ""
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value else "0"
+        return plain(value)
     return str(value)

@@ -327,51 +327,50 @@ class Need(models.Model):
 
 
 class KindManager(models.Manager):
-    def __init__(self, kind: str):
-        super().__init__()
-        self.kind = kind
+    """The needs of the proxy model's own kind."""
 
     def get_queryset(self):
-        return NeedQuerySet(self.model, using=self._db).filter(kind=self.kind)
+        return NeedQuerySet(self.model, using=self._db).filter(kind=self.model.KIND)
 
 
-class SupplyRequest(Need):
-    objects = KindManager(Need.Kind.SUPPLY)
+class OneKind:
+    """A proxy of Need for one kind: reads only that kind, saves as that kind."""
+
+    KIND: str
+
+    def save(self, *args, **kwargs):
+        self.kind = self.KIND
+        super().save(*args, **kwargs)
+
+
+class SupplyRequest(OneKind, Need):
+    KIND = Need.Kind.SUPPLY
+    objects = KindManager()
 
     class Meta:
         proxy = True
         verbose_name = _("supply request")
         verbose_name_plural = _("supply requests")
 
-    def save(self, *args, **kwargs):
-        self.kind = Need.Kind.SUPPLY
-        super().save(*args, **kwargs)
 
-
-class LabourRequest(Need):
-    objects = KindManager(Need.Kind.LABOUR)
+class LabourRequest(OneKind, Need):
+    KIND = Need.Kind.LABOUR
+    objects = KindManager()
 
     class Meta:
         proxy = True
         verbose_name = _("labour request")
         verbose_name_plural = _("labour requests")
 
-    def save(self, *args, **kwargs):
-        self.kind = Need.Kind.LABOUR
-        super().save(*args, **kwargs)
 
-
-class Difficulty(Need):
-    objects = KindManager(Need.Kind.DIFFICULTY)
+class Difficulty(OneKind, Need):
+    KIND = Need.Kind.DIFFICULTY
+    objects = KindManager()
 
     class Meta:
         proxy = True
         verbose_name = _("difficulty")
         verbose_name_plural = _("difficulties")
-
-    def save(self, *args, **kwargs):
-        self.kind = Need.Kind.DIFFICULTY
-        super().save(*args, **kwargs)
 
 
 class SupplyOffer(models.Model):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from supplies import selectors
-from supplies.models import Need
+from supplies.models import Need, plain
 
 register = template.Library()
 
@@ -21,8 +21,7 @@ def qty(value) -> str:
         return "—"
     if not isinstance(value, Decimal):
         value = Decimal(str(value))
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+    return plain(value)
 
 
 @register.filter
