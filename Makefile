@@ -63,6 +63,7 @@ bench: $(VENV)/.deps-dev translations
 lint: $(VENV)/.deps-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Extract the translatable strings into locale/ (needs GNU gettext).
 messages: $(VENV)/.deps-dev

@@ -10,10 +10,10 @@ from associations.selectors import association_list, membership_list
 from core.api.errors import error_body
 from core.api.filters import RegionSubtreeFilter, UpdatedSinceFilterSet
 from core.api.serializers_common import (
+    EventSerializer,
     IndustryCodeField,
     ReasonSerializer,
     RegionCodeField,
-    StatusChangeSerializer,
 )
 from core.models import Role
 from core.workflow import history_for
@@ -213,11 +213,11 @@ class MembershipViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(MembershipSerializer(membership).data)
 
-    @extend_schema(responses=StatusChangeSerializer(many=True))
+    @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """Every status change of the membership: who, when, from, to and why."""
-        return Response(StatusChangeSerializer(history_for(self.get_object()), many=True).data)
+        return Response(EventSerializer(history_for(self.get_object()), many=True).data)
 
     def _transition(self, service, serializer_class=ReasonSerializer):
         serializer = serializer_class(data=self.request.data)

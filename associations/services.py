@@ -12,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from associations.models import Association, AssociationUser, Membership
+from core.access import is_admin, scope_of
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
 from core.models import Industry, Role, User
 from core.validators import normalise_phone, normalise_uscc
@@ -20,34 +21,8 @@ from core.workflow import change_status, not_allowed, record_status
 Status = Membership.Status
 
 
-def works_for(user: User, association_id: int) -> bool:
-    """Staff (or a partner bound to the association) acting for it, or an admin."""
-    return user.is_superuser or user.role == Role.ADMIN or association_id in user.association_ids
-
-
-def acting_association(user: User, given: int | None) -> int:
-    """The association a staff user acts for: the one given, or their only one."""
-    if given is not None:
-        return given
-    if len(user.association_ids) == 1:
-        return next(iter(user.association_ids))
-    if user.association_ids:
-        message = _("You work for several associations; say which one.")
-    else:
-        message = _("Say which association (its id).")
-    raise DomainError(message, fields={"association": [message]})
-
-
-def manages(user: User, association_id: int) -> bool:
-    return (
-        user.is_superuser
-        or user.role == Role.ADMIN
-        or association_id in user.managed_association_ids
-    )
-
-
 def _require_works_for(user: User, association_id: int) -> None:
-    if not works_for(user, association_id):
+    if not scope_of(user).works_for(association_id):
         raise PermissionDenied
 
 
@@ -73,7 +48,7 @@ def _normalise_association(association: Association) -> None:
 
 @transaction.atomic
 def association_create(*, actor: User, industries: list[Industry] = (), **fields) -> Association:
-    if not (actor.is_superuser or actor.role == Role.ADMIN):
+    if not is_admin(actor):
         raise PermissionDenied
     association = Association(**{k: v for k, v in fields.items() if k in ASSOCIATION_FIELDS})
     _normalise_association(association)
@@ -88,7 +63,7 @@ def association_update(
     *, actor: User, association_id: int, industries: list[Industry] | None = None, **fields
 ) -> Association:
     association = Association.objects.select_for_update().get(pk=association_id)
-    if not manages(actor, association.pk):
+    if not scope_of(actor).manages(association.pk):
         raise PermissionDenied
     for name, value in fields.items():
         if name in ASSOCIATION_FIELDS:
@@ -116,7 +91,7 @@ def staff_invite(
 
     The account has no usable password until the invitee sets one through that link.
     """
-    if not manages(actor, association_id):
+    if not scope_of(actor).manages(association_id):
         raise PermissionDenied
     if User.objects.filter(username=username).exists():
         raise DomainError(

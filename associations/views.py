@@ -19,8 +19,8 @@ from associations import services
 from associations.forms import AssociationForm, InviteForm
 from associations.models import Association, Membership
 from associations.selectors import association_list, membership_list, my_association_list
+from core.access import action_required, scope_of
 from core.errors import DomainError
-from core.permissions import action_required
 from core.validators import display_phone
 from core.workflow import history_for
 from enterprises.filters import MembershipFilterSet
@@ -156,8 +156,8 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "membership": membership,
             "history": history_for(membership),
             "form": ReasonForm(),
-            "may_decide": services.works_for(request.user, membership.association_id),
-            "may_leave": services.works_for(request.user, membership.association_id)
+            "may_decide": scope_of(request.user).works_for(membership.association_id),
+            "may_leave": scope_of(request.user).works_for(membership.association_id)
             or request.user.enterprise_id == membership.enterprise_id,
         },
     )
@@ -206,13 +206,13 @@ def association_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "associations/association_detail.html",
-        {"association": association, "may_manage": services.manages(request.user, pk)},
+        {"association": association, "may_manage": scope_of(request.user).manages(pk)},
     )
 
 
 def _managed_association(request: HttpRequest, pk: int) -> Association:
     association = get_object_or_404(association_list(user=request.user), pk=pk)
-    if not services.manages(request.user, association.pk):
+    if not scope_of(request.user).manages(association.pk):
         raise PermissionDenied
     return association
 

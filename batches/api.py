@@ -14,15 +14,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from associations.models import Association
-from associations.services import acting_association
 from batches import selectors, services
 from batches.models import Application, Batch
+from core.access import scope_of
 from core.api.filters import IndustryFilter, RegionSubtreeFilter, UpdatedSinceFilterSet
 from core.api.serializers_common import (
+    EventSerializer,
     IndustryCodeField,
     ReasonSerializer,
     RegionCodeField,
-    StatusChangeSerializer,
 )
 from core.errors import DomainError
 from core.workflow import history_for
@@ -213,8 +213,8 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         association = data.pop("association", None)
         serializer.instance = services.batch_create(
             actor=self.request.user,
-            association_id=acting_association(
-                self.request.user, association.pk if association else None
+            association_id=scope_of(self.request.user).acting_association(
+                association.pk if association else None
             ),
             regions=data.pop("regions"),
             industries=data.pop("industries"),
@@ -281,11 +281,11 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         figures["within"] = within.code if within is not None else None
         return Response(ProgressSerializer(figures).data)
 
-    @extend_schema(responses=StatusChangeSerializer(many=True))
+    @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """Every status change of the batch: who, when, from, to and why."""
-        return Response(StatusChangeSerializer(history_for(self.get_object()), many=True).data)
+        return Response(EventSerializer(history_for(self.get_object()), many=True).data)
 
 
 # --- applications -------------------------------------------------------------------------
@@ -579,8 +579,8 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         fresh = self.get_queryset().filter(pk__in=[a.pk for a in approved]).order_by("id")
         return Response(ApplicationSerializer(fresh, many=True).data)
 
-    @extend_schema(responses=StatusChangeSerializer(many=True))
+    @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """Every status change of the application: who, when, from, to and why."""
-        return Response(StatusChangeSerializer(history_for(self.get_object()), many=True).data)
+        return Response(EventSerializer(history_for(self.get_object()), many=True).data)

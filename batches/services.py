@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
-from associations.services import works_for
 from batches.models import Application, Batch
+from core.access import scope_of
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
 from core.models import Industry, Region, Role, User
 from core.workflow import change_status, not_allowed, record_status
@@ -74,7 +74,7 @@ def batch_create(
     industries: list[Industry],
     **fields,
 ) -> Batch:
-    if not works_for(actor, association_id):
+    if not scope_of(actor).works_for(association_id):
         raise PermissionDenied
     batch = Batch(
         association_id=association_id,
@@ -103,7 +103,7 @@ def batch_update(
     **fields,
 ) -> Batch:
     batch = _locked_batch(batch_id)
-    if not works_for(actor, batch.association_id):
+    if not scope_of(actor).works_for(batch.association_id):
         raise PermissionDenied
     if batch.status == Batch.Status.COMPLETED:
         raise not_allowed(batch)
@@ -121,7 +121,7 @@ def batch_update(
 
 def _batch_transition(actor: User, batch_id: int, to: str, reason: str = "") -> Batch:
     batch = _locked_batch(batch_id)
-    if not works_for(actor, batch.association_id):
+    if not scope_of(actor).works_for(batch.association_id):
         raise PermissionDenied
     change_status(batch, to=to, actor=actor, reason=reason)
     return batch
@@ -372,7 +372,7 @@ def _notify_decision(application: Application) -> None:
 
 
 def _decide(actor: User, application: Application, to: str, reason: str) -> Application:
-    if not works_for(actor, application.batch.association_id):
+    if not scope_of(actor).works_for(application.batch.association_id):
         raise PermissionDenied
     application.decided_at = timezone.now()
     change_status(application, to=to, actor=actor, reason=reason, update_fields=["decided_at"])
@@ -400,7 +400,7 @@ def _take_places(batch_id: int, count: int) -> None:
 def application_approve(*, actor: User, application_id: int, reason: str = "") -> Application:
     application = _locked(application_id)
     # Who may act first: someone else's staff learns nothing, not even the status.
-    if not works_for(actor, application.batch.association_id):
+    if not scope_of(actor).works_for(application.batch.association_id):
         raise PermissionDenied
     if application.status != Application.Status.SUBMITTED:
         raise not_allowed(application)
@@ -424,7 +424,7 @@ def application_bulk_approve(*, actor: User, application_ids: list[int]) -> list
     if len(applications) != len(ids):
         raise DomainError(_("Some of the selected applications do not exist."))
     for application in applications:
-        if not works_for(actor, application.batch.association_id):
+        if not scope_of(actor).works_for(application.batch.association_id):
             raise PermissionDenied
         if application.status != Application.Status.SUBMITTED:
             # Among many, say which one stopped them all.

@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from batches.models import Application
-from core.models import StatusChange
+from core.models import Event
 from core.notifications import notify
 from core.workflow import history_for
 
@@ -20,7 +20,7 @@ from core.workflow import history_for
 def notify_application_decision(application_id: int) -> None:
     """Tell the enterprise's users what was decided on their application, and why."""
     application = Application.objects.select_related("batch", "enterprise").get(pk=application_id)
-    decision: StatusChange | None = history_for(application).last()
+    decision: Event | None = history_for(application).last()
     link = reverse("application-detail", args=[application.pk])
     for user in application.enterprise.users.filter(is_active=True):
         with translation.override("zh-hans"):

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from associations.selectors import my_association_list
-from associations.services import works_for
 from batches import selectors, services
 from batches.forms import (
     ApplicationFilterForm,
@@ -26,10 +25,10 @@ from batches.forms import (
     ResumeForm,
 )
 from batches.models import Application, Batch
+from core.access import action_required, can, scope_of
 from core.errors import DomainError
 from core.forms import ReasonForm
 from core.models import Region, Role
-from core.permissions import action_required, can
 from core.workflow import history_for
 
 A = Application.Status
@@ -45,7 +44,7 @@ def _acts_for_associations(user) -> bool:
 
 
 def _may_manage(user, batch: Batch) -> bool:
-    return can(user, "batch.manage") and works_for(user, batch.association_id)
+    return can(user, "batch.manage") and scope_of(user).works_for(batch.association_id)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -119,7 +118,7 @@ def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(
         selectors.batch_list(user=request.user).prefetch_related("regions", "industries"), pk=pk
     )
-    if not works_for(request.user, batch.association_id):
+    if not scope_of(request.user).works_for(batch.association_id):
         raise PermissionDenied
     form = BatchForm(request.POST or None, batch=batch)
     if form.submitted(request) and form.call_service(
@@ -378,7 +377,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_resume": own and status == A.APPROVED,
             "may_decide": status == A.SUBMITTED
             and can(user, "application.decide")
-            and works_for(user, application.batch.association_id),
+            and scope_of(user).works_for(application.batch.association_id),
             "reason_form": ReasonForm(),
             "resume_form": ResumeForm(),
         },

@@ -26,7 +26,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from associations.models import Association, AssociationUser, Membership
 from batches.models import Application, Batch
-from core.models import Industry, Region, Role, StatusChange, User
+from core.models import Event, Industry, Region, Role, User
 from enterprises.imports import OPTIONAL, REQUIRED
 from enterprises.models import Enterprise
 
@@ -373,7 +373,7 @@ def populate_members(count: int, codes: ReferenceCodes | None = None) -> Populat
                 POPULATE_SQL.format(
                     enterprise=Enterprise._meta.db_table,
                     membership=Membership._meta.db_table,
-                    status_change=StatusChange._meta.db_table,
+                    status_change=Event._meta.db_table,
                 ),
                 {
                     "association": association.pk,
@@ -382,7 +382,7 @@ def populate_members(count: int, codes: ReferenceCodes | None = None) -> Populat
             )
         added = members.count() - present
     with connection.cursor() as cursor:
-        for model in (Enterprise, Membership, StatusChange):
+        for model in (Enterprise, Membership, Event):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     return Population(association, staff, present + added, added, time.perf_counter() - started)
 
@@ -507,7 +507,7 @@ def _tables() -> dict[str, str]:
         "industry": Industry._meta.db_table,
         "application": Application._meta.db_table,
         "batch": Batch._meta.db_table,
-        "status_change": StatusChange._meta.db_table,
+        "status_change": Event._meta.db_table,
     }
 
 
@@ -566,7 +566,7 @@ def populate_applications(count: int, population: Population) -> Applications:
         added = Application.objects.filter(batch=batch).count()
         if added < count:
             raise RuntimeError(f"only {added:,} eligible members for {count:,} applications")
-    _analyze(Application, StatusChange)
+    _analyze(Application, Event)
     return Applications(batch, added, added, time.perf_counter() - started)
 
 

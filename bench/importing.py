@@ -56,7 +56,7 @@ def _forget_previous_run() -> float:
     from stdnum.cn import uscc as stdnum_uscc
 
     from associations.models import Association, AssociationUser, Membership
-    from core.models import StatusChange
+    from core.models import Event
     from enterprises.models import Enterprise, ImportJob
 
     started = time.perf_counter()
@@ -67,7 +67,7 @@ def _forget_previous_run() -> float:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             CLEANUP_SQL.format(
-                status_change=StatusChange._meta.db_table,
+                status_change=Event._meta.db_table,
                 membership=Membership._meta.db_table,
                 import_job=ImportJob._meta.db_table,
                 enterprise=Enterprise._meta.db_table,
@@ -80,7 +80,7 @@ def _forget_previous_run() -> float:
             },
         )
     with connection.cursor() as cursor:
-        for model in (Enterprise, Membership, StatusChange):
+        for model in (Enterprise, Membership, Event):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     return time.perf_counter() - started
 
@@ -153,7 +153,7 @@ def main(path: Path) -> None:
     from associations.models import Membership
     from bench.generate import _bench_association, bench_staff
     from bench.report import figure, heading, note, peak_rss_mib
-    from core.models import StatusChange
+    from core.models import Event
 
     heading("Import of the member CSV (check_file + write_rows)")
     size, limit = path.stat().st_size / 2**20, settings.UPLOAD_MAX_BYTES / 2**20
@@ -174,7 +174,7 @@ def main(path: Path) -> None:
     ):
         _import_once(run, label, path.name, data, association.pk, actor)
     memberships = Membership.objects.filter(association=association)
-    history = StatusChange.objects.filter(
+    history = Event.objects.filter(
         object_id__in=memberships.values("pk"), content_type__model="membership"
     )
     note(f"    afterwards: {memberships.count():,} memberships, {history.count():,} history rows")

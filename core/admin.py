@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Industry, Region, StatusChange, User
+from core.models import Event, Industry, Region, User
 
 
 @admin.register(User)
@@ -31,11 +31,19 @@ class IndustryAdmin(RegionAdmin):
     pass
 
 
-@admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
-    list_display = ["at", "content_type", "object_id", "from_status", "to_status", "actor"]
-    list_filter = ["content_type"]
-    readonly_fields = [f.name for f in StatusChange._meta.fields]
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = [
+        "at",
+        "action",
+        "content_type",
+        "object_id",
+        "from_status",
+        "to_status",
+        "actor",
+    ]
+    list_filter = ["content_type", "action"]
+    readonly_fields = [f.name for f in Event._meta.fields]
 
     def has_add_permission(self, request):
         return False

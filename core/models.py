@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -166,19 +167,31 @@ class User(AbstractUser):
         return bool(self.managed_association_ids)
 
 
-class StatusChange(models.Model):
-    """One status change of any workflow object: who, when, from, to and why.
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Events are never edited: append a new one instead.")
 
-    Every workflow (memberships, applications, needs, complaints, reports) records its changes
-    here through `core.workflow.change_status`, so that history looks and is queried the same way
-    everywhere.
+    def delete(self):
+        raise TypeError("Events are never deleted.")
+
+
+class Event(models.Model):
+    """One thing that happened to an object: who, when, what (an action name such as
+    `application.approved` or `enterprise.updated`), from/to status where the status changed, why,
+    and each changed field with its old and new value.
+
+    Every write service appends one in the transaction of its change (`core.workflow`), so the
+    log is the history people read, and follow-up work (notifications, webhooks) is queued with
+    the event's id: it tells what was decided even when a later change exists. Append-only: the
+    model refuses edits and deletions, and so does a trigger in PostgreSQL.
     """
 
     content_type = models.ForeignKey(ContentType, models.PROTECT)
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(_("action"), max_length=64, db_default="")
     from_status = models.CharField(_("from"), max_length=32, blank=True)
-    to_status = models.CharField(_("to"), max_length=32)
+    to_status = models.CharField(_("to"), max_length=32, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -188,18 +201,31 @@ class StatusChange(models.Model):
         verbose_name=_("by"),
     )
     reason = models.TextField(_("reason"), blank=True)
+    # {field name: [old, new]} as JSON values (ids for relations, ISO text for dates)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, db_default={})
     at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         indexes = [
-            models.Index(fields=["content_type", "object_id", "at"], name="status_change_subject")
+            models.Index(fields=["content_type", "object_id", "at"], name="status_change_subject"),
+            models.Index(fields=["action", "at"], name="event_action_at"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.content_type_id}:{self.object_id} {self.from_status}→{self.to_status}"
+        return f"{self.action} {self.content_type_id}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Events are never edited: append a new one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Events are never deleted.")
 
     def _label(self, status: str) -> str:
         """A status as its model names it, in the active language."""
@@ -212,7 +238,20 @@ class StatusChange(models.Model):
 
     @property
     def to_label(self) -> str:
-        return self._label(self.to_status)
+        return self._label(self.to_status) if self.to_status else ""
+
+    @property
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(the field's name in the active language, old value, new value) for each change."""
+        model = self.content_type.model_class()
+        rows = []
+        for name, (old, new) in sorted(self.changes.items()):
+            try:
+                label = str(model._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:
+                label = name
+            rows.append((label, old, new))
+        return rows
 
 
 class Notification(models.Model):

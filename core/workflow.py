@@ -1,28 +1,110 @@
-"""Status workflows: one table of allowed changes per model, one function to apply a change.
+"""The event log and status workflows: one way to record what happened, one way to change a status.
 
-A model taking part declares `STATUS_TRANSITIONS = {from_status: {to_status, ...}}` and has a
-`status` field. Services lock the row (`select_for_update()`) inside `transaction.atomic()` and
-call `change_status`, which checks the table, saves and records the change in `StatusChange`.
+Every write service appends an `Event` in the transaction of its change:
+
+- `record_event(obj, "enterprise.updated", actor=..., changes=diff(before, obj))` for any write;
+- `change_status(obj, to=..., actor=...)` for a status change: the model declares
+  `STATUS_TRANSITIONS = {from_status: {to_status, ...}}`; services lock the row
+  (`select_for_update()`) inside `transaction.atomic()` and call it; it checks the table, saves
+  and appends the event (`<model>.<to status>` unless the service names the action).
+
+Follow-up work is queued with `transaction.on_commit` and the event's id, so that it tells what
+this change did even when a later one exists by the time it runs.
 """
 
+import datetime
+import decimal
+import uuid
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionNotAllowed
-from core.models import StatusChange
+from core.models import Event
 
 
-def record_status(obj: models.Model, *, from_status: str, to_status: str, actor, reason: str = ""):
-    return StatusChange.objects.create(
+def action_name(obj: models.Model, verb: str) -> str:
+    """`application.approved`: the concrete model's name (a proxy's events are its table's)."""
+    return f"{obj._meta.concrete_model._meta.model_name}.{verb}"
+
+
+def _json_value(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+    """The values of `fields` as JSON values (relations by their key), to diff after a change."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attribute = field.attname if getattr(field, "attname", None) else name
+        values[name] = _json_value(getattr(obj, attribute))
+    return values
+
+
+def diff(before: dict, obj: models.Model) -> dict[str, list]:
+    """{field: [old, new]} for each field of the `before` snapshot whose value changed."""
+    after = snapshot(obj, before)
+    return {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+
+
+def record_event(
+    obj: models.Model,
+    action: str,
+    *,
+    actor,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    changes: dict | None = None,
+    at=None,
+) -> Event:
+    """Append one event about `obj`. `action` is `<model>.<verb>` (see `action_name`); `at` is
+    now unless a record of the past is being written (the demo's timeline, imported history)."""
+    return Event.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
+        action=action,
         from_status=from_status,
         to_status=to_status,
         actor=actor if actor is not None and actor.is_authenticated else None,
         reason=reason,
+        changes=changes or {},
+        at=at or timezone.now(),
+    )
+
+
+def record_status(
+    obj: models.Model,
+    *,
+    from_status: str,
+    to_status: str,
+    actor,
+    reason: str = "",
+    action: str | None = None,
+    at=None,
+) -> Event:
+    """The event of a status taken without `change_status` (an object created in a status)."""
+    verb = to_status if from_status else "created"
+    return record_event(
+        obj,
+        action or action_name(obj, verb),
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        at=at,
     )
 
 
@@ -33,7 +115,9 @@ def change_status(
     actor,
     reason: str = "",
     update_fields: Iterable[str] = (),
-) -> StatusChange:
+    action: str | None = None,
+    changes: dict | None = None,
+) -> Event:
     """Move `obj` to status `to`, or raise TransitionNotAllowed naming its current status.
 
     `obj` must have been read with select_for_update() in the caller's transaction, so that two
@@ -42,14 +126,27 @@ def change_status(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change_status must run inside transaction.atomic() on a locked row")
     current = obj.status
-    if to not in obj.STATUS_TRANSITIONS.get(current, set()):
+    if not may_move(obj, to):
         raise not_allowed(obj)
     obj.status = to
     fields = {"status", *update_fields}
     if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
         fields.add("updated_at")
     obj.save(update_fields=sorted(fields))
-    return record_status(obj, from_status=current, to_status=to, actor=actor, reason=reason)
+    return record_event(
+        obj,
+        action or action_name(obj, to),
+        actor=actor,
+        from_status=current,
+        to_status=to,
+        reason=reason,
+        changes=changes,
+    )
+
+
+def may_move(obj: models.Model, to: str) -> bool:
+    """Whether the model's transition table allows `obj` to go from its status to `to`."""
+    return to in obj.STATUS_TRANSITIONS.get(obj.status, set())
 
 
 def not_allowed(obj: models.Model) -> TransitionNotAllowed:
@@ -63,10 +160,9 @@ def not_allowed(obj: models.Model) -> TransitionNotAllowed:
 
 
 def history_for(obj: models.Model):
+    """The events of `obj`, oldest first."""
     return (
-        StatusChange.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-        )
+        Event.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
         .select_related("actor", "content_type")
         .order_by("at", "id")
     )

@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from associations.services import acting_association
+from core.access import scope_of
 from core.api.errors import error_body
 from core.api.serializers_common import (
     IndustryCodeField,
@@ -96,7 +96,7 @@ class EnterpriseViewSet(
         else:
             serializer.instance = services.enterprise_create_member(
                 actor=user,
-                association_id=acting_association(user, association),
+                association_id=scope_of(user).acting_association(association),
                 member_number=member_number,
                 **data,
             )
@@ -261,7 +261,9 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         uploaded = upload.validated_data["file"]
-        association = acting_association(request.user, upload.validated_data.get("association"))
+        association = scope_of(request.user).acting_association(
+            upload.validated_data.get("association")
+        )
         try:
             imports.check_size(uploaded.size)
             job = imports.start_import(

@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
-from associations.services import membership_add, membership_request, works_for
+from associations.services import membership_add, membership_request
+from core.access import scope_of
 from core.errors import Conflict, DomainError, check_model_rules
 from core.models import Industry, Region, Role, User
 from core.validators import normalise_phone, normalise_uscc
@@ -68,7 +69,7 @@ def enterprise_create_member(
     *, actor: User, association_id: int, member_number: str = "", **fields
 ) -> Enterprise:
     """Staff register a new enterprise and make it an active member of their association."""
-    if not works_for(actor, association_id):
+    if not scope_of(actor).works_for(association_id):
         raise PermissionDenied
     enterprise = _save_new(Enterprise(**clean_enterprise_fields(fields)))
     membership_add(

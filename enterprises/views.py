@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from associations.models import Membership
 from associations.selectors import my_association_list
 from associations.services import membership_request
+from core.access import action_required
 from core.errors import DomainError
-from core.permissions import action_required
 from core.validators import display_phone
 from enterprises import imports, services
 from enterprises.filters import search_enterprises

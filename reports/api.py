@@ -30,7 +30,7 @@ from rest_framework.settings import api_settings
 from associations.models import Association
 from core.api.filters import RegionCodeField as RegionCodeFormField
 from core.api.filters import UpdatedSinceFilterSet
-from core.api.serializers_common import ReasonSerializer, RegionCodeField, StatusChangeSerializer
+from core.api.serializers_common import EventSerializer, ReasonSerializer, RegionCodeField
 from core.errors import Conflict, DomainError
 from core.workflow import history_for
 from reports import rendering, selectors, services
@@ -431,11 +431,11 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._answer(revision, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=StatusChangeSerializer(many=True))
+    @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """Every status change of the report: who, when, from, to and why."""
-        return Response(StatusChangeSerializer(history_for(self.get_object()), many=True).data)
+        return Response(EventSerializer(history_for(self.get_object()), many=True).data)
 
     @extend_schema(parameters=[CompletenessQuerySerializer], responses=CompletenessSerializer)
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)

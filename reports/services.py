@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Association
-from associations.services import works_for
+from core.access import scope_of
 from core.errors import Conflict, DomainError
 from core.models import Region, Role, User
 from core.workflow import change_status, not_allowed, record_status
@@ -79,7 +79,7 @@ def _check_may_ask(actor: User, region: Region | None, association: Association 
     if actor.role in (Role.STAFF, Role.PARTNER):
         if association is None:
             raise _field_error("association", _("Say which of your associations."))
-        if not works_for(actor, association.pk):
+        if not scope_of(actor).works_for(association.pk):
             raise PermissionDenied
         return
     raise PermissionDenied
@@ -284,7 +284,7 @@ def _locked(report_id: int) -> Report:
 
 
 def _reviewing(actor: User, report: Report) -> None:
-    if report.association_id is None or not works_for(actor, report.association_id):
+    if report.association_id is None or not scope_of(actor).works_for(report.association_id):
         raise PermissionDenied
 
 

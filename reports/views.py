@@ -15,10 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from associations.selectors import my_association_list
-from associations.services import works_for
+from core.access import action_required, can, scope_of
 from core.errors import DomainError
 from core.forms import ReasonForm
-from core.permissions import action_required, can
 from core.workflow import history_for
 from reports import rendering, selectors, services
 from reports.charts import headline_charts
@@ -115,7 +114,7 @@ def _may_review(user, report: Report) -> bool:
     return (
         report.association_id is not None
         and can(user, "report.review")
-        and works_for(user, report.association_id)
+        and scope_of(user).works_for(report.association_id)
     )
 
 

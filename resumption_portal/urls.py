@@ -5,6 +5,7 @@ from django.urls import include, path
 from associations import urls as association_urls
 from batches import urls as batch_urls
 from core import views as core_views
+from portal import views as portal_views
 from supplies import urls as supply_urls
 
 urlpatterns = [
@@ -13,7 +14,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", core_views.LogoutView.as_view(), name="logout"),
-    path("dashboard/", core_views.dashboard, name="dashboard"),
+    path("dashboard/", portal_views.dashboard, name="dashboard"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/reset/<uidb64>/<token>/",

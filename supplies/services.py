@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
-from associations.services import acting_association, works_for
+from core.access import scope_of
 from core.errors import Conflict, DomainError, check_model_rules
 from core.models import Region, Role, User
 from core.workflow import change_status, not_allowed, record_status
@@ -75,8 +75,8 @@ def item_create(*, actor: User, association_id: int | None = None, **fields) -> 
     ask for it); administrators add the platform's own."""
     _require_staff_side(actor)
     if not _is_admin(actor):
-        association_id = acting_association(actor, association_id)
-        if not works_for(actor, association_id):
+        association_id = scope_of(actor).acting_association(association_id)
+        if not scope_of(actor).works_for(association_id):
             raise PermissionDenied
     item = SupplyItem(
         association_id=association_id,
@@ -89,7 +89,7 @@ def may_edit_item(actor: User, item: SupplyItem) -> bool:
     """Administrators edit any item; staff those their association keeps."""
     if _is_admin(actor):
         return True
-    return item.association_id is not None and works_for(actor, item.association_id)
+    return item.association_id is not None and scope_of(actor).works_for(item.association_id)
 
 
 @transaction.atomic
@@ -249,7 +249,7 @@ def _own(actor: User, need: Need) -> None:
 
 
 def _coordinates(actor: User, need: Need) -> None:
-    if not works_for(actor, need.association_id):
+    if not scope_of(actor).works_for(need.association_id):
         raise PermissionDenied
 
 
@@ -442,7 +442,7 @@ def offer_create(
 def offer_withdraw(*, actor: User, offer_id: int, reason: str = "") -> SupplyOffer:
     offer = SupplyOffer.objects.select_for_update().get(pk=offer_id)
     own = actor.role == Role.ENTERPRISE and actor.enterprise_id == offer.enterprise_id
-    if not (own or works_for(actor, offer.association_id)):
+    if not (own or scope_of(actor).works_for(offer.association_id)):
         raise PermissionDenied
     change_status(offer, to=SupplyOffer.Status.WITHDRAWN, actor=actor, reason=reason)
     return offer

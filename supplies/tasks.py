@@ -5,14 +5,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.models import AssociationUser
-from core.models import Role, StatusChange, User
+from core.models import Event, Role, User
 from core.notifications import notify
 from supplies.models import Need
 
 S = Need.Status
 
 
-def _recipients(need: Need, change: StatusChange):
+def _recipients(need: Need, change: Event):
     """Who hears of a change: the enterprise of what the association or government did, the
     association's staff of what the enterprise or government did, the officials of the
     enterprise's region of an escalation."""
@@ -51,7 +51,7 @@ def _recipients(need: Need, change: StatusChange):
 def notify_need_change(need_id: int, change_id: int) -> None:
     """Tell the people concerned what happened to a need, and why (once per change)."""
     need = Need.objects.select_related("enterprise", "enterprise__region", "item").get(pk=need_id)
-    change = StatusChange.objects.get(pk=change_id)
+    change = Event.objects.get(pk=change_id)
     link = reverse("need-detail", args=[need.pk])
     for user in _recipients(need, change):
         with translation.override("zh-hans"):

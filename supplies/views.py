@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from associations.services import works_for
+from core.access import action_required, can, scope_of
 from core.errors import DomainError
 from core.forms import ReasonForm
 from core.models import Role
-from core.permissions import action_required, can
 from core.workflow import history_for
 from supplies import selectors, services
 from supplies.forms import (
@@ -135,7 +134,7 @@ def _allowed(need: Need, to: str) -> bool:
 def _what_user_may_do(user, need: Need) -> dict[str, bool]:
     """The actions the page offers: only to who may do them, in the need's current status."""
     own = _is_enterprise(user) and user.enterprise_id == need.enterprise_id
-    coordinates = can(user, "need.coordinate") and works_for(user, need.association_id)
+    coordinates = can(user, "need.coordinate") and scope_of(user).works_for(need.association_id)
     workable = need.status in services.WORKABLE
     return {
         "add_info": own and need.is_active,

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.models import Industry, Region, StatusChange
+from core.models import Event, Industry, Region
 
 
 class RegionCodeField(serializers.SlugRelatedField):
@@ -29,12 +29,12 @@ class IndustryCodeField(serializers.SlugRelatedField):
         return super().to_internal_value(data.strip().upper() if isinstance(data, str) else data)
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
-        model = StatusChange
-        fields = ["from_status", "to_status", "actor", "reason", "at"]
+        model = Event
+        fields = ["id", "action", "from_status", "to_status", "actor", "reason", "changes", "at"]
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import scope_of
 from enterprises.imports.checking import check_file
 from enterprises.imports.reading import ImportRefused, count_data_rows, map_header, read_rows
 from enterprises.imports.writing import write_rows
@@ -86,10 +87,9 @@ def run_job(job_id: int) -> ImportJob | None:
 def start_import(*, actor, association_id: int, file_name: str, content: bytes) -> ImportJob:
     """Check the file's type and header at once, then import it: here and now for a small file,
     in a Celery worker for a large one (the job is then PENDING and the caller polls it)."""
-    from associations.services import works_for
     from enterprises.tasks import run_import_job
 
-    if not works_for(actor, association_id):
+    if not scope_of(actor).works_for(association_id):
         raise PermissionDenied
     rows = read_rows(file_name, content)
     header = next(rows, None)

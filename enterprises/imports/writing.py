@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
-from core.models import StatusChange
+from core.models import Event
 from enterprises.imports.checking import CleanRow
 from enterprises.imports.reading import OPTIONAL
 from enterprises.models import Enterprise
@@ -146,7 +146,7 @@ def write_rows(*, rows: list[CleanRow], association_id: int, actor, file_name: s
     quote = connection.ops.quote_name
     enterprises = quote(Enterprise._meta.db_table)
     memberships = quote(Membership._meta.db_table)
-    history = quote(StatusChange._meta.db_table)
+    history = quote(Event._meta.db_table)
     table = IMPORT_TABLE
     now = Enterprise._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
     today = Membership._meta.get_field("joined_on").get_db_prep_save(

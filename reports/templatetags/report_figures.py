@@ -6,7 +6,7 @@ from datetime import timedelta
 from django import template
 from django.utils import timezone
 
-from core.permissions import can
+from core.access import can
 from reports import selectors
 from reports.models import Report
 

@@ -14,7 +14,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.serializers_common import ReasonSerializer, StatusChangeSerializer
+from core.api.serializers_common import EventSerializer, ReasonSerializer
 from core.errors import DomainError
 from core.workflow import history_for
 from supplies import selectors, services
@@ -209,11 +209,11 @@ class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         services.need_reply(actor=request.user, need_id=need.pk, **serializer.validated_data)
         return self._answer(need)
 
-    @extend_schema(responses=StatusChangeSerializer(many=True))
+    @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """Every status change of the need: who, when, from, to and why."""
-        return Response(StatusChangeSerializer(history_for(self.get_object()), many=True).data)
+        return Response(EventSerializer(history_for(self.get_object()), many=True).data)
 
     @extend_schema(responses=NeedMessageSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
@@ -388,8 +388,8 @@ class SupplyOfferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         )
         return self._answer(offer)
 
-    @extend_schema(responses=StatusChangeSerializer(many=True))
+    @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """Every status change of the offer: who, when, from, to and why."""
-        return Response(StatusChangeSerializer(history_for(self.get_object()), many=True).data)
+        return Response(EventSerializer(history_for(self.get_object()), many=True).data)

@@ -11,7 +11,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from associations.models import Membership
-from core.models import StatusChange
+from core.models import Event
 from core.workflow import history_for
 from enterprises import imports
 from enterprises.imports import ImportRefused, start_import
@@ -93,7 +93,7 @@ def import_file(cast, content: bytes, file_name: str = "members.csv", actor=None
 
 def written(cast) -> tuple[int, int, int]:
     """What an import could have written: enterprises, memberships and history rows."""
-    return Enterprise.objects.count(), Membership.objects.count(), StatusChange.objects.count()
+    return Enterprise.objects.count(), Membership.objects.count(), Event.objects.count()
 
 
 def refused_rows(cast, rows: list[dict], **csv_options) -> list[dict]:

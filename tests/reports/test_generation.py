@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, TransitionNotAllowed
-from core.models import Region, Role, StatusChange
+from core.models import Event, Region, Role
 from reports import figures, selectors, services
 from reports.models import Report
 from reports.tables import display, tables
@@ -128,7 +128,7 @@ def test_generating_twice_leaves_one_ready_report_with_the_same_checksum(cast):
     assert first.checksum == second.checksum == report.checksum == services.checksum(report.data)
     assert report.data["needs"]["totals"]["new"] == 1
     assert set(report.data) == {*figures.SECTIONS, "meta"}
-    assert StatusChange.objects.filter(object_id=report.pk, to_status=S.READY).count() == 1
+    assert Event.objects.filter(object_id=report.pk, to_status=S.READY).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -149,7 +149,7 @@ def test_two_workers_generating_the_same_report_at_once_write_it_once(settings, 
     report.refresh_from_db()
     assert Report.objects.count() == 1
     assert report.status == S.READY
-    assert StatusChange.objects.filter(object_id=report.pk, to_status=S.READY).count() == 1
+    assert Event.objects.filter(object_id=report.pk, to_status=S.READY).count() == 1
     assert report.attempts == 1
     assert report.data["needs"]["totals"]["new"] == 1
 

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 
 from associations.models import Membership
 from core.errors import Conflict, DomainError, TransitionNotAllowed
-from core.models import Notification, Region, StatusChange
+from core.models import Event, Notification, Region
 from core.workflow import history_for
 from supplies import selectors, services
 from supplies.models import Escalation, Match, Need, Placement, SupplyItem, SupplyOffer
@@ -43,7 +43,7 @@ def written() -> tuple[int, ...]:
     """Rows that filing, matching or placing would write."""
     return (
         Need.objects.count(),
-        StatusChange.objects.count(),
+        Event.objects.count(),
         Match.objects.count(),
         Placement.objects.count(),
     )
@@ -528,7 +528,7 @@ ACTOR = {
 def test_each_action_moves_a_need_only_from_the_statuses_that_allow_it(cast, action, status):
     # Escalated before, so that the official may see it whatever its status now.
     need = need_in(cast, status, escalated=True)
-    before = StatusChange.objects.count()
+    before = Event.objects.count()
 
     if status not in ALLOWED_FROM[action]:
         with pytest.raises(TransitionNotAllowed) as caught:
@@ -536,13 +536,13 @@ def test_each_action_moves_a_need_only_from_the_statuses_that_allow_it(cast, act
         assert caught.value.extra == {"current_status": status}
         need.refresh_from_db()
         assert need.status == status
-        assert StatusChange.objects.count() == before
+        assert Event.objects.count() == before
         return
 
     act(cast, action, need, reason="因为")
     need.refresh_from_db()
     assert need.status == LEADS_TO[action]
-    [change] = StatusChange.objects.order_by("-id")[:1]
+    [change] = Event.objects.order_by("-id")[:1]
     assert (change.object_id, change.from_status, change.to_status) == (
         need.pk,
         status,

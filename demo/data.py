@@ -291,9 +291,7 @@ def _demo_batch(association: Association, staff: User, members: list[Enterprise]
         ("", Batch.Status.DRAFT, now - timedelta(days=8)),
         (Batch.Status.DRAFT, Batch.Status.OPEN, batch.opens_at),
     ]:
-        change = record_status(batch, from_status=from_status, to_status=to_status, actor=staff)
-        change.at = at
-        change.save(update_fields=["at"])
+        record_status(batch, from_status=from_status, to_status=to_status, actor=staff, at=at)
     S = Application.Status
     for index, status, days_ago in DEMO_APPLICATIONS:
         submitted_at = now - timedelta(days=days_ago)
@@ -335,15 +333,14 @@ def _demo_batch(association: Association, staff: User, members: list[Enterprise]
         if status == S.RESUMED:
             steps.append((S.APPROVED, S.RESUMED, None, "", now - timedelta(days=2)))
         for from_status, to_status, actor, reason, at in steps:
-            change = record_status(
+            record_status(
                 application,
                 from_status=from_status,
                 to_status=to_status,
                 actor=actor,
                 reason=reason,
+                at=at,
             )
-            change.at = at
-            change.save(update_fields=["at"])
     batch.approved_count = batch.applications.filter(status__in=(S.APPROVED, S.RESUMED)).count()
     batch.save(update_fields=["approved_count"])
 
@@ -381,10 +378,9 @@ def _demo_reports(associations: list[Association], manager: User) -> None:
 
 
 def _at(obj, from_status: str, to_status: str, actor, at, reason: str = "") -> None:
-    change = record_status(obj, from_status=from_status, to_status=to_status, actor=actor)
-    change.reason = reason
-    change.at = at
-    change.save(update_fields=["reason", "at"])
+    record_status(
+        obj, from_status=from_status, to_status=to_status, actor=actor, reason=reason, at=at
+    )
 
 
 def _demo_needs(

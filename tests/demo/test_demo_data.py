@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from associations.models import Association, AssociationUser, Membership
-from core.demo_data import DEMO_PASSWORD, load_demo_data
 from core.models import Role, User
+from demo.data import DEMO_PASSWORD, load_demo_data
 from enterprises.models import Enterprise
 
 pytestmark = pytest.mark.django_db

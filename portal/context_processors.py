@@ -1,8 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.access import can
 from core.models import Role
-from core.permissions import can
 
 
 def navigation(request):

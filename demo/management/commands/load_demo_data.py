@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from core.demo_data import DEMO_PASSWORD, DEMO_USERNAMES, load_demo_data
+from demo.data import DEMO_PASSWORD, DEMO_USERNAMES, load_demo_data
 
 
 class Command(BaseCommand):
