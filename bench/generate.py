@@ -337,8 +337,10 @@ WITH added AS (
     ON CONFLICT (enterprise_id, association_id) DO NOTHING
     RETURNING id, created_at
 )
-INSERT INTO {status_change} (content_type_id, object_id, from_status, to_status, reason, at)
-SELECT %(content_type)s, id, '', 'active', 'bench data', created_at FROM added;
+INSERT INTO {status_change} (content_type_id, object_id, action, from_status, to_status, reason,
+    at)
+SELECT %(content_type)s, id, 'membership.created', '', 'active', 'bench data', created_at
+FROM added;
 """
 
 
@@ -460,10 +462,12 @@ SELECT %(batch)s, d.enterprise_id, d.status, %(planned_start)s::date + mod(d.h, 
     coalesce(d.decided, d.submitted, %(now)s)
 FROM decided d;
 
-INSERT INTO {status_change} (content_type_id, object_id, from_status, to_status, reason, at,
-    actor_id)
-SELECT %(content_type)s, a.id, step.from_status, step.to_status, step.reason, step.at,
-    step.actor_id
+INSERT INTO {status_change} (content_type_id, object_id, action, from_status, to_status, reason,
+    at, actor_id)
+SELECT %(content_type)s, a.id,
+    CASE WHEN step.from_status = '' THEN 'application.created'
+        ELSE 'application.' || step.to_status END,
+    step.from_status, step.to_status, step.reason, step.at, step.actor_id
 FROM {application} a
 CROSS JOIN LATERAL (VALUES
     ('', 'draft', a.created_at, a.created_by_id, ''),
@@ -485,6 +489,7 @@ UPDATE {batch} SET approved_count = (
 """
 
 FORGET_APPLICATIONS_SQL = """
+SET LOCAL portal.event_purge = 'on';
 DELETE FROM {status_change} WHERE content_type_id = %(content_type)s
     AND object_id IN (SELECT id FROM {application} WHERE batch_id = %(batch)s);
 DELETE FROM {application} WHERE batch_id = %(batch)s;

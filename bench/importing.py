@@ -31,6 +31,7 @@ IMPORT_ASSOCIATION = {
 IMPORT_STAFF = "bench-importer"
 
 CLEANUP_SQL = """
+SET LOCAL portal.event_purge = 'on';
 DELETE FROM {status_change} WHERE content_type_id = %(content_type)s
     AND object_id IN (SELECT id FROM {membership} WHERE association_id = %(association)s);
 DELETE FROM {import_job} WHERE association_id = %(association)s;

@@ -240,6 +240,17 @@ class Event(models.Model):
     def to_label(self) -> str:
         return self._label(self.to_status) if self.to_status else ""
 
+    VERBS = {
+        "created": _("Created"),
+        "updated": _("Changed"),
+    }
+
+    @property
+    def verb_label(self) -> str:
+        """What happened, for an event that changed no status ("Changed", "Matched"…)."""
+        verb = self.action.rsplit(".", 1)[-1]
+        return str(self.VERBS.get(verb, verb.replace("_", " ").replace("-", " ").capitalize()))
+
     @property
     def changed_fields(self) -> list[tuple[str, object, object]]:
         """(the field's name in the active language, old value, new value) for each change."""
