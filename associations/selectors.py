@@ -1,12 +1,12 @@
 from django.db.models import Count, Q, QuerySet
 
 from associations.models import Association, Membership
-from core.models import Role
+from core.access import scope_of
 
 
 def association_list(*, user) -> QuerySet[Association]:
     """The directory of associations. Every signed-in user may read it (an enterprise needs it to
-    ask to join); what a user may change is decided by the services."""
+    ask to join); what a user may change is decided by the access rules."""
     if not user.is_authenticated:
         return Association.objects.none()
     return Association.objects.select_related("region").prefetch_related("industries")
@@ -15,16 +15,14 @@ def association_list(*, user) -> QuerySet[Association]:
 def my_association_list(*, user) -> QuerySet[Association]:
     """Associations `user` works with: staff their own, an enterprise user those its enterprise
     belongs to, an official those based inside the jurisdiction, admins all."""
-    associations = Association.objects.select_related("region")
-    if not user.is_authenticated:
-        return associations.none()
-    if user.is_superuser or user.role == Role.ADMIN:
-        return associations
-    if user.role == Role.ENTERPRISE:
-        return associations.filter(memberships__enterprise_id=user.enterprise_id).distinct()
-    if user.role in (Role.OFFICIAL, Role.PARTNER) and user.jurisdiction_id:
-        return associations.filter(region__path__startswith=user.jurisdiction.path)
-    return associations.filter(pk__in=user.association_ids)
+    mine = scope_of(user).filter(
+        Association.objects.all(),
+        enterprise="memberships__enterprise_id",
+        association="pk",
+        region="region__path",
+    )
+    # A subquery rather than the join itself, so that counting members (below) counts them all.
+    return Association.objects.select_related("region").filter(pk__in=mine.values("pk"))
 
 
 def association_member_counts(*, user) -> QuerySet[Association]:
@@ -43,20 +41,19 @@ def membership_list(*, user) -> QuerySet[Membership]:
     memberships = Membership.objects.select_related(
         "association", "enterprise", "enterprise__region", "enterprise__industry"
     )
-    if not user.is_authenticated:
-        return memberships.none()
-    if user.is_superuser or user.role == Role.ADMIN:
-        return memberships
-    if user.role == Role.ENTERPRISE:
-        if not user.enterprise_id:
-            return memberships.none()
-        return memberships.filter(enterprise_id=user.enterprise_id)
-    if user.role in (Role.OFFICIAL, Role.PARTNER) and user.jurisdiction_id:
-        return memberships.filter(enterprise__region__path__startswith=user.jurisdiction.path)
-    return memberships.filter(association_id__in=user.association_ids)
+    return scope_of(user).filter(
+        memberships,
+        enterprise="enterprise_id",
+        association="association_id",
+        region="enterprise__region__path",
+    )
 
 
 def membership_list_for_enterprise(*, user) -> QuerySet[Membership]:
-    if user.role != Role.ENTERPRISE or not user.enterprise_id:
+    """The memberships of the enterprise user's own enterprise (nothing for anyone else)."""
+    scope = scope_of(user)
+    if not (scope.is_enterprise and scope.enterprise_id):
         return Membership.objects.none()
-    return Membership.objects.filter(enterprise_id=user.enterprise_id).select_related("association")
+    return Membership.objects.filter(enterprise_id=scope.enterprise_id).select_related(
+        "association"
+    )

@@ -11,18 +11,18 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from associations import access
 from associations.models import Association, AssociationUser, Membership
-from core.access import is_admin, scope_of
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
 from core.models import Industry, Role, User
 from core.validators import normalise_phone, normalise_uscc
-from core.workflow import change_status, not_allowed, record_status
+from core.workflow import change_status, diff, not_allowed, record_event, record_status, snapshot
 
 Status = Membership.Status
 
 
-def _require_works_for(user: User, association_id: int) -> None:
-    if not scope_of(user).works_for(association_id):
+def _require(allowed: bool) -> None:
+    if not allowed:
         raise PermissionDenied
 
 
@@ -46,15 +46,19 @@ def _normalise_association(association: Association) -> None:
         raise DomainError(_("Some values are not valid; see each field."), fields=problems)
 
 
+def _industry_codes(association: Association) -> list[str]:
+    return sorted(association.industries.values_list("code", flat=True))
+
+
 @transaction.atomic
 def association_create(*, actor: User, industries: list[Industry] = (), **fields) -> Association:
-    if not is_admin(actor):
-        raise PermissionDenied
+    _require(access.may_create_association(actor))
     association = Association(**{k: v for k, v in fields.items() if k in ASSOCIATION_FIELDS})
     _normalise_association(association)
     check_model_rules(association)
     association.save()
     association.industries.set(industries)
+    record_event(association, "association.created", actor=actor)
     return association
 
 
@@ -63,16 +67,23 @@ def association_update(
     *, actor: User, association_id: int, industries: list[Industry] | None = None, **fields
 ) -> Association:
     association = Association.objects.select_for_update().get(pk=association_id)
-    if not scope_of(actor).manages(association.pk):
-        raise PermissionDenied
+    _require(access.may_edit_association(actor, association.pk))
+    before = snapshot(association, ASSOCIATION_FIELDS)
+    codes_before = _industry_codes(association)
     for name, value in fields.items():
         if name in ASSOCIATION_FIELDS:
             setattr(association, name, value)
     _normalise_association(association)
     check_model_rules(association)
     association.save()
+    changes = diff(before, association)
     if industries is not None:
         association.industries.set(industries)
+        codes_after = _industry_codes(association)
+        if codes_after != codes_before:
+            changes["industries"] = [codes_before, codes_after]
+    if changes:
+        record_event(association, "association.updated", actor=actor, changes=changes)
     return association
 
 
@@ -91,8 +102,7 @@ def staff_invite(
 
     The account has no usable password until the invitee sets one through that link.
     """
-    if not scope_of(actor).manages(association_id):
-        raise PermissionDenied
+    _require(access.may_invite_staff(actor, association_id))
     if User.objects.filter(username=username).exists():
         raise DomainError(
             _("This username is taken; choose another."),
@@ -110,6 +120,7 @@ def staff_invite(
     user.save()
     AssociationUser.objects.create(user=user, association_id=association_id, is_manager=is_manager)
     association = Association.objects.get(pk=association_id)
+    record_event(association, "association.staff_invited", actor=actor, reason=username)
     link = base_url + reverse(
         "password_reset_confirm",
         kwargs={
@@ -163,7 +174,7 @@ def membership_add(
 ) -> Membership:
     """Staff add an enterprise as an active member (or re-admit one that left or was refused)."""
     member_number = _member_number(member_number)
-    _require_works_for(actor, association_id)
+    _require(access.may_add_member(actor, association_id))
     membership = (
         Membership.objects.select_for_update()
         .filter(association_id=association_id, enterprise_id=enterprise_id)
@@ -196,6 +207,7 @@ def membership_add(
 
 def _activate(membership: Membership, *, actor: User, member_number: str, reason: str = ""):
     member_number = _member_number(member_number)
+    before = snapshot(membership, ["member_number"])
     if member_number:
         membership.member_number = member_number
     membership.joined_on = membership.joined_on or timezone.localdate()
@@ -206,6 +218,7 @@ def _activate(membership: Membership, *, actor: User, member_number: str, reason
         actor=actor,
         reason=reason,
         update_fields=["member_number", "joined_on", "left_on"],
+        changes=diff(before, membership),
     )
     return membership
 
@@ -213,7 +226,7 @@ def _activate(membership: Membership, *, actor: User, member_number: str, reason
 @transaction.atomic
 def membership_request(*, actor: User, association_id: int, note: str = "") -> Membership:
     """An enterprise user asks for their enterprise to join an association."""
-    if actor.role != Role.ENTERPRISE or not actor.enterprise_id:
+    if not access.may_ask_to_join(actor) or not actor.enterprise_id:
         raise DomainError(_("Register or claim your enterprise first."))
     if not Association.objects.filter(pk=association_id).exists():
         raise DomainError(
@@ -242,7 +255,7 @@ def membership_request(*, actor: User, association_id: int, note: str = "") -> M
 @transaction.atomic
 def membership_approve(*, actor: User, membership_id: int, member_number: str = "") -> Membership:
     membership = _locked(membership_id)
-    _require_works_for(actor, membership.association_id)
+    _require(access.may_decide_membership(actor, membership))
     if membership.status != Status.PENDING:
         raise not_allowed(membership)
     return _activate(membership, actor=actor, member_number=member_number)
@@ -252,7 +265,7 @@ def membership_approve(*, actor: User, membership_id: int, member_number: str = 
 def membership_reject(*, actor: User, membership_id: int, reason: str) -> Membership:
     reason = required_reason(reason)
     membership = _locked(membership_id)
-    _require_works_for(actor, membership.association_id)
+    _require(access.may_decide_membership(actor, membership))
     change_status(membership, to=Status.REJECTED, actor=actor, reason=reason)
     return membership
 
@@ -261,7 +274,7 @@ def membership_reject(*, actor: User, membership_id: int, reason: str) -> Member
 def membership_suspend(*, actor: User, membership_id: int, reason: str) -> Membership:
     reason = required_reason(reason)
     membership = _locked(membership_id)
-    _require_works_for(actor, membership.association_id)
+    _require(access.may_decide_membership(actor, membership))
     change_status(membership, to=Status.SUSPENDED, actor=actor, reason=reason)
     return membership
 
@@ -269,7 +282,7 @@ def membership_suspend(*, actor: User, membership_id: int, reason: str) -> Membe
 @transaction.atomic
 def membership_reinstate(*, actor: User, membership_id: int, reason: str = "") -> Membership:
     membership = _locked(membership_id)
-    _require_works_for(actor, membership.association_id)
+    _require(access.may_decide_membership(actor, membership))
     if membership.status != Status.SUSPENDED:
         raise not_allowed(membership)
     return _activate(membership, actor=actor, member_number="", reason=reason)
@@ -279,9 +292,7 @@ def membership_reinstate(*, actor: User, membership_id: int, reason: str = "") -
 def membership_leave(*, actor: User, membership_id: int, reason: str = "") -> Membership:
     """The membership ends: staff record it, or the enterprise itself leaves."""
     membership = _locked(membership_id)
-    own = actor.role == Role.ENTERPRISE and actor.enterprise_id == membership.enterprise_id
-    if not own:
-        _require_works_for(actor, membership.association_id)
+    _require(access.may_leave(actor, membership))
     membership.left_on = timezone.localdate()
     change_status(membership, to=Status.LEFT, actor=actor, reason=reason, update_fields=["left_on"])
     return membership
@@ -290,7 +301,11 @@ def membership_leave(*, actor: User, membership_id: int, reason: str = "") -> Me
 @transaction.atomic
 def membership_update(*, actor: User, membership_id: int, member_number: str) -> Membership:
     membership = _locked(membership_id)
-    _require_works_for(actor, membership.association_id)
+    _require(access.may_decide_membership(actor, membership))
+    before = snapshot(membership, ["member_number"])
     membership.member_number = _member_number(member_number)
     membership.save(update_fields=["member_number", "updated_at"])
+    changes = diff(before, membership)
+    if changes:
+        record_event(membership, "membership.updated", actor=actor, changes=changes)
     return membership

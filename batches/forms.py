@@ -12,18 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from associations.models import Association
 from batches.models import Application, Batch
 from core.api.filters import IndustryFilter, RegionSubtreeFilter
-from core.forms import DomainErrorFormMixin
+from core.forms import DateInput, DomainErrorFormMixin
 from core.models import Industry, Region
 from enterprises.forms import OwnAssociationMixin, industry_choices
 
 CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

@@ -1,5 +1,6 @@
-"""Every write on batches and applications. Status changes go through core.workflow, so each is
-kept with who, when and why; decisions queue a notification to the applicant on commit."""
+"""Every write on batches and applications. Who may do what is asked of batches.access; each
+write appends an event (core.workflow) with who, when, why and the changed fields; decisions
+queue a notification to the applicant on commit, with the decision's event."""
 
 import operator
 from datetime import date, timedelta
@@ -12,11 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
+from batches import access
 from batches.models import Application, Batch
-from core.access import scope_of
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
-from core.models import Industry, Region, Role, User
-from core.workflow import change_status, not_allowed, record_status
+from core.models import Event, Industry, Region, User
+from core.workflow import (
+    change_status,
+    diff,
+    may_move,
+    not_allowed,
+    record_event,
+    record_status,
+    snapshot,
+)
 from enterprises.models import Enterprise
 
 BATCH_FIELDS = (
@@ -74,7 +83,7 @@ def batch_create(
     industries: list[Industry],
     **fields,
 ) -> Batch:
-    if not scope_of(actor).works_for(association_id):
+    if not access.may_manage_batches_of(actor, association_id):
         raise PermissionDenied
     batch = Batch(
         association_id=association_id,
@@ -103,25 +112,37 @@ def batch_update(
     **fields,
 ) -> Batch:
     batch = _locked_batch(batch_id)
-    if not scope_of(actor).works_for(batch.association_id):
+    if not access.may_manage(actor, batch):
         raise PermissionDenied
-    if batch.status == Batch.Status.COMPLETED:
+    if not access.batch_editable(batch):
         raise not_allowed(batch)
+    before = snapshot(batch, BATCH_FIELDS)
     for name, value in fields.items():
         if name in BATCH_FIELDS:
             setattr(batch, name, value)
     _check_batch(batch, regions, industries)
     batch.save()
-    if regions is not None:
-        batch.regions.set(regions)
-    if industries is not None:
-        batch.industries.set(industries)
+    changes = diff(before, batch)
+    for name, chosen in (("regions", regions), ("industries", industries)):
+        if chosen is not None:
+            changes.update(_set_codes(batch, name, chosen))
+    if changes:
+        record_event(batch, "batch.updated", actor=actor, changes=changes)
     return batch
+
+
+def _set_codes(batch: Batch, name: str, chosen) -> dict[str, list]:
+    """Set the batch's regions or industries; {name: [old codes, new codes]} if they changed."""
+    related = getattr(batch, name)
+    old = sorted(related.values_list("pk", flat=True))
+    related.set(chosen)
+    new = sorted(related.values_list("pk", flat=True))
+    return {name: [old, new]} if old != new else {}
 
 
 def _batch_transition(actor: User, batch_id: int, to: str, reason: str = "") -> Batch:
     batch = _locked_batch(batch_id)
-    if not scope_of(actor).works_for(batch.association_id):
+    if not access.may_manage(actor, batch):
         raise PermissionDenied
     change_status(batch, to=to, actor=actor, reason=reason)
     return batch
@@ -225,7 +246,7 @@ def _require_may_apply(batch: Batch, enterprise: Enterprise) -> None:
 
 
 def _own(actor: User, application: Application) -> None:
-    if actor.role != Role.ENTERPRISE or actor.enterprise_id != application.enterprise_id:
+    if not access.is_applicant(actor, application):
         raise PermissionDenied
 
 
@@ -245,7 +266,7 @@ def _check_application(application: Application) -> None:
 @transaction.atomic
 def application_create(*, actor: User, batch_id: int, **fields) -> Application:
     """An enterprise user starts an application (a draft) for their enterprise."""
-    if actor.role != Role.ENTERPRISE or not actor.enterprise_id:
+    if not access.may_apply(actor):
         raise PermissionDenied
     batch = Batch.objects.select_related("association").filter(pk=batch_id).first()
     if batch is None:
@@ -283,13 +304,17 @@ def _locked(application_id: int) -> Application:
 def application_update(*, actor: User, application_id: int, **fields) -> Application:
     application = _locked(application_id)
     _own(actor, application)
-    if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
+    if not access.application_editable(application):
         raise not_allowed(application)
+    before = snapshot(application, APPLICATION_FIELDS)
     for name, value in fields.items():
         if name in APPLICATION_FIELDS:
             setattr(application, name, value)
     _check_application(application)
     application.save()
+    changes = diff(before, application)
+    if changes:
+        record_event(application, "application.updated", actor=actor, changes=changes)
     return application
 
 
@@ -305,9 +330,7 @@ def missing_mandatory_items(application: Application) -> list[str]:
 def application_submit(*, actor: User, application_id: int, reason: str = "") -> Application:
     application = _locked(application_id)
     _own(actor, application)
-    if Application.Status.SUBMITTED not in Application.STATUS_TRANSITIONS.get(
-        application.status, ()
-    ):
+    if not may_move(application, Application.Status.SUBMITTED):
         raise not_allowed(application)
     _require_may_apply(application.batch, application.enterprise)
     missing = missing_mandatory_items(application)
@@ -365,18 +388,22 @@ def application_resume(
 # --- applications: the association's decisions --------------------------------------------
 
 
-def _notify_decision(application: Application) -> None:
+def _notify_decision(event: Event) -> None:
+    """Tell the applicant once the decision is committed: the task reads this decision's event,
+    not whatever the application has become by the time it runs."""
     from batches.tasks import notify_application_decision
 
-    transaction.on_commit(lambda: notify_application_decision.delay(application.pk))
+    transaction.on_commit(lambda: notify_application_decision.delay(event.pk))
 
 
 def _decide(actor: User, application: Application, to: str, reason: str) -> Application:
-    if not scope_of(actor).works_for(application.batch.association_id):
+    if not access.may_decide(actor, application):
         raise PermissionDenied
     application.decided_at = timezone.now()
-    change_status(application, to=to, actor=actor, reason=reason, update_fields=["decided_at"])
-    _notify_decision(application)
+    event = change_status(
+        application, to=to, actor=actor, reason=reason, update_fields=["decided_at"]
+    )
+    _notify_decision(event)
     return application
 
 
@@ -400,9 +427,9 @@ def _take_places(batch_id: int, count: int) -> None:
 def application_approve(*, actor: User, application_id: int, reason: str = "") -> Application:
     application = _locked(application_id)
     # Who may act first: someone else's staff learns nothing, not even the status.
-    if not scope_of(actor).works_for(application.batch.association_id):
+    if not access.may_decide(actor, application):
         raise PermissionDenied
-    if application.status != Application.Status.SUBMITTED:
+    if not may_move(application, Application.Status.APPROVED):
         raise not_allowed(application)
     _take_places(application.batch_id, 1)
     return _decide(actor, application, Application.Status.APPROVED, reason)
@@ -424,9 +451,9 @@ def application_bulk_approve(*, actor: User, application_ids: list[int]) -> list
     if len(applications) != len(ids):
         raise DomainError(_("Some of the selected applications do not exist."))
     for application in applications:
-        if not scope_of(actor).works_for(application.batch.association_id):
+        if not access.may_decide(actor, application):
             raise PermissionDenied
-        if application.status != Application.Status.SUBMITTED:
+        if not may_move(application, Application.Status.APPROVED):
             # Among many, say which one stopped them all.
             error = not_allowed(application)
             error.extra["application"] = application.pk

@@ -27,8 +27,8 @@ from stdnum.cn import uscc as stdnum_uscc
 from associations.models import Association, AssociationUser, Membership
 from batches.models import Application, Batch
 from core.models import Event, Industry, Region, Role, User
-from enterprises.imports import OPTIONAL, REQUIRED
 from enterprises.models import Enterprise
+from members.imports import OPTIONAL, REQUIRED
 
 # The import's own columns, in its order.
 CSV_HEADER = [*REQUIRED, *OPTIONAL]

@@ -34,6 +34,15 @@ CLEANUP_SQL = """
 SET LOCAL portal.event_purge = 'on';
 DELETE FROM {status_change} WHERE content_type_id = %(content_type)s
     AND object_id IN (SELECT id FROM {membership} WHERE association_id = %(association)s);
+DELETE FROM {status_change} WHERE content_type_id = %(enterprise_type)s
+    AND object_id IN (
+        SELECT m.enterprise_id FROM {membership} m
+        WHERE m.association_id = %(association)s
+            AND NOT EXISTS (
+                SELECT 1 FROM {membership} o
+                WHERE o.enterprise_id = m.enterprise_id AND o.association_id <> %(association)s
+            )
+    );
 DELETE FROM {import_job} WHERE association_id = %(association)s;
 WITH gone AS (
     DELETE FROM {membership} WHERE association_id = %(association)s RETURNING enterprise_id
@@ -78,6 +87,7 @@ def _forget_previous_run() -> float:
             {
                 "association": previous.pk,
                 "content_type": ContentType.objects.get_for_model(Membership).pk,
+                "enterprise_type": ContentType.objects.get_for_model(Enterprise).pk,
             },
         )
     with connection.cursor() as cursor:
@@ -92,7 +102,7 @@ def _import_once(
     from django.core.cache import cache
 
     from bench.report import figure, note, peak_rss_mib
-    from enterprises.imports import check_file, write_rows
+    from members.imports import check_file, write_rows
 
     key = f"bench-import:{association_id}:processed"
 

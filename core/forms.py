@@ -4,6 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import DomainError
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, its value written as ISO dates (YYYY-MM-DD)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class ReasonForm(forms.Form):
     """The why of a decision, kept in the history (a form, so that what cannot be stored —
     a NUL character, a novel — is refused with a message rather than a 500)."""

@@ -1,26 +1,35 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.access import scope_of
-from core.api.errors import error_body
 from core.api.serializers_common import (
+    EventSerializer,
     IndustryCodeField,
     ReasonSerializer,
     RegionCodeField,
 )
-from core.models import Role
-from enterprises import imports, services
+from enterprises import access, services
 from enterprises.filters import ClaimFilterSet, EnterpriseFilterSet
-from enterprises.models import Enterprise, EnterpriseClaim, ImportJob
-from enterprises.selectors import (
-    claim_list,
-    enterprise_list,
-    import_job_list,
-    may_see_contact_details,
-)
+from enterprises.models import Enterprise, EnterpriseClaim
+from enterprises.selectors import claim_list, enterprise_history, enterprise_list
+
+
+class AllowedActionsMixin(serializers.Serializer):
+    """`allowed_actions`: what the requesting user may do to the object now (the access rules of
+    `enterprises.access`), the buttons a partner's interface offers."""
+
+    allowed_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, obj) -> list[str]:
+        return access.allowed_actions(self.context["request"].user, obj)
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
@@ -52,9 +61,16 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and not may_see_contact_details(request.user):
+        if request is not None and not access.may_see_contact_details(request.user):
             data["contact_phone"] = None
         return data
+
+
+class EnterpriseDetailSerializer(AllowedActionsMixin, EnterpriseSerializer):
+    """An enterprise with what you may do to it now: `"edit"`."""
+
+    class Meta(EnterpriseSerializer.Meta):
+        fields = [*EnterpriseSerializer.Meta.fields, "allowed_actions"]
 
 
 class EnterpriseViewSet(
@@ -77,6 +93,7 @@ class EnterpriseViewSet(
         "update": "enterprise.edit",
         "partial_update": "enterprise.edit",
         "claim": "enterprise.claim",
+        "history": "enterprise.view",
     }
     ordering_fields = ["id", "name", "uscc", "employees", "updated_at"]
     ordering = ["id"]
@@ -84,12 +101,17 @@ class EnterpriseViewSet(
     def get_queryset(self):
         return enterprise_list(user=self.request.user)
 
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return EnterpriseDetailSerializer
+        return EnterpriseSerializer
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         association = data.pop("association", None)
         member_number = data.pop("member_number", "")
         user = self.request.user
-        if user.role == Role.ENTERPRISE:
+        if scope_of(user).is_enterprise:
             serializer.instance = services.enterprise_register(
                 actor=user, association_id=association, **data
             )
@@ -108,6 +130,14 @@ class EnterpriseViewSet(
         serializer.instance = services.enterprise_update(
             actor=self.request.user, enterprise_id=serializer.instance.pk, **data
         )
+
+    @extend_schema(responses=EventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        """Everything that happened to the enterprise, oldest first: who registered it, and each
+        change with the old and new value of every field it changed."""
+        events = enterprise_history(user=request.user, enterprise=self.get_object())
+        return Response(EventSerializer(events, many=True).data)
 
     @extend_schema(
         request=inline_serializer(
@@ -188,107 +218,3 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
             reason=serializer.validated_data.get("reason", ""),
         )
         return Response(ClaimSerializer(claim).data)
-
-
-class ImportJobSerializer(serializers.ModelSerializer):
-    progress = serializers.SerializerMethodField()
-    processed_rows = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ImportJob
-        fields = [
-            "id",
-            "association",
-            "file_name",
-            "status",
-            "total_rows",
-            "processed_rows",
-            "progress",
-            "created",
-            "updated",
-            "linked",
-            "errors",
-            "created_at",
-            "finished_at",
-        ]
-        read_only_fields = fields
-
-    def get_processed_rows(self, job) -> int:
-        return imports.live_processed_rows(job)
-
-    def get_progress(self, job) -> int:
-        if job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED):
-            return 100
-        total = job.total_rows or 0
-        return int(100 * imports.live_processed_rows(job) / total) if total else 0
-
-
-class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX, first row a header")
-    association = serializers.IntegerField(
-        required=False, help_text="Needed if you work for several associations"
-    )
-
-
-class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Member spreadsheet imports (CSV or XLSX; see the template at /members/import/template.csv).
-
-    A small file is imported at once: 200 with `created` and `updated`, or 400 with `errors`
-    ({row, column, message}, nothing written). A large one answers 202 with a job to poll at
-    /api/v1/enterprises/import/{id}/ until its status is `succeeded` or `failed`."""
-
-    serializer_class = ImportJobSerializer
-    parser_classes = [MultiPartParser, FormParser]
-    ordering = ["-created_at"]
-    permission_actions = {
-        "list": "enterprise.import",
-        "retrieve": "enterprise.import",
-        "create": "enterprise.import",
-    }
-
-    def get_queryset(self):
-        return import_job_list(user=self.request.user)
-
-    @extend_schema(
-        request={"multipart/form-data": ImportUploadSerializer},
-        responses={
-            200: ImportJobSerializer,
-            202: ImportJobSerializer,
-            400: OpenApiResponse(description="The file was refused; `errors` lists each problem"),
-        },
-    )
-    def create(self, request, *args, **kwargs):
-        upload = ImportUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        uploaded = upload.validated_data["file"]
-        association = scope_of(request.user).acting_association(
-            upload.validated_data.get("association")
-        )
-        try:
-            imports.check_size(uploaded.size)
-            job = imports.start_import(
-                actor=request.user,
-                association_id=association,
-                file_name=uploaded.name,
-                content=uploaded.read(),
-            )
-        except imports.ImportRefused as refused:
-            return _refused(refused)
-        data = ImportJobSerializer(job).data
-        if job.status == ImportJob.Status.FAILED:
-            return Response(
-                error_body(
-                    "invalid_file", job.errors[0]["message"], errors=job.errors[1:], job=job.pk
-                ),
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        if job.status == ImportJob.Status.SUCCEEDED:
-            return Response(data, status=status.HTTP_200_OK)
-        return Response(data, status=status.HTTP_202_ACCEPTED)
-
-
-def _refused(refused: "imports.ImportRefused") -> Response:
-    return Response(
-        error_body("invalid_file", refused.detail, errors=refused.errors),
-        status=status.HTTP_400_BAD_REQUEST,
-    )

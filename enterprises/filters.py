@@ -57,27 +57,3 @@ class ClaimFilterSet(UpdatedSinceFilterSet):
     class Meta:
         model = EnterpriseClaim
         fields = ["status"]
-
-
-class MembershipFilterSet(UpdatedSinceFilterSet):
-    region = RegionSubtreeFilter(
-        field_name="enterprise__region", label=_("Region code (any level)")
-    )
-    industry = IndustryFilter(
-        field_name="enterprise__industry", label=_("Industry section or division")
-    )
-    size = django_filters.ChoiceFilter(
-        field_name="enterprise__size", choices=Enterprise.Size.choices, label=_("Size")
-    )
-    search = django_filters.CharFilter(method="filter_search", label=_("Name or credit code"))
-
-    # By id, without checking that the enterprise exists: an out-of-scope id must look
-    # exactly like one that does not exist (an empty list).
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise id"))
-
-    class Meta:
-        model = Membership
-        fields = ["association", "status"]
-
-    def filter_search(self, queryset, name, value):
-        return search_enterprises(queryset, "enterprise__", value)

@@ -1,62 +1,63 @@
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from associations.models import Membership
-from core.models import Role
-from enterprises.models import Enterprise, EnterpriseClaim, ImportJob
+from core.access import Scope, can, scope_of
+from core.models import Event
+from core.workflow import history_for
+from enterprises.access import may_see_contact_details
+from enterprises.models import Enterprise, EnterpriseClaim
+
+
+def _members_of_my_associations(scope: Scope, statuses) -> QuerySet:
+    """The ids of the enterprises whose membership of one of the user's associations is in one
+    of `statuses`.
+
+    A subquery rather than `Scope.filter` through the enterprise's memberships: an enterprise is
+    a member of several associations, and a join would list it once per membership (and would
+    not tie the status to the user's association)."""
+    memberships = Membership.objects.filter(status__in=statuses)
+    return scope.filter(memberships, association="association_id").values("enterprise_id")
 
 
 def enterprise_list(*, user) -> QuerySet[Enterprise]:
     """The enterprises `user` may see: staff and bound partners their associations' members, an
     enterprise user their own, an official (or partner bound to a jurisdiction) those inside it."""
+    scope = scope_of(user)
     enterprises = Enterprise.objects.select_related("region", "industry")
-    if not user.is_authenticated:
-        return enterprises.none()
-    if user.is_superuser or user.role == Role.ADMIN:
-        return enterprises
-    if user.role == Role.ENTERPRISE:
-        return (
-            enterprises.filter(pk=user.enterprise_id) if user.enterprise_id else enterprises.none()
-        )
-    if user.role in (Role.OFFICIAL, Role.PARTNER) and user.jurisdiction_id:
-        return enterprises.filter(region__path__startswith=user.jurisdiction.path)
-    if user.association_ids:
-        member = Membership.objects.filter(
-            enterprise_id=OuterRef("pk"),
-            association_id__in=user.association_ids,
-            status__in=Membership.VISIBLE_TO_STAFF,
-        )
-        return enterprises.filter(Exists(member))
-    return enterprises.none()
-
-
-def may_see_contact_details(user) -> bool:
-    """Officials read enterprises, but never their people's phone numbers."""
-    return user.role != Role.OFFICIAL
+    if scope.kind == "associations":
+        members = _members_of_my_associations(scope, Membership.VISIBLE_TO_STAFF)
+        return enterprises.filter(pk__in=members)
+    return scope.filter(enterprises, enterprise="pk", region="region__path")
 
 
 def claim_list(*, user) -> QuerySet[EnterpriseClaim]:
     """Claims the user made, or (staff) claims on enterprises that belong to their associations."""
+    scope = scope_of(user)
     claims = EnterpriseClaim.objects.select_related("enterprise", "user")
-    if not user.is_authenticated:
+    if not can(user, "claim.view"):
         return claims.none()
-    if user.is_superuser or user.role == Role.ADMIN:
-        return claims
-    if user.role == Role.ENTERPRISE:
+    if scope.is_enterprise:
+        # Made before the user acts for an enterprise: theirs by who asked, not by enterprise.
         return claims.filter(user=user)
-    if user.role == Role.STAFF and user.association_ids:
-        member = Membership.objects.filter(
-            enterprise_id=OuterRef("enterprise_id"),
-            association_id__in=user.association_ids,
-            status__in=Membership.MEMBER,
+    if scope.kind == "associations":
+        return claims.filter(
+            enterprise_id__in=_members_of_my_associations(scope, Membership.MEMBER)
         )
-        return claims.filter(Exists(member))
-    return claims.none()
+    return scope.filter(claims)  # admins see every claim
 
 
-def import_job_list(*, user) -> QuerySet[ImportJob]:
-    jobs = ImportJob.objects.defer("content")
-    if not user.is_authenticated:
-        return jobs.none()
-    if user.is_superuser or user.role == Role.ADMIN:
-        return jobs
-    return jobs.filter(association_id__in=user.association_ids)
+# Fields whose values some readers of an enterprise may not see (see `may_see_contact_details`).
+CONTACT_FIELDS = ("contact_phone",)
+
+
+def enterprise_history(*, user, enterprise: Enterprise) -> list[Event]:
+    """The enterprise's events, oldest first, as `user` may read them: an official sees that a
+    phone number changed, not the numbers."""
+    events = list(history_for(enterprise))
+    if may_see_contact_details(user):
+        return events
+    for event in events:  # in memory only: events are never edited
+        hidden = {name: [None, None] for name in CONTACT_FIELDS if name in event.changes}
+        if hidden:
+            event.changes = event.changes | hidden
+    return events

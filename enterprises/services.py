@@ -4,13 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from associations.access import may_add_member
 from associations.models import Membership
 from associations.services import membership_add, membership_request
-from core.access import scope_of
 from core.errors import Conflict, DomainError, check_model_rules
-from core.models import Industry, Region, Role, User
+from core.models import Industry, Region, User
 from core.validators import normalise_phone, normalise_uscc
-from core.workflow import change_status, record_status
+from core.workflow import change_status, diff, record_event, record_status, snapshot
+from enterprises import access
 from enterprises.models import Enterprise, EnterpriseClaim
 
 EDITABLE_FIELDS = Enterprise.EDITABLE_FIELDS
@@ -44,7 +45,7 @@ def clean_enterprise_fields(fields: dict) -> dict:
     return cleaned
 
 
-def _save_new(enterprise: Enterprise) -> Enterprise:
+def _save_new(enterprise: Enterprise, *, actor: User) -> Enterprise:
     check_model_rules(enterprise, validate_unique=False)
     if Enterprise.objects.filter(uscc=enterprise.uscc).exists():
         raise _uscc_taken()
@@ -53,6 +54,7 @@ def _save_new(enterprise: Enterprise) -> Enterprise:
             enterprise.save()
     except IntegrityError as exc:
         raise _uscc_taken() from exc
+    record_event(enterprise, "enterprise.created", actor=actor)
     return enterprise
 
 
@@ -69,9 +71,9 @@ def enterprise_create_member(
     *, actor: User, association_id: int, member_number: str = "", **fields
 ) -> Enterprise:
     """Staff register a new enterprise and make it an active member of their association."""
-    if not scope_of(actor).works_for(association_id):
+    if not may_add_member(actor, association_id):
         raise PermissionDenied
-    enterprise = _save_new(Enterprise(**clean_enterprise_fields(fields)))
+    enterprise = _save_new(Enterprise(**clean_enterprise_fields(fields)), actor=actor)
     membership_add(
         actor=actor,
         association_id=association_id,
@@ -86,11 +88,11 @@ def enterprise_register(*, actor: User, association_id: int | None = None, **fie
     """An enterprise user registers their own enterprise, optionally asking to join an
     association at once (the membership waits for staff approval)."""
     actor = User.objects.select_for_update().get(pk=actor.pk)
-    if actor.role != Role.ENTERPRISE:
+    if not access.acts_for_an_enterprise(actor):
         raise PermissionDenied
     if actor.enterprise_id:
         raise Conflict(_("Your account already acts for an enterprise."))
-    enterprise = _save_new(Enterprise(**clean_enterprise_fields(fields)))
+    enterprise = _save_new(Enterprise(**clean_enterprise_fields(fields)), actor=actor)
     actor.enterprise = enterprise
     actor.save(update_fields=["enterprise"])
     if association_id:
@@ -98,31 +100,22 @@ def enterprise_register(*, actor: User, association_id: int | None = None, **fie
     return enterprise
 
 
-def may_edit(user: User, enterprise: Enterprise) -> bool:
-    if user.is_superuser or user.role == Role.ADMIN:
-        return True
-    if user.role == Role.ENTERPRISE:
-        return user.enterprise_id == enterprise.pk
-    if user.association_ids:
-        return Membership.objects.filter(
-            enterprise=enterprise,
-            association_id__in=user.association_ids,
-            status__in=Membership.MEMBER,
-        ).exists()
-    return False
-
-
 @transaction.atomic
 def enterprise_update(*, actor: User, enterprise_id: int, **fields) -> Enterprise:
+    """Change an enterprise's data; the event records each changed field's old and new value."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
-    if not may_edit(actor, enterprise):
+    if not access.may_edit(actor, enterprise):
         raise PermissionDenied
+    before = snapshot(enterprise, EDITABLE_FIELDS)
     for name, value in clean_enterprise_fields(fields).items():
         setattr(enterprise, name, value)
     check_model_rules(enterprise, validate_unique=False)
     if Enterprise.objects.filter(uscc=enterprise.uscc).exclude(pk=enterprise.pk).exists():
         raise _uscc_taken()
     enterprise.save()
+    changes = diff(before, enterprise)
+    if changes:
+        record_event(enterprise, "enterprise.updated", actor=actor, changes=changes)
     return enterprise
 
 
@@ -158,7 +151,7 @@ def member_add_registered(
 @transaction.atomic
 def claim_request(*, actor: User, uscc: str, note: str = "") -> EnterpriseClaim:
     """An enterprise user asks to act for an already registered enterprise."""
-    if actor.role != Role.ENTERPRISE:
+    if not access.acts_for_an_enterprise(actor):
         raise PermissionDenied
     if actor.enterprise_id:
         raise Conflict(_("Your account already acts for an enterprise."))
@@ -172,12 +165,6 @@ def claim_request(*, actor: User, uscc: str, note: str = "") -> EnterpriseClaim:
     return claim
 
 
-def may_decide_claim(user: User, claim: EnterpriseClaim) -> bool:
-    if user.is_superuser or user.role == Role.ADMIN:
-        return True
-    return user.role == Role.STAFF and may_edit(user, claim.enterprise)
-
-
 @transaction.atomic
 def claim_approve(*, actor: User, claim_id: int) -> EnterpriseClaim:
     claim = (
@@ -185,7 +172,7 @@ def claim_approve(*, actor: User, claim_id: int) -> EnterpriseClaim:
         .select_related("enterprise")
         .get(pk=claim_id)
     )
-    if not may_decide_claim(actor, claim):
+    if not access.may_decide_claim(actor, claim):
         raise PermissionDenied
     claimant = User.objects.select_for_update().get(pk=claim.user_id)
     if claimant.enterprise_id and claimant.enterprise_id != claim.enterprise_id:
@@ -207,7 +194,7 @@ def claim_reject(*, actor: User, claim_id: int, reason: str) -> EnterpriseClaim:
         .select_related("enterprise")
         .get(pk=claim_id)
     )
-    if not may_decide_claim(actor, claim):
+    if not access.may_decide_claim(actor, claim):
         raise PermissionDenied
     change_status(claim, to=EnterpriseClaim.Status.REJECTED, actor=actor, reason=reason)
     return claim

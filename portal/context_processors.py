@@ -1,13 +1,17 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.access import can
-from core.models import Role
+from core.access import can, scope_of
 
 
 def navigation(request):
-    """The navigation bar of the signed-in user: only what their role can use, each item
-    (label, url, count) where count is a number to show beside it (or None)."""
+    """The navigation bar of the signed-in user: only what they can use, each item
+    (label, url, count) where count is a number to show beside it (or None).
+
+    Who sees an item is the role table's answer (core.access.can: the rows of the app the item
+    leads to, or the portal's own in portal/access.py) and the user's scope; the items come in
+    one order for every role.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "unread_notifications": 0}
@@ -17,24 +21,31 @@ def navigation(request):
     from supplies.models import Need
     from supplies.selectors import escalated_list, need_queue
 
+    scope = scope_of(user)
+    reviews = can(user, "application.queue")  # the association's review of applications
+    coordinates = can(user, "need.queue")  # the association's coordination of needs
+    # An enterprise user acting for their enterprise (scope.enterprise_id is theirs only).
+    own = scope.enterprise_id is not None
+
     items = [(_("Home"), reverse("dashboard"), None)]
-    if can(user, "application.queue"):
-        waiting = application_list(user=user).filter(status=Application.Status.SUBMITTED).count()
+    if reviews or own:
         items.append((_("Batches"), reverse("batch-list"), None))
+    if reviews:
+        waiting = application_list(user=user).filter(status=Application.Status.SUBMITTED).count()
         items.append((_("Review queue"), reverse("application-list"), waiting or None))
+    if own:
+        items.append((_("My applications"), reverse("application-list"), None))
+    if can(user, "progress.overview"):
         items.append((_("Progress"), reverse("association-progress"), None))
-    if can(user, "need.queue"):
+    if coordinates:
         untouched = need_queue(user=user).filter(status=Need.Status.OPEN).count()
         items.append((_("Needs queue"), reverse("need-queue"), untouched or None))
-        items.append((_("Offers"), reverse("offer-list"), None))
-        items.append((_("Catalogue"), reverse("supply-item-list"), None))
-    if user.role == Role.ENTERPRISE and user.enterprise_id:
-        items.append((_("Batches"), reverse("batch-list"), None))
-        items.append((_("My applications"), reverse("application-list"), None))
+    if own:
         items.append((_("My needs"), reverse("need-list"), None))
+    if coordinates or own:
         items.append((_("Offers"), reverse("offer-list"), None))
-    if user.role == Role.OFFICIAL:
-        items.append((_("Progress"), reverse("association-progress"), None))
+    if coordinates:
+        items.append((_("Catalogue"), reverse("supply-item-list"), None))
     if can(user, "need.escalated"):
         awaiting = escalated_list(user=user).filter(status=Need.Status.ESCALATED).count()
         items.append((_("Escalated needs"), reverse("need-escalated"), awaiting or None))
@@ -44,17 +55,18 @@ def navigation(request):
         items.append((_("Completeness"), reverse("report-completeness"), None))
     if can(user, "member.list"):
         items.append((_("Members"), reverse("member-list"), None))
-    if can(user, "enterprise.import") and user.association_ids:
+    if can(user, "enterprise.import") and scope.association_ids:
         items.append((_("Import"), reverse("member-import"), None))
     if can(user, "claim.decide"):
         items.append((_("Claims"), reverse("claim-list"), None))
-    if user.role in ("official",) or user.is_superuser:
+    if can(user, "enterprise.directory"):
         items.append((_("Enterprises"), reverse("enterprise-list"), None))
-    if user.role == "enterprise" and user.enterprise_id:
+    if own:
         items.append(
-            (_("My enterprise"), reverse("enterprise-detail", args=[user.enterprise_id]), None)
+            (_("My enterprise"), reverse("enterprise-detail", args=[scope.enterprise_id]), None)
         )
     items.append((_("API documentation"), reverse("api:api-docs"), None))
-    if user.is_superuser:
+    # Django's administration site also asks for its own staff flag; no link to a locked door.
+    if can(user, "admin_site.view") and user.is_staff:
         items.append((_("Administration"), reverse("admin:index"), None))
     return {"nav_items": items, "unread_notifications": unread_count(user)}

@@ -33,7 +33,7 @@ from core.api.filters import UpdatedSinceFilterSet
 from core.api.serializers_common import EventSerializer, ReasonSerializer, RegionCodeField
 from core.errors import Conflict, DomainError
 from core.workflow import history_for
-from reports import rendering, selectors, services
+from reports import access, rendering, selectors, services
 from reports.figures import mask_personal
 from reports.models import Report
 from supplies.api.filters import AliasOrderingFilter
@@ -160,10 +160,19 @@ class ReportDetailSerializer(ReportSerializer):
         help_text="The figures, as computed when the report was generated: sections "
         "progress, needs, supplies, urgent, headline, names and meta",
     )
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the caller may do to this report now, by action name: `remarks`, "
+        "`submit`, `revise` (the association's side, as the report's status and version "
+        "allow) and `download` (once it is generated)"
+    )
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "data"]
+        fields = [*ReportSerializer.Meta.fields, "data", "allowed_actions"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, report: Report) -> list[str]:
+        return access.allowed_actions(self.context["request"].user, report)
 
 
 class ReportRequestSerializer(serializers.Serializer):
@@ -294,7 +303,8 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     report does not change, and a correction is a new version. Officials see the reports on
     regions inside their jurisdiction and the submitted reports of associations there. Anyone
     who sees a report may ask for one (`POST`, answered 202 while it is generated: follow
-    `url` until `status` is `ready`) and download it as CSV, XLSX or PDF."""
+    `url` until `status` is `ready`) and download it as CSV, XLSX or PDF. A report's detail
+    names what the caller may do to it now (`allowed_actions`)."""
 
     filterset_class = ReportFilterSet
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, AliasOrderingFilter]
@@ -434,7 +444,8 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
-        """Every status change of the report: who, when, from, to and why."""
+        """What happened to the report, oldest first: who, when, the action, from and to which
+        status, why, and the changed fields (remarks are masked as in the report)."""
         return Response(EventSerializer(history_for(self.get_object()), many=True).data)
 
     @extend_schema(parameters=[CompletenessQuerySerializer], responses=CompletenessSerializer)

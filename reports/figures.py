@@ -6,7 +6,10 @@ The result is plain data (ints and strings, decimals as strings) that is stored 
 snapshot and rendered as tables, CSV, XLSX and PDF.
 
 Rows are keyed by the region one level below the scope (provinces for the whole country, the
-county itself for a county) and the industry section (A–T) of the enterprise.
+county itself for a county) and the industry section (A–T) of the enterprise. How resumption is
+counted and grouped (the rate resumed ÷ members, the industry section) is batches.figures', the
+vocabulary the progress pages share; the report data keeps the rate under its key `rate`, so
+that reports already made read and download as they did.
 """
 
 import re
@@ -20,6 +23,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from associations.models import Association, Membership
+from batches.figures import RESUMED_OF_MEMBERS, section_of
 from batches.models import Application
 from core.models import Industry, Region
 from reports.periods import local_midnight, previous_period
@@ -102,15 +106,6 @@ class Scope:
     def region_key(self, prefix: str):
         return Substr(f"{prefix}region__path", 1, self.key_length)
 
-    def section_key(self, prefix: str):
-        return Coalesce(f"{prefix}industry__parent_id", f"{prefix}industry_id")
-
-
-def _rate(resumed: int, members: int) -> str | None:
-    if not members:
-        return None
-    return str((Decimal(resumed) / Decimal(members)).quantize(Decimal("0.0001")))
-
 
 def _quantity(value) -> str:
     return plain(value) or "0"  # a sum over no rows is NULL
@@ -170,7 +165,7 @@ def _applications(scope: Scope, end_day: date) -> QuerySet:
 def progress(scope: Scope) -> dict:
     keys = {
         "region": scope.region_key("enterprise__"),
-        "section": scope.section_key("enterprise__"),
+        "section": section_of("enterprise__"),
     }
     members = (
         _members(scope, scope.end)
@@ -191,7 +186,7 @@ def progress(scope: Scope) -> dict:
             rows.setdefault(key, dict.fromkeys(PROGRESS_FIGURES, 0)).update(found)
     result = []
     for (region, section), figures in sorted(rows.items()):
-        figures["rate"] = _rate(figures["resumed"], figures["members"])
+        figures["rate"] = RESUMED_OF_MEMBERS.text(figures)
         result.append({"region": _code_of(region), "section": section, **figures})
     return {"rows": result, "totals": _totals(result, PROGRESS_FIGURES)}
 
@@ -199,7 +194,7 @@ def progress(scope: Scope) -> dict:
 def _totals(rows: list[dict], names) -> dict:
     totals = {name: sum(row[name] for row in rows) for name in names}
     if "resumed" in totals:
-        totals["rate"] = _rate(totals["resumed"], totals["members"])
+        totals["rate"] = RESUMED_OF_MEMBERS.text(totals)
     return totals
 
 
@@ -242,7 +237,7 @@ def needs(scope: Scope) -> dict:
     start, end = local_midnight(scope.start), local_midnight(scope.end)
     keys = {
         "region": scope.region_key("enterprise__"),
-        "section": scope.section_key("enterprise__"),
+        "section": section_of("enterprise__"),
     }
     counts = _need_counts(scope.start, scope.end)
     grouped = (
@@ -266,7 +261,7 @@ def needs(scope: Scope) -> dict:
         )
         .annotate(
             region=scope.region_key("need__enterprise__"),
-            section=scope.section_key("need__enterprise__"),
+            section=section_of("need__enterprise__"),
         )
         .values("region", "section")
         .annotate(filled=Sum("headcount"))
@@ -390,7 +385,7 @@ def headline(scope: Scope, progress_totals: dict, need_totals: dict) -> dict:
     counts = _need_counts(previous_start, previous_end)
     earlier = _needs(scope).filter(created_at__lt=local_midnight(previous_end)).aggregate(**counts)
     previous = {**members, **applications, **earlier}
-    previous["rate"] = _rate(previous["resumed"], previous["members"])
+    previous["rate"] = RESUMED_OF_MEMBERS.text(previous)
     current = {**progress_totals, **need_totals}
     rows = []
     for name in HEADLINE:

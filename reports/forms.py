@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
-from batches.forms import DateInput
 from core.api.filters import RegionCodeField, RegionSubtreeFilter
-from core.forms import DomainErrorFormMixin
-from core.models import Role
+from core.forms import DateInput, DomainErrorFormMixin
 from enterprises.forms import OwnAssociationMixin
+from reports import access
 from reports.models import Report
 from reports.periods import last_complete_period
 
@@ -99,15 +98,14 @@ class ReportRequestForm(OwnAssociationMixin, DomainErrorFormMixin, forms.Form):
     def __init__(self, *args, user, associations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["day"].initial = timezone.localdate() - timedelta(days=1)
-        admin = user.is_superuser or user.role == Role.ADMIN
-        on_regions = user.role in (Role.OFFICIAL, Role.PARTNER) and user.jurisdiction_id
-        if on_regions and not admin:
+        asks_on = access.asks_on(user)
+        if asks_on == access.REGIONS:
             del self.fields["association"]
             self.fields["region"].initial = user.jurisdiction_id
             self.fields["region"].help_text = _(
                 "Your jurisdiction or a region inside it, e.g. %(code)s."
             ) % {"code": user.jurisdiction_id}
-        elif admin:
+        elif asks_on == access.ANY_SCOPE:
             self.fields["association"].queryset = associations
             self.fields["association"].empty_label = _("No association")
             self.fields["region"].help_text = _(

@@ -1,5 +1,6 @@
-"""Reads of reports, scoped: staff their associations' reports; officials the reports on regions
-inside their jurisdiction and the submitted reports of associations there; admins all."""
+"""Reads of reports, scoped to the user: who sees which report is reports.access's rule (staff
+their associations' reports; officials the reports on regions inside their jurisdiction and the
+submitted reports of associations there; admins all)."""
 
 from datetime import date
 
@@ -7,30 +8,16 @@ from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from associations.models import Association
-from core.models import Role
+from reports import access
 from reports.models import Report
 from reports.periods import local_midnight, period_of
 
 
 def report_list(*, user) -> QuerySet[Report]:
-    reports = Report.objects.select_related("region", "association").defer("data")
-    if not user.is_authenticated:
-        return reports.none()
-    if user.is_superuser or user.role == Role.ADMIN:
-        return reports
-    if user.role in (Role.OFFICIAL, Role.PARTNER) and user.jurisdiction_id:
-        path = user.jurisdiction.path
-        return reports.filter(
-            Q(association__isnull=True, region__path__startswith=path)
-            | Q(
-                association__region__path__startswith=path,
-                region__isnull=True,  # narrowed to a region: the association's own working copy
-                status=Report.Status.SUBMITTED,
-            )
-        )
-    if user.role in (Role.STAFF, Role.PARTNER):
-        return reports.filter(association_id__in=user.association_ids)
-    return reports.none()
+    """The reports `user` may see (who sees which: reports.access.visible)."""
+    return access.visible(
+        user, Report.objects.select_related("region", "association").defer("data")
+    )
 
 
 def with_data(reports: QuerySet[Report]) -> QuerySet[Report]:
@@ -42,12 +29,7 @@ def completeness(*, user, period_type: str, day: date) -> dict:
     on time or late, and which did not (one query for all associations)."""
     start, end = period_of(period_type, day)
     due = local_midnight(end + Report.DUE_AFTER[period_type])
-    associations = Association.objects.order_by("name")
-    if not (user.is_superuser or user.role == Role.ADMIN):
-        if not user.jurisdiction_id:
-            associations = associations.none()
-        else:
-            associations = associations.filter(region__path__startswith=user.jurisdiction.path)
+    associations = access.completeness_scope(user, Association.objects.order_by("name"))
     in_period = Q(
         reports__period_type=period_type,
         reports__period_start=start,

@@ -9,19 +9,18 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Association
-from core.access import scope_of
 from core.errors import Conflict, DomainError
-from core.models import Region, Role, User
-from core.workflow import change_status, not_allowed, record_status
-from reports import figures
+from core.models import Event, Region, Role, User
+from core.workflow import change_status, diff, record_event, record_status, snapshot
+from reports import access, figures
 from reports.models import Report
 from reports.periods import last_complete_period, period_of
 
@@ -61,30 +60,6 @@ def _field_error(field: str, message: str) -> DomainError:
     return DomainError(message, fields={field: [message]})
 
 
-def _check_may_ask(actor: User, region: Region | None, association: Association | None) -> None:
-    if actor.is_superuser or actor.role == Role.ADMIN:
-        return
-    if actor.role in (Role.OFFICIAL, Role.PARTNER) and actor.jurisdiction_id:
-        if association is not None:
-            raise _field_error(
-                "association", _("Officials ask for reports on regions, not on an association.")
-            )
-        if region is None or not region.path.startswith(actor.jurisdiction.path):
-            raise _field_error(
-                "region",
-                _("Choose a region inside your jurisdiction (%(name)s).")
-                % {"name": actor.jurisdiction.name},
-            )
-        return
-    if actor.role in (Role.STAFF, Role.PARTNER):
-        if association is None:
-            raise _field_error("association", _("Say which of your associations."))
-        if not scope_of(actor).works_for(association.pk):
-            raise PermissionDenied
-        return
-    raise PermissionDenied
-
-
 def latest(
     region: Region | None, association: Association | None, period_type: str, start: date
 ) -> Report | None:
@@ -120,16 +95,25 @@ def ensure(
                     period_end=end,
                     requested_by=requested_by,
                 )
+                record_status(report, from_status="", to_status=S.QUEUED, actor=requested_by)
         except IntegrityError:
             report = latest(region, association, period_type, start)
     if report.status not in Report.DONE:
         if report.status == S.FAILED:
-            Report.objects.filter(pk=report.pk, status=S.FAILED).update(
-                status=S.QUEUED, error="", attempts=0
-            )
-            report.refresh_from_db()
+            _queue_again(report, requested_by)
         _enqueue(report)
     return report
+
+
+def _queue_again(report: Report, actor: User | None) -> None:
+    """A failed report asked for again: queued afresh (by one of two people asking at once)."""
+    with transaction.atomic():
+        again = Report.objects.filter(pk=report.pk, status=S.FAILED).update(
+            status=S.QUEUED, error="", attempts=0
+        )
+        if again:
+            record_status(report, from_status=S.FAILED, to_status=S.QUEUED, actor=actor)
+    report.refresh_from_db()
 
 
 @transaction.atomic
@@ -146,14 +130,9 @@ def report_request(
         raise _field_error("period_type", _("Choose a period: day, week or month."))
     if day is None:
         raise _field_error("day", _("Give a day inside the period."))
-    if (
-        actor.role in (Role.OFFICIAL, Role.PARTNER)
-        and actor.jurisdiction_id
-        and region is None
-        and association is None
-    ):
-        region = actor.jurisdiction
-    _check_may_ask(actor, region, association)
+    if region is None and association is None:
+        region = access.default_region(actor)
+    access.check_request(actor, region, association)
     start, end = period_of(period_type, day)
     if end > timezone.localdate():
         raise _field_error(
@@ -208,9 +187,7 @@ def generate(report_id: int) -> Report:
     with _generating(report_id) as mine:
         if not mine:
             return Report.objects.get(pk=report_id)
-        Report.objects.filter(pk=report_id, status__in=(S.QUEUED, S.RUNNING, S.FAILED)).update(
-            status=S.RUNNING, attempts=F("attempts") + 1, updated_at=timezone.now()
-        )
+        _claim(report_id)
         report = Report.objects.select_related("region", "association").get(pk=report_id)
         if report.status in Report.DONE:
             return report
@@ -222,6 +199,23 @@ def generate(report_id: int) -> Report:
             )
             return Report.objects.get(pk=report_id)
         return _compute_and_store(report)
+
+
+def _claim(report_id: int) -> None:
+    """One more attempt at generating the report, unless it is made already."""
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update()
+            .filter(pk=report_id, status__in=(S.QUEUED, S.RUNNING, S.FAILED))
+            .only("pk", "status")
+            .first()
+        )
+        if report is None:
+            return
+        Report.objects.filter(pk=report_id).update(
+            status=S.RUNNING, attempts=F("attempts") + 1, updated_at=timezone.now()
+        )
+        record_status(report, from_status=report.status, to_status=S.RUNNING, actor=None)
 
 
 def _compute_and_store(report: Report) -> Report:
@@ -267,9 +261,23 @@ def _compute_and_store(report: Report) -> Report:
 
 
 def mark_failed(report_id: int, error: str) -> None:
-    Report.objects.filter(pk=report_id).exclude(status__in=Report.DONE).update(
-        status=S.FAILED, error=error[:2000], updated_at=timezone.now()
-    )
+    """Give up generating the report; the error stays on the report, for the administrators
+    (its history says only that it failed: the text may name the system's insides)."""
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update()
+            .filter(pk=report_id)
+            .exclude(status__in=Report.DONE)
+            .only("pk", "status")
+            .first()
+        )
+        if report is None:
+            return
+        Report.objects.filter(pk=report_id).update(
+            status=S.FAILED, error=error[:2000], updated_at=timezone.now()
+        )
+        if report.status != S.FAILED:
+            record_status(report, from_status=report.status, to_status=S.FAILED, actor=None)
 
 
 # --- the association's review -------------------------------------------------------------
@@ -283,9 +291,23 @@ def _locked(report_id: int) -> Report:
     )
 
 
-def _reviewing(actor: User, report: Report) -> None:
-    if report.association_id is None or not scope_of(actor).works_for(report.association_id):
-        raise PermissionDenied
+REVIEWED_FIELDS = ("remarks", "suggestions")
+
+
+def _review_changes(before: dict, report: Report) -> dict[str, list]:
+    """The remarks' changes for the event, masked as the report shows them: the log is read
+    and sent on, and a report never carries a phone or ID number."""
+    return {
+        name: [figures.mask_personal(old), figures.mask_personal(new)]
+        for name, (old, new) in diff(before, report).items()
+    }
+
+
+def _write_remarks(report: Report, remarks: str | None, suggestions: str | None) -> None:
+    if remarks is not None:
+        report.remarks = remarks.strip()
+    if suggestions is not None:
+        report.suggestions = suggestions.strip()
 
 
 @transaction.atomic
@@ -293,14 +315,13 @@ def report_update_remarks(
     *, actor: User, report_id: int, remarks: str | None = None, suggestions: str | None = None
 ) -> Report:
     report = _locked(report_id)
-    _reviewing(actor, report)
-    if report.status != S.READY:
-        raise not_allowed(report)
-    if remarks is not None:
-        report.remarks = remarks.strip()
-    if suggestions is not None:
-        report.suggestions = suggestions.strip()
+    access.check(actor, report, "remarks")
+    before = snapshot(report, REVIEWED_FIELDS)
+    _write_remarks(report, remarks, suggestions)
     report.save(update_fields=["remarks", "suggestions", "updated_at"])
+    changes = _review_changes(before, report)
+    if changes:
+        record_event(report, "report.updated", actor=actor, changes=changes)
     return report
 
 
@@ -314,19 +335,9 @@ def report_submit(
 ) -> Report:
     """Submit the association's report to government; from now on it does not change."""
     report = _locked(report_id)
-    _reviewing(actor, report)
-    if report.region_id is not None:
-        raise Conflict(
-            _(
-                "Only the association's report on all its members goes to government; this one "
-                "is narrowed to a region, for the association's own use."
-            ),
-            code="narrowed_report",
-        )
-    if remarks is not None:
-        report.remarks = remarks.strip()
-    if suggestions is not None:
-        report.suggestions = suggestions.strip()
+    access.check(actor, report, "submit")
+    before = snapshot(report, REVIEWED_FIELDS)
+    _write_remarks(report, remarks, suggestions)
     report.submitted_by = actor
     report.submitted_at = timezone.now()
     change_status(
@@ -334,6 +345,7 @@ def report_submit(
         to=S.SUBMITTED,
         actor=actor,
         update_fields=["remarks", "suggestions", "submitted_by", "submitted_at"],
+        changes=_review_changes(before, report),
     )
     return report
 
@@ -343,20 +355,7 @@ def report_revise(*, actor: User, report_id: int, reason: str = "") -> Report:
     """Correct a submitted report: a new version with fresh figures and the same remarks, to
     review and submit again. The submitted version stays as it was."""
     report = _locked(report_id)
-    _reviewing(actor, report)
-    if report.status != S.SUBMITTED:
-        raise not_allowed(report)
-    newest = Report.objects.filter(
-        region_id=report.region_id,
-        association_id=report.association_id,
-        period_type=report.period_type,
-        period_start=report.period_start,
-    ).aggregate(v=Max("version"))["v"]
-    if newest != report.version:
-        raise Conflict(
-            _("Version %(version)d of this report exists already; correct that one.")
-            % {"version": newest}
-        )
+    access.check(actor, report, "revise")
     try:
         with transaction.atomic():
             revision = Report.objects.create(
@@ -372,6 +371,7 @@ def report_revise(*, actor: User, report_id: int, reason: str = "") -> Report:
             )
     except IntegrityError as exc:
         raise Conflict(_("Someone is correcting this report already.")) from exc
+    record_event(report, "report.revised", actor=actor, reason=reason)
     record_status(revision, from_status="", to_status=S.QUEUED, actor=actor, reason=reason)
     _enqueue(revision)
     return revision
@@ -396,20 +396,7 @@ def schedule(period_type: str, today: date | None = None) -> list[int]:
     """Make (if missing) and queue the reports of the last complete period for every scheduled
     scope. Run twice, it makes nothing new and queues only what is not ready yet."""
     start, end = last_complete_period(period_type, today)
-    scopes = scheduled_scopes()
-    Report.objects.bulk_create(
-        [
-            Report(
-                region=region,
-                association=association,
-                period_type=period_type,
-                period_start=start,
-                period_end=end,
-            )
-            for region, association in scopes
-        ],
-        ignore_conflicts=True,
-    )
+    _make_scheduled(period_type, start, end)
     pending = list(
         Report.objects.filter(period_type=period_type, period_start=start)
         .exclude(status__in=Report.DONE)
@@ -420,3 +407,31 @@ def schedule(period_type: str, today: date | None = None) -> list[int]:
     for report_id in pending:
         generate_report.delay(report_id)
     return pending
+
+
+@transaction.atomic
+def _make_scheduled(period_type: str, start: date, end: date) -> None:
+    """The period's reports for every scheduled scope that has none yet, each with its event.
+
+    A scheduler running at the same time waits on the rows this one inserts and then finds
+    their events: each report is created, and recorded, once."""
+    reports = Report.objects.filter(period_type=period_type, period_start=start)
+    existing = set(reports.values_list("pk", flat=True))
+    Report.objects.bulk_create(
+        [
+            Report(
+                region=region,
+                association=association,
+                period_type=period_type,
+                period_start=start,
+                period_end=end,
+            )
+            for region, association in scheduled_scopes()
+        ],
+        ignore_conflicts=True,
+    )
+    recorded = Event.objects.filter(
+        content_type=ContentType.objects.get_for_model(Report), action="report.created"
+    ).values("object_id")
+    for report in reports.exclude(pk__in=existing).exclude(pk__in=recorded).only("pk"):
+        record_status(report, from_status="", to_status=S.QUEUED, actor=None)

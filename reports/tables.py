@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from batches.figures import RESUMED_OF_MEMBERS
 from core.models import in_active_language
 from reports.figures import mask_personal
 from reports.models import Report
@@ -23,7 +24,7 @@ FIGURE_LABELS = {
     "applied": gettext_lazy("Applied"),
     "approved": gettext_lazy("Approved"),
     "resumed": gettext_lazy("Resumed"),
-    "rate": gettext_lazy("Resumption rate"),
+    "rate": RESUMED_OF_MEMBERS.label,
     "returning_workers": gettext_lazy("Returning workers"),
     "new": gettext_lazy("New needs"),
     "resolved": gettext_lazy("Resolved needs"),

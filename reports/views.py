@@ -15,11 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from associations.selectors import my_association_list
-from core.access import action_required, can, scope_of
+from batches.figures import RESUMED_OF_MEMBERS
+from core.access import action_required, can
 from core.errors import DomainError
 from core.forms import ReasonForm
 from core.workflow import history_for
-from reports import rendering, selectors, services
+from reports import access, rendering, selectors, services
 from reports.charts import headline_charts
 from reports.forms import (
     CompletenessForm,
@@ -110,14 +111,6 @@ def _visible(request: HttpRequest, pk: int, *, with_data: bool = False) -> Repor
     return get_object_or_404(reports, pk=pk)
 
 
-def _may_review(user, report: Report) -> bool:
-    return (
-        report.association_id is not None
-        and can(user, "report.review")
-        and scope_of(user).works_for(report.association_id)
-    )
-
-
 def _page_table(table: Table) -> dict:
     """A table's cells as text, each with whether it is a number (aligned right). The text is
     what the downloads write (free text masked the same way); an unknown rate shows as —."""
@@ -164,21 +157,18 @@ def _versions(request: HttpRequest, report: Report) -> list[dict]:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     report = _visible(request, pk, with_data=True)
-    versions = _versions(request, report)
-    may_review = _may_review(user, report)
+    own_side = access.may_review(user, report)
+    allowed_actions = access.allowed_actions(user, report)
     context = {
         "report": report,
-        "versions": versions,
+        "versions": _versions(request, report),
         "done": report.status in Report.DONE,
         "progress": services.progress_of(report),
         # Who did what is the association's own business: government reads the report, which
         # names no person.
-        "own_side": may_review,
-        "history": history_for(report) if may_review else [],
-        "may_review": may_review and report.status == S.READY,
-        "may_revise": may_review
-        and report.status == S.SUBMITTED
-        and report.version == versions[-1]["version"],
+        "own_side": own_side,
+        "history": history_for(report) if own_side else [],
+        "allowed_actions": allowed_actions,
         "may_request": can(user, "report.request") and report.status == S.FAILED,
     }
     if context["done"]:
@@ -187,10 +177,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["charts"] = headline_charts(report.data["headline"]["rows"])
         rates = {row["figure"]: row for row in report.data["headline"]["rows"]}["rate"]
         context["rate"] = {
+            "label": RESUMED_OF_MEMBERS.label,
             "current": _percent(rates["current"]),
             "previous": _percent(rates["previous"]),
         }
-    if context["may_review"]:
+    if "remarks" in allowed_actions:
         context["remarks_form"] = ReportRemarksForm(
             initial={"remarks": report.remarks, "suggestions": report.suggestions}
         )

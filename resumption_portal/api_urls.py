@@ -2,10 +2,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from associations.api import AssociationViewSet, MembershipViewSet
+from associations.api import AssociationViewSet
 from batches.api import ApplicationViewSet, BatchViewSet
 from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
-from enterprises.api import ClaimViewSet, EnterpriseViewSet, ImportJobViewSet
+from enterprises.api import ClaimViewSet, EnterpriseViewSet
+from members.api import ImportJobViewSet, MembershipViewSet
 from reports.api import ReportViewSet
 from supplies.api.views import (
     DifficultyViewSet,

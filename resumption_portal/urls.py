@@ -5,6 +5,7 @@ from django.urls import include, path
 from associations import urls as association_urls
 from batches import urls as batch_urls
 from core import views as core_views
+from members import urls as member_urls
 from portal import views as portal_views
 from supplies import urls as supply_urls
 
@@ -27,8 +28,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("enterprises/", include("enterprises.urls")),
-    path("members/", include(association_urls.members)),
-    path("memberships/", include(association_urls.memberships)),
+    path("members/", include(member_urls.members)),
+    path("memberships/", include(member_urls.memberships)),
     path("associations/", include(association_urls.associations)),
     path("batches/", include(batch_urls.batches)),
     path("applications/", include(batch_urls.applications)),

@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from associations.models import Association, Membership
-from batches.forms import DateInput
 from core.api.filters import IndustryFilter, RegionSubtreeFilter
-from core.forms import DomainErrorFormMixin
+from core.forms import DateInput, DomainErrorFormMixin
 from enterprises.forms import RegionCodeInput, industry_choices
 from supplies.models import Escalation, Need, SupplyItem, SupplyOffer
 

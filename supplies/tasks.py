@@ -12,7 +12,7 @@ from supplies.models import Need
 S = Need.Status
 
 
-def _recipients(need: Need, change: Event):
+def _recipients(need: Need, event: Event):
     """Who hears of a change: the enterprise of what the association or government did, the
     association's staff of what the enterprise or government did, the officials of the
     enterprise's region of an escalation."""
@@ -26,16 +26,16 @@ def _recipients(need: Need, change: Event):
             ),
         )
     )
-    if change.to_status == S.ESCALATED:
+    if event.to_status == S.ESCALATED:
         # The jurisdictions containing the enterprise's region are the codes on its path.
         inside = need.enterprise.region.path.strip("/").split("/")
         officials = list(
             User.objects.filter(is_active=True, role=Role.OFFICIAL, jurisdiction_id__in=inside)
         )
         return enterprise_users + officials
-    if change.to_status == S.ANSWERED:
+    if event.to_status == S.ANSWERED:
         return enterprise_users + staff
-    actor_is_enterprise = change.actor_id is not None and change.actor_id in {
+    actor_is_enterprise = event.actor_id is not None and event.actor_id in {
         u.pk for u in enterprise_users
     }
     return staff if actor_is_enterprise else enterprise_users
@@ -48,21 +48,22 @@ def _recipients(need: Need, change: Event):
     retry_backoff=True,
     max_retries=5,
 )
-def notify_need_change(need_id: int, change_id: int) -> None:
-    """Tell the people concerned what happened to a need, and why (once per change)."""
+def notify_need_change(need_id: int, event_id: int) -> None:
+    """Tell the people concerned what happened to a need, and why (once per event): what the
+    event that queued it says, even when a later change exists by the time this runs."""
     need = Need.objects.select_related("enterprise", "enterprise__region", "item").get(pk=need_id)
-    change = Event.objects.get(pk=change_id)
+    event = Event.objects.get(pk=event_id)
     link = reverse("need-detail", args=[need.pk])
-    for user in _recipients(need, change):
+    for user in _recipients(need, event):
         with translation.override("zh-hans"):
             title = _("%(need)s: %(status)s") % {
                 "need": need.title,
-                "status": S(change.to_status).label,
+                "status": S(event.to_status).label,
             }
         notify(
             user=user,
             title=title,
-            body=change.reason,
+            body=event.reason,
             link=link,
-            key=f"need:{need.pk}:change:{change.pk}:user:{user.pk}",
+            key=f"need:{need.pk}:change:{event.pk}:user:{user.pk}",
         )

@@ -8,9 +8,11 @@ that a partner reads the same sentence whichever side caught the mistake.
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers_common import RegionCodeField
+from supplies import access
 from supplies.models import (
     QUANTITY,
     Escalation,
@@ -80,6 +82,16 @@ class EnterpriseRefSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+class AllowedActionsMixin:
+    """`allowed_actions`: what the caller may do to the object now (supplies.access), the same
+    list the object's page draws its buttons from."""
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return access.allowed_actions(request.user, obj) if request is not None else []
+
+
 NEED_FIELDS = [
     "id",
     "kind",
@@ -94,6 +106,7 @@ NEED_FIELDS = [
     "updated_at",
     "escalated_at",
     "closed_at",
+    "allowed_actions",
 ]
 
 
@@ -137,7 +150,7 @@ class SupplyItemSerializer(serializers.ModelSerializer):
 # --- needs --------------------------------------------------------------------------------
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class NeedSerializer(AllowedActionsMixin, serializers.ModelSerializer):
     """The fields every kind of need has."""
 
     enterprise = EnterpriseRefSerializer(read_only=True)
@@ -153,6 +166,12 @@ class NeedSerializer(serializers.ModelSerializer):
         source="is_overdue",
         read_only=True,
         help_text="Still waiting past its needed-by date",
+    )
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the caller may do to the need now, by action name (the POST "
+        "endpoints below it): `take`, `ask-info`, `resolve`, `escalate`, `match` (supply "
+        "requests), `place` (labour requests) for the association's side; `add-info`, `cancel` "
+        "for the enterprise; `reply` for an official of the enterprise's region"
     )
 
     class Meta:
@@ -390,7 +409,7 @@ class EscalationSerializer(serializers.ModelSerializer):
 # --- offers -------------------------------------------------------------------------------
 
 
-class SupplyOfferSerializer(serializers.ModelSerializer):
+class SupplyOfferSerializer(AllowedActionsMixin, serializers.ModelSerializer):
     enterprise = EnterpriseRefSerializer(read_only=True)
     association = serializers.IntegerField(
         source="association_id",
@@ -420,6 +439,10 @@ class SupplyOfferSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Open, something left, and not past its date",
     )
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the caller may do to the offer now: `withdraw` (its enterprise or its "
+        "association's side, while it is open)"
+    )
 
     class Meta:
         model = SupplyOffer
@@ -439,6 +462,7 @@ class SupplyOfferSerializer(serializers.ModelSerializer):
             "available",
             "created_at",
             "updated_at",
+            "allowed_actions",
         ]
         read_only_fields = ["id", "status", "created_at", "updated_at"]
         extra_kwargs = {

@@ -415,7 +415,19 @@ def test_staff_change_a_member_number_without_touching_the_status(cast):
 
     membership.refresh_from_db()
     assert (membership.member_number, membership.status) == ("GD-0555", Status.ACTIVE)
-    assert not history_for(membership).exists()
+    # The history tells the renumbering, old and new, without a status change.
+    [event] = history_for(membership)
+    assert (event.action, event.from_status, event.to_status) == ("membership.updated", "", "")
+    assert (event.actor, event.changes) == (cast.staff, {"member_number": ["", "GD-0555"]})
+
+
+def test_giving_the_same_member_number_again_adds_nothing_to_the_history(cast):
+    membership = membership_of(cast)
+    membership_update(actor=cast.staff, membership_id=membership.pk, member_number="GD-0555")
+
+    membership_update(actor=cast.staff, membership_id=membership.pk, member_number="GD-0555 ")
+
+    assert history_for(membership).count() == 1
 
 
 def test_staff_of_another_association_cannot_change_a_member_number(cast):

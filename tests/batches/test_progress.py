@@ -29,8 +29,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from associations.models import Membership
+from batches.figures import RESUMED_OF_ELIGIBLE, progress
 from batches.models import Application
-from batches.selectors import progress
 from core.models import Region
 from tests.factories import ApplicationFactory, BatchFactory, EnterpriseFactory, MembershipFactory
 
@@ -206,6 +206,27 @@ def test_the_association_by_industry_has_a_row_per_section_of_its_members(world)
         "C": ("Manufacturing", False, 10, 6, 3, 1, 2, 87, 0.2),
         "F": ("Wholesale and retail trades", False, 1, 1, 0, 0, 0, 0, 0.0),
     }
+
+
+def test_a_member_registered_with_a_section_is_counted_in_that_section(world):
+    """Industry grouping is the one of batches.figures.section_of: a division's section, or the
+    section an enterprise was registered with."""
+    registered_with_section = EnterpriseFactory(region_id="440106", industry_id="F")
+    MembershipFactory(enterprise=registered_with_section, association=world.cast.association)
+
+    result = progress(association_id=world.cast.association.pk, by="industry")
+
+    assert table(result)["F"] == ("Wholesale and retail trades", False, 2, 1, 0, 0, 0, 0, 0.0)
+    assert set(table(result)) == {"C", "F"}
+
+
+def test_each_row_and_the_totals_name_the_rate_by_what_it_divides(world):
+    result = progress(batch=world.batch, within=Region.objects.get(code="440000"))
+
+    for row in [*result["rows"], result["totals"]]:
+        assert row["resumed_of_eligible"] == row["rate"] == row["resumed"] / row["eligible"]
+    assert RESUMED_OF_ELIGIBLE.key == "resumed_of_eligible"
+    assert str(RESUMED_OF_ELIGIBLE.label) == "Resumption rate (resumed ÷ eligible)"
 
 
 def test_another_association_counts_only_its_own(world):

@@ -43,7 +43,7 @@ def batch(cast) -> Batch:
 
 @pytest.fixture
 def queued(monkeypatch) -> list[int]:
-    """The application ids whose decision notification was handed to Celery."""
+    """The event ids of the decisions whose notification was handed to Celery."""
     calls: list[int] = []
     monkeypatch.setattr(notify_application_decision, "delay", calls.append)
     return calls
@@ -750,7 +750,10 @@ def test_a_decision_queues_the_notification_once_the_transaction_commits(
 
     for callback in callbacks:
         callback()
-    assert queued == [application.pk]
+    application.refresh_from_db()
+    decision = history_for(application).last()
+    assert decision.to_status == application.status
+    assert queued == [decision.pk]  # the decision's event, which the task tells of
 
 
 @pytest.mark.parametrize("action", ["submit", "withdraw"])
@@ -771,7 +774,9 @@ def test_bulk_approval_queues_one_notification_per_application(
         services.application_bulk_approve(
             actor=cast.staff, application_ids=[a.pk for a in applications]
         )
-    assert sorted(queued) == sorted(a.pk for a in applications)
+    assert sorted(queued) == sorted(
+        history_for(a).get(to_status=S.APPROVED).pk for a in applications
+    )
 
 
 def test_the_notification_reaches_every_active_user_of_the_enterprise_with_the_reason(
@@ -786,7 +791,7 @@ def test_the_notification_reaches_every_active_user_of_the_enterprise_with_the_r
         actor=cast.staff, application_id=application.pk, reason="缺少隔离区，请补充后再申请"
     )
 
-    notify_application_decision(application.pk)  # what the worker runs
+    notify_application_decision(history_for(application).last().pk)  # what the worker runs
 
     notifications = Notification.objects.filter(body="缺少隔离区，请补充后再申请")
     assert {n.user for n in notifications} == {cast.enterprise_user, clerk}
@@ -802,11 +807,50 @@ def test_the_notification_reaches_every_active_user_of_the_enterprise_with_the_r
     assert notification.link in mail.body
 
 
+@pytest.mark.parametrize(
+    ("decide", "reason", "said", "later"),
+    [
+        (services.application_return, "请补充隔离区说明", "退回修改", "submit"),
+        (services.application_approve, "材料齐全", "已批准", "resume"),
+    ],
+    ids=["returned-then-resubmitted", "approved-then-resumed"],
+)
+def test_the_notification_names_the_decision_that_queued_it_even_after_a_later_change(
+    cast, batch, queued, django_capture_on_commit_callbacks, decide, reason, said, later
+):
+    application = application_in(cast, batch, S.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(actor=cast.staff, application_id=application.pk, reason=reason)
+    [event_id] = queued
+    # Before the worker runs the task, the enterprise moves on.
+    _act(cast, later, application)
+    application.refresh_from_db()
+    assert application.status in (S.SUBMITTED, S.RESUMED)
+
+    notify_application_decision(event_id)
+
+    [notification] = Notification.objects.filter(user=cast.enterprise_user)
+    assert said in notification.title
+    assert notification.body == reason
+    assert notification.key == f"application:{application.pk}:change:{event_id}"
+
+
+def test_a_notification_task_given_another_objects_event_tells_nobody(cast, batch):
+    opened = services.batch_open(
+        actor=cast.staff, batch_id=BatchFactory(association=cast.association, status="draft").pk
+    )
+    application_in(cast, batch, S.SUBMITTED)
+
+    notify_application_decision(history_for(opened).last().pk)
+
+    assert not Notification.objects.exists()
+
+
 def test_the_notification_of_an_approval_without_a_reason_has_an_empty_body(cast, batch):
     application = application_in(cast, batch, S.SUBMITTED)
     services.application_approve(actor=cast.staff, application_id=application.pk)
 
-    notify_application_decision(application.pk)
+    notify_application_decision(history_for(application).last().pk)
 
     [notification] = Notification.objects.filter(user=cast.enterprise_user)
     assert notification.body == ""
@@ -820,7 +864,7 @@ def test_the_decision_is_told_to_the_applicant_only(cast, batch):
     UserFactory(role=Role.ENTERPRISE, enterprise=cast.other_member)
     services.application_return(actor=cast.staff, application_id=application.pk, reason="补充")
 
-    notify_application_decision(application.pk)
+    notify_application_decision(history_for(application).last().pk)
 
     assert list(Notification.objects.values_list("user__username", flat=True)) == ["enterprise"]
 
@@ -836,15 +880,15 @@ def test_a_notification_task_run_twice_tells_the_applicant_once(cast, mailoutbox
     cast.enterprise_user.email = "owner@example.org"
     cast.enterprise_user.save()
     application = ApplicationFactory(enterprise=cast.member, status=Application.Status.REJECTED)
-    record_status(
+    decision = record_status(
         application,
         from_status="submitted",
         to_status="rejected",
         actor=cast.staff,
         reason="材料不全",
     )
-    notify_application_decision(application.pk)
-    notify_application_decision(application.pk)
+    notify_application_decision(decision.pk)
+    notify_application_decision(decision.pk)
     assert Notification.objects.filter(user=cast.enterprise_user).count() == 1
     assert len(mailoutbox) == 1
 
@@ -855,3 +899,21 @@ def test_applying_to_a_batch_that_does_not_exist_says_so(cast):
             actor=cast.enterprise_user, batch_id=987654, planned_date=timezone.localdate()
         )
     assert "batch" in refused.value.fields
+
+
+def test_a_notification_queued_before_the_task_took_events_still_names_the_latest_decision(
+    cast, batch
+):
+    """A message left in the queue across the deploy carries the application's id under the
+    task's old name; it is told as it was then: the application's latest decision."""
+    from batches.tasks import notify_application_decision_queued
+
+    application = application_in(cast, batch, S.SUBMITTED)
+    services.application_return(actor=cast.staff, application_id=application.pk, reason="补充")
+
+    notify_application_decision_queued(application.pk)
+
+    [notification] = Notification.objects.filter(user=cast.enterprise_user)
+    assert "退回修改" in notification.title
+    assert notification.body == "补充"
+    assert notify_application_decision_queued.name == "batches.tasks.notify_application_decision"

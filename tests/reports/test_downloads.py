@@ -109,6 +109,23 @@ def test_csv_follows_the_active_language(cast, report):
     assert "Headline figures" in sections
 
 
+RATE_LABEL = "Resumption rate (resumed ÷ members)"
+
+
+def test_every_format_names_the_rate_by_what_it_divides_by(cast, report, tmp_path):
+    with translation.override("en"):
+        _block, sections = csv_sections(rendering.render_csv(report))
+        by_key = {table.key: table for table in tables(report)}
+        workbook = xlsx_texts(rendering.render_xlsx(report))
+        pdf = pdf_text(rendering.render_pdf(report), tmp_path)
+    progress = sections[by_key["progress"].title]
+    assert RATE_LABEL in progress[0]  # the column header
+    headline = sections[by_key["headline"].title]
+    assert RATE_LABEL in [row[0] for row in headline]  # the headline's row
+    assert RATE_LABEL in workbook
+    assert "resumed ÷ members" in " ".join(pdf.split())  # a header may wrap
+
+
 def test_text_that_looks_like_a_formula_stays_text(cast, monkeypatch):
     quiet_tasks(monkeypatch)
     cast.member.name = '=HYPERLINK("http://evil.example","点击")'

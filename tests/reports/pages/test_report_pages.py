@@ -215,6 +215,18 @@ def test_report_page_shows_every_table_the_chart_and_the_checksum(
     assert 'data-testid="downloads"' in page
 
 
+def test_report_page_names_the_rate_by_what_it_divides_by(cast, client, queued, members_before):
+    report = association_report(cast.association)
+    client.force_login(cast.staff)
+    page = client.get(
+        reverse("report-detail", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    rates = page[page.index('data-testid="rates"') :]
+    label = "Resumption rate (resumed ÷ members)"
+    assert label in rates[: rates.index("</div>")]  # above the two bars
+    assert page.count(label) >= 3  # and in the headline and progress tables
+
+
 def test_report_page_of_a_queued_report_shows_no_tables_and_no_downloads(cast, client, queued):
     report = association_report(cast.association, ready=False)
     client.force_login(cast.staff)

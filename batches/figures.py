@@ -1,0 +1,183 @@
+"""How resumption is counted: the one module that the progress pages, the progress API and the
+demand reports read.
+
+Two rates exist and they answer different questions, so each is named by what it divides by:
+
+- **resumed ÷ eligible** (`RESUMED_OF_ELIGIBLE`): of the enterprises a batch (or an association's
+  batches) is open to — active members inside its regions and industries — how many have resumed.
+  Current statuses: the progress of a batch while it runs.
+- **resumed ÷ members** (`RESUMED_OF_MEMBERS`): of the members active at a period's end, how many
+  had resumed by then. The demand reports to government.
+
+Enterprises are grouped by industry one way everywhere: the GB/T 4754 section of the enterprise's
+industry (`section_of`): a division's parent, or the section itself when an enterprise was
+registered with a section.
+
+`progress` computes the figures of a batch (or of all an association's batches) by region or by
+industry section, with the rate resumed ÷ eligible.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce, Substr
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import Membership
+from batches.models import Application, Batch
+from batches.services import eligible_enterprises
+from core.models import Industry, Region
+from enterprises.models import Enterprise
+
+
+@dataclass(frozen=True)
+class Rate:
+    key: str  # the name of the figure in API payloads and report data
+    label: Promise  # what a person reads, saying what is divided by what
+    numerator: str
+    denominator: str
+
+    def of(self, figures: dict) -> float | None:
+        """The rate of a row of figures, None when the denominator is zero."""
+        return fraction(figures[self.numerator], figures[self.denominator])
+
+    def text(self, figures: dict) -> str | None:
+        """The rate to four decimal places as text (report data, reproducible to the byte)."""
+        return fraction_text(figures[self.numerator], figures[self.denominator])
+
+
+RESUMED_OF_ELIGIBLE = Rate(
+    "resumed_of_eligible", _("Resumption rate (resumed ÷ eligible)"), "resumed", "eligible"
+)
+RESUMED_OF_MEMBERS = Rate(
+    "resumed_of_members", _("Resumption rate (resumed ÷ members)"), "resumed", "members"
+)
+
+
+def fraction(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def fraction_text(numerator: int, denominator: int) -> str | None:
+    if not denominator:
+        return None
+    return str((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001")))
+
+
+def section_of(prefix: str = ""):
+    """The industry section (A–T) of an enterprise reached by `prefix` ("enterprise__" from an
+    application or a need, "" from an enterprise)."""
+    return Coalesce(f"{prefix}industry__parent_id", f"{prefix}industry_id")
+
+
+# --- progress of batches --------------------------------------------------------------------
+
+A = Application.Status
+PATH_SEGMENT = 7  # "440000/": a region code and its slash in Region.path
+COUNTS = ("applied", "approved", "rejected", "resumed", "returning_workers")
+
+
+def _counts(prefix: str = "") -> dict:
+    """Conditional aggregates over applications, counting enterprises once each."""
+    enterprise = f"{prefix}enterprise"
+
+    def enterprises_with(*statuses):
+        return Count(enterprise, distinct=True, filter=Q(**{f"{prefix}status__in": statuses}))
+
+    return {
+        "applied": enterprises_with(*Application.APPLIED),
+        "approved": enterprises_with(A.APPROVED, A.RESUMED),
+        "rejected": enterprises_with(A.REJECTED),
+        "resumed": enterprises_with(A.RESUMED),
+        "returning_workers": Coalesce(
+            Sum(
+                f"{prefix}returning_workers",
+                filter=Q(**{f"{prefix}status__in": (A.APPROVED, A.RESUMED)}),
+            ),
+            0,
+        ),
+    }
+
+
+def _scope(*, batch: Batch | None, association_id: int | None, within: Region | None):
+    """The applications and the eligible enterprises the figures are about."""
+    if batch is not None:
+        applications = Application.objects.filter(batch=batch)
+        eligible = eligible_enterprises(batch, within=within)
+    else:
+        applications = Application.objects.filter(batch__association_id=association_id)
+        eligible = Enterprise.objects.filter(
+            memberships__association_id=association_id,
+            memberships__status=Membership.Status.ACTIVE,
+        )
+        if within is not None:
+            eligible = eligible.filter(region__path__startswith=within.path)
+    if within is not None:
+        applications = applications.filter(enterprise__region__path__startswith=within.path)
+    return applications, eligible
+
+
+def _with_rate(row: dict) -> dict:
+    """`resumed_of_eligible`, and `rate` (the same figure: the progress pages' one rate)."""
+    row[RESUMED_OF_ELIGIBLE.key] = row["rate"] = RESUMED_OF_ELIGIBLE.of(row)
+    return row
+
+
+def progress(
+    *,
+    batch: Batch | None = None,
+    association_id: int | None = None,
+    by: str = "region",
+    within: Region | None = None,
+) -> dict:
+    """Resumption progress of a batch (or of all an association's batches), broken down by region
+    one level below `within` (provinces when it is None) or by industry section (`section_of`),
+    with the rate resumed ÷ eligible (`RESUMED_OF_ELIGIBLE`).
+
+    Two grouped queries (applications, eligible enterprises) and one for the names, whatever the
+    number of rows (plus one for a batch's regions): the database adds up, Python only pairs
+    the two results by key and adds the few rows into the totals.
+    """
+    applications, eligible = _scope(batch=batch, association_id=association_id, within=within)
+    if by == "industry":
+        application_key = section_of("enterprise__")
+        eligible_key = section_of()
+    else:
+        length = len(within.path) + PATH_SEGMENT if within is not None else PATH_SEGMENT
+        application_key = Substr("enterprise__region__path", 1, length)
+        eligible_key = Substr("region__path", 1, length)
+    figures = {
+        row["key"]: row
+        for row in applications.annotate(key=application_key).values("key").annotate(**_counts())
+    }
+    # No DISTINCT needed (nor its sort): an enterprise has one membership per association
+    # (unique_enterprise_association), one region and one industry, so it is one row here.
+    eligible_counts = dict(
+        eligible.annotate(key=eligible_key)
+        .values("key")
+        .annotate(n=Count("id"))
+        .values_list("key", "n")
+    )
+    keys = sorted(set(figures) | set(eligible_counts))
+    codes = {key: key.rstrip("/").rsplit("/", 1)[-1] if by != "industry" else key for key in keys}
+    model = Industry if by == "industry" else Region
+    names = {node.code: node for node in model.objects.filter(code__in=codes.values())}
+    empty = dict.fromkeys(COUNTS, 0)
+    rows = []
+    for key in keys:
+        row = {**empty, **figures.get(key, {})}
+        row.pop("key", None)
+        node = names.get(codes[key])
+        row.update(
+            code=codes[key],
+            name=node.name if node else codes[key],
+            drill=by != "industry" and node is not None and node.level != Region.Level.COUNTY,
+            eligible=eligible_counts.get(key, 0),
+        )
+        rows.append(_with_rate(row))
+    # Every enterprise falls in exactly one row (one region, one industry), so the totals are
+    # the sums of the rows' counts: no second pass over the applications and the members.
+    totals = _with_rate({name: sum(row[name] for row in rows) for name in (*COUNTS, "eligible")})
+    return {"rows": rows, "totals": totals, "by": by, "within": within}

@@ -1,0 +1,290 @@
+"""Pages of applications: enterprise users apply, revise, submit, withdraw and confirm that they
+resumed; staff review the queue and decide."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from batches import access, selectors, services
+from batches.forms import ApplicationFilterForm, ApplicationFilterSet, ApplicationForm, ResumeForm
+from batches.models import Application
+from batches.views.common import safe_next
+from core.access import action_required, can, scope_of
+from core.errors import DomainError
+from core.forms import ReasonForm
+from core.workflow import history_for
+
+A = Application.Status
+
+
+@action_required("application.view")
+def application_list_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    applications = selectors.with_overdue(
+        selectors.application_list(user=user).select_related("enterprise__region__parent")
+    )
+    if scope_of(user).is_enterprise:
+        page = Paginator(applications.order_by("-created_at", "-id"), 50).get_page(
+            request.GET.get("page")
+        )
+        return render(request, "batches/my_applications.html", {"page": page})
+    data = request.GET.copy()
+    data.setdefault("status", A.SUBMITTED)  # the queue: what waits for a decision
+    batches = selectors.batch_list(user=user).order_by("-opens_at", "-id")
+    form = ApplicationFilterForm(data, batches=batches)
+    filterset = ApplicationFilterSet(data, queryset=applications)
+    shown = filterset.qs if filterset.is_valid() else applications.none()
+    page = Paginator(shown.order_by("submitted_at", "id"), 50).get_page(request.GET.get("page"))
+    for application in page:
+        application.allowed_actions = access.application_actions(user, application)
+    query = data.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "batches/queue.html",
+        {
+            "form": form,
+            "filter_errors": filterset.errors,
+            "page": page,
+            "query": query.urlencode(),
+            "may_decide": access.may_decide_any(user),
+        },
+    )
+
+
+@require_POST
+@action_required("application.decide")
+def application_bulk_approve(request: HttpRequest) -> HttpResponse:
+    back = safe_next(request, reverse("application-list"))
+    try:
+        ids = sorted({int(value) for value in request.POST.getlist("ids")})
+    except ValueError:
+        ids = None
+    if not ids:
+        messages.error(request, _("Select the applications to approve."))
+        return redirect(back)
+    visible = selectors.application_list(user=request.user).filter(pk__in=ids).count()
+    if visible != len(ids):
+        # Out of scope looks the same as not there at all.
+        messages.error(request, _("Some of the selected applications do not exist."))
+        return redirect(back)
+    try:
+        approved = services.application_bulk_approve(actor=request.user, application_ids=ids)
+    except DomainError as error:
+        messages.error(request, _("Nothing was approved. %(reason)s") % {"reason": error.message})
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d application approved.",
+                "%(count)d applications approved.",
+                len(approved),
+            )
+            % {"count": len(approved)},
+        )
+    return redirect(back)
+
+
+def _checklist(application: Application) -> list[dict]:
+    mandatory = set(application.batch.mandatory_items or [])
+    notes = application.checklist_notes or {}
+    return [
+        {
+            "label": label,
+            "value": getattr(application, item),
+            "yes_no": isinstance(getattr(application, item), bool),
+            "note": notes.get(item, ""),
+            "mandatory": item in mandatory,
+        }
+        for item, label in Application.CHECKLIST.items()
+    ]
+
+
+@action_required("application.view")
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    application = get_object_or_404(
+        selectors.with_overdue(
+            selectors.application_list(user=user).select_related("enterprise__region__parent")
+        ),
+        pk=pk,
+    )
+    allowed_actions = access.application_actions(user, application)
+    return render(
+        request,
+        "batches/application_detail.html",
+        {
+            "application": application,
+            "batch": application.batch,
+            "checklist": _checklist(application),
+            "history": history_for(application),
+            "allowed_actions": allowed_actions,
+            # The applicant's next step, with its buttons, when there is one.
+            "applicant_steps": bool({"edit", "withdraw", "resume"} & set(allowed_actions)),
+            "decides": bool(set(access.DECISIONS) & set(allowed_actions)),
+            "reason_form": ReasonForm(),
+            "resume_form": ResumeForm(),
+        },
+    )
+
+
+def _application_form_page(request, form, batch, application=None) -> HttpResponse:
+    return render(
+        request,
+        "batches/application_form.html",
+        {"form": form, "batch": batch, "application": application},
+    )
+
+
+def _submit_after_saving(request: HttpRequest, application: Application) -> HttpResponse:
+    """Submit a just-saved application; if the batch refuses it, it stays a draft and the
+    person sees why on the form."""
+    try:
+        services.application_submit(actor=request.user, application_id=application.pk)
+    except DomainError as error:
+        messages.error(
+            request,
+            _("Saved, but not submitted: %(reason)s") % {"reason": error.message},
+        )
+        return redirect("application-edit", pk=application.pk)
+    messages.success(request, _("Your application is submitted; the association will review it."))
+    return redirect("application-detail", pk=application.pk)
+
+
+@action_required("application.apply")
+def application_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    batch = get_object_or_404(selectors.batch_list(user=user), pk=pk)
+    existing = (
+        selectors.application_list(user=user)
+        .filter(batch=batch, status__in=Application.LIVE)
+        .first()
+    )
+    if existing is not None:
+        messages.info(request, _("Your enterprise already has an application in this batch."))
+        return redirect("application-detail", pk=existing.pk)
+    refused = services.window_reason(batch)
+    if refused is None and user.enterprise_id:
+        refused = services.ineligibility_reason(batch, user.enterprise)
+    if refused is None and not user.enterprise_id:
+        refused = _("Register or claim your enterprise first; then it can apply.")
+    if refused:
+        return render(request, "batches/apply_refused.html", {"batch": batch, "reason": refused})
+    form = ApplicationForm(request.POST or None, batch=batch)
+    if form.submitted(request):
+        application = form.call_service(
+            services.application_create, actor=user, batch_id=batch.pk, **form.service_fields()
+        )
+        if application:
+            if "submit" in request.POST:
+                return _submit_after_saving(request, application)
+            messages.success(request, _("Saved as a draft. Submit it when it is complete."))
+            return redirect("application-detail", pk=application.pk)
+    return _application_form_page(request, form, batch)
+
+
+@action_required("application.apply")
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+    if not access.application_editable(application):
+        messages.error(
+            request,
+            _("This application cannot be changed while it is “%(status)s”.")
+            % {"status": application.get_status_display()},
+        )
+        return redirect("application-detail", pk=application.pk)
+    form = ApplicationForm(request.POST or None, instance=application, batch=application.batch)
+    if form.submitted(request) and form.call_service(
+        services.application_update,
+        actor=request.user,
+        application_id=application.pk,
+        **form.service_fields(),
+    ):
+        if "submit" in request.POST:
+            return _submit_after_saving(request, application)
+        messages.success(request, _("Saved."))
+        return redirect("application-detail", pk=application.pk)
+    return _application_form_page(request, form, application.batch, application)
+
+
+def _resume(request: HttpRequest, application: Application) -> None:
+    form = ResumeForm(request.POST)
+    if not form.is_valid():
+        problems = [
+            f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+        ]
+        raise DomainError(" ".join(problems))
+    services.application_resume(
+        actor=request.user, application_id=application.pk, **form.cleaned_data
+    )
+
+
+def _with_reason(service):
+    def perform(request: HttpRequest, application: Application) -> None:
+        reason = request.POST.get("reason", "")
+        service(actor=request.user, application_id=application.pk, reason=reason)
+
+    return perform
+
+
+def _submit(request: HttpRequest, application: Application) -> None:
+    services.application_submit(actor=request.user, application_id=application.pk)
+
+
+# action: (the permission it needs, what it does, what the person is told when it is done)
+APPLICATION_ACTIONS = {
+    "submit": (
+        "application.apply",
+        _submit,
+        gettext_lazy("Your application is submitted; the association will review it."),
+    ),
+    "withdraw": (
+        "application.apply",
+        _with_reason(services.application_withdraw),
+        gettext_lazy("Your application is withdrawn."),
+    ),
+    "resume": (
+        "application.apply",
+        _resume,
+        gettext_lazy("Thank you: your enterprise is recorded as resumed."),
+    ),
+    "approve": (
+        "application.decide",
+        _with_reason(services.application_approve),
+        gettext_lazy("The application is approved; the enterprise is told."),
+    ),
+    "reject": (
+        "application.decide",
+        _with_reason(services.application_reject),
+        gettext_lazy("The application is rejected; the enterprise is told why."),
+    ),
+    "return": (
+        "application.decide",
+        _with_reason(services.application_return),
+        gettext_lazy("The application is returned for revision; the enterprise is told why."),
+    ),
+}
+
+
+@require_POST
+@action_required("application.view")
+def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+    if action not in APPLICATION_ACTIONS:
+        raise Http404
+    permission, perform, done = APPLICATION_ACTIONS[action]
+    if not can(request.user, permission):
+        raise PermissionDenied
+    try:
+        perform(request, application)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, str(done))
+    return redirect(safe_next(request, reverse("application-detail", args=[application.pk])))

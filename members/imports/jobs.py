@@ -1,0 +1,110 @@
+"""Running an import: at once for a small file, in a Celery worker for a large one."""
+
+import contextlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enterprises.models import ImportJob
+from members.access import may_import_for
+from members.imports.checking import check_file
+from members.imports.reading import ImportRefused, count_data_rows, map_header, read_rows
+from members.imports.writing import write_rows
+
+
+def _progress_key(job_id: int) -> str:
+    return f"import-job:{job_id}:processed"
+
+
+def live_processed_rows(job: ImportJob) -> int:
+    if job.status == ImportJob.Status.RUNNING:
+        return cache.get(_progress_key(job.pk), job.processed_rows)
+    return job.processed_rows
+
+
+def run_job(job_id: int) -> ImportJob | None:
+    """Run a pending import job. Claiming it first makes a repeated delivery of the task a no-op;
+    a job whose worker died (no progress for a while) can be claimed again, and since the write is
+    one transaction, the dead attempt left nothing behind."""
+    stale = timezone.now() - timedelta(minutes=10)
+    claimable = Q(status=ImportJob.Status.PENDING) | Q(
+        status=ImportJob.Status.RUNNING, updated_at__lt=stale
+    )
+    claimed = ImportJob.objects.filter(claimable, pk=job_id).update(
+        status=ImportJob.Status.RUNNING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    key = _progress_key(job.pk)
+
+    def progress(rows_done: int) -> None:
+        cache.set(key, rows_done, timeout=3600)
+
+    try:
+        rows = check_file(job.file_name, bytes(job.content), progress)
+        result = write_rows(
+            rows=rows,
+            association_id=job.association_id,
+            actor=job.created_by,
+            file_name=job.file_name,
+        )
+    except ImportRefused as refused:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            errors=[{"row": None, "column": None, "message": refused.detail}, *refused.errors],
+            finished_at=timezone.now(),
+        )
+    except Exception:
+        # Hand the job back: the task's retry would otherwise find it RUNNING and do nothing,
+        # leaving the import hanging. (The write was one transaction, so nothing is half done.)
+        with contextlib.suppress(DatabaseError):
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PENDING)
+        raise
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.SUCCEEDED,
+            created=result.created,
+            updated=result.updated,
+            linked=result.linked,
+            processed_rows=len(rows),
+            total_rows=len(rows),
+            finished_at=timezone.now(),
+        )
+    cache.delete(key)
+    job.refresh_from_db()
+    return job
+
+
+def start_import(*, actor, association_id: int, file_name: str, content: bytes) -> ImportJob:
+    """Check the file's type and header at once, then import it: here and now for a small file,
+    in a Celery worker for a large one (the job is then PENDING and the caller polls it)."""
+    from members.tasks import run_import_job
+
+    if not may_import_for(actor, association_id):
+        raise PermissionDenied
+    rows = read_rows(file_name, content)
+    header = next(rows, None)
+    if header is None or not any(header):
+        raise ImportRefused(_("The file is empty."))
+    map_header(header)
+    total = count_data_rows(file_name, content)
+    job = ImportJob.objects.create(
+        association_id=association_id,
+        created_by=actor,
+        file_name=file_name[:255],
+        content=content,
+        total_rows=total,
+    )
+    if total > settings.IMPORT_BACKGROUND_ROWS:
+        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        return job
+    return run_job(job.pk)

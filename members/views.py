@@ -1,0 +1,327 @@
+"""The member pages: the list (search, filters, ordering, export), adding a member, importing a
+spreadsheet, and a membership with its history and decisions."""
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from associations import services as membership_services
+from associations.access import allowed_actions
+from associations.models import Membership
+from associations.selectors import membership_list, my_association_list
+from core.access import action_required
+from core.errors import DomainError
+from core.validators import display_phone
+from core.workflow import history_for
+from enterprises import services as enterprise_services
+from enterprises.forms import ReasonForm
+from enterprises.models import ImportJob
+from members import imports
+from members.filters import MembershipFilterSet
+from members.forms import AddExistingMemberForm, ImportForm, MemberFilterForm, NewMemberForm
+from members.imports import CHINESE_HEADERS, OPTIONAL, REQUIRED
+from members.selectors import import_job_list
+
+# The import's columns, so that an edited export can be imported again.
+EXPORT_COLUMNS = [*REQUIRED, *OPTIONAL]
+EXPORT_EXTRA = ["association", "status", "joined_on"]
+EXTRA_HEADERS_ZH = {"association": "协会", "status": "会籍状态", "joined_on": "入会日期"}
+ZH_HEADERS = {v: k for k, v in CHINESE_HEADERS.items()} | EXTRA_HEADERS_ZH
+
+
+def _filtered_members(request: HttpRequest):
+    """The member list as the staff user filtered and ordered it (pages and exports alike)."""
+    associations = my_association_list(user=request.user)
+    form = MemberFilterForm(request.GET or None, associations=associations)
+    filterset = MembershipFilterSet(request.GET, queryset=membership_list(user=request.user))
+    memberships = filterset.qs if filterset.is_valid() else Membership.objects.none()
+    ordering = request.GET.get("ordering") or "enterprise__name"
+    if ordering not in dict(MemberFilterForm.ORDERINGS):
+        ordering = "enterprise__name"
+    return form, filterset, memberships.order_by(ordering, "id")
+
+
+@action_required("member.list")
+def member_list(request: HttpRequest) -> HttpResponse:
+    form, filterset, memberships = _filtered_members(request)
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "form": form,
+            "filter_errors": filterset.errors,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _export_rows(memberships) -> Iterator[list]:
+    rows = memberships.values_list(
+        "enterprise__uscc",
+        "enterprise__name",
+        "enterprise__region_id",
+        "enterprise__industry_id",
+        "enterprise__size",
+        "enterprise__employees",
+        "enterprise__contact_name",
+        "enterprise__contact_phone",
+        "member_number",
+        "enterprise__address",
+        "enterprise__legal_representative",
+        "association__name",
+        "status",
+        "joined_on",
+    )
+    for row in rows.iterator(chunk_size=2000):
+        row = list(row)
+        row[7] = display_phone(row[7])
+        row[13] = row[13].isoformat() if row[13] else ""
+        yield row
+
+
+def _export_header() -> list[str]:
+    columns = EXPORT_COLUMNS + EXPORT_EXTRA
+    if (get_language() or "").startswith("zh"):
+        return [ZH_HEADERS[column] for column in columns]
+    return columns
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _export_name(extension: str) -> str:
+    return f"members-{timezone.localdate().isoformat()}.{extension}"
+
+
+@action_required("enterprise.export")
+def member_export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered member list as CSV (UTF-8 with BOM for Excel), streamed row by row; the
+    columns are those of the import, so an edited export can be imported again."""
+    _form, _filterset, memberships = _filtered_members(request)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(_export_header())
+        for row in _export_rows(memberships):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    return response
+
+
+@action_required("enterprise.export")
+def member_export_xlsx(request: HttpRequest) -> FileResponse:
+    """The filtered member list as an Excel workbook, written in constant memory to a temporary
+    file and streamed from there."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    _form, _filterset, memberships = _filtered_members(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Members"))
+    header = []
+    for title in _export_header():
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in _export_rows(memberships):
+        sheet.append(row)
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=_export_name("xlsx"))
+
+
+@action_required("membership.view")
+def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(membership_list(user=request.user), pk=pk)
+    return render(
+        request,
+        "members/membership_detail.html",
+        {
+            "membership": membership,
+            "history": history_for(membership),
+            "form": ReasonForm(),
+            "allowed_actions": allowed_actions(request.user, membership),
+        },
+    )
+
+
+DECISIONS = {
+    "approve": membership_services.membership_approve,
+    "reject": membership_services.membership_reject,
+    "suspend": membership_services.membership_suspend,
+    "reinstate": membership_services.membership_reinstate,
+    "leave": membership_services.membership_leave,
+}
+DECISION_DONE = {
+    "approve": gettext_lazy("The membership is approved."),
+    "reject": gettext_lazy("The request is rejected."),
+    "suspend": gettext_lazy("The membership is suspended."),
+    "reinstate": gettext_lazy("The membership is active again."),
+    "leave": gettext_lazy("The membership has ended."),
+}
+
+
+@require_POST
+@action_required("membership.view")
+def membership_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    membership = get_object_or_404(membership_list(user=request.user), pk=pk)
+    form = ReasonForm(request.POST)
+    if decision not in DECISIONS or not form.is_valid():
+        return redirect("membership-detail", pk=pk)
+    kwargs = {"reason": form.cleaned_data["reason"]}
+    if decision == "approve":
+        kwargs = {"member_number": form.cleaned_data["member_number"]}
+    try:
+        DECISIONS[decision](actor=request.user, membership_id=membership.pk, **kwargs)
+    except DomainError as error:
+        messages.error(request, error.message)
+    except PermissionDenied:
+        messages.error(request, _("You may not do this for this membership."))
+    else:
+        messages.success(request, str(DECISION_DONE[decision]))
+    return redirect("membership-detail", pk=pk)
+
+
+@action_required("member.add")
+def member_new(request: HttpRequest) -> HttpResponse:
+    """Staff register a new enterprise as a member, or add one already registered."""
+    associations = my_association_list(user=request.user)
+    posted = request.POST.get("form")
+    new_form = NewMemberForm(request.POST if posted == "new" else None, associations=associations)
+    existing_form = AddExistingMemberForm(
+        request.POST if posted == "existing" else None, associations=associations
+    )
+    if new_form.is_bound and new_form.submitted(request):
+        enterprise = new_form.call_service(
+            enterprise_services.enterprise_create_member,
+            actor=request.user,
+            association_id=new_form.cleaned_data["association"].pk,
+            member_number=new_form.cleaned_data["member_number"],
+            **new_form.service_fields(),
+        )
+        if enterprise:
+            messages.success(request, _("%(name)s is now a member.") % {"name": enterprise.name})
+            return redirect("enterprise-detail", pk=enterprise.pk)
+    if existing_form.is_bound and existing_form.submitted(request):
+        membership = existing_form.call_service(
+            enterprise_services.member_add_registered,
+            actor=request.user,
+            association_id=existing_form.cleaned_data["association"].pk,
+            uscc=existing_form.cleaned_data["uscc"],
+            member_number=existing_form.cleaned_data["member_number"],
+        )
+        if membership:
+            messages.success(
+                request, _("%(name)s is now a member.") % {"name": membership.enterprise.name}
+            )
+            return redirect("membership-detail", pk=membership.pk)
+    return render(
+        request,
+        "members/member_new.html",
+        {"new_form": new_form, "existing_form": existing_form},
+    )
+
+
+@action_required("enterprise.import")
+def member_import(request: HttpRequest) -> HttpResponse:
+    associations = my_association_list(user=request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, associations=associations)
+    refused = None
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        try:
+            imports.check_size(uploaded.size)
+            job = imports.start_import(
+                actor=request.user,
+                association_id=form.cleaned_data["association"].pk,
+                file_name=uploaded.name,
+                content=uploaded.read(),
+            )
+        except imports.ImportRefused as error:
+            refused = error
+        else:
+            return redirect("member-import-job", pk=job.pk)
+    jobs = import_job_list(user=request.user).select_related("created_by")[:10]
+    return render(
+        request,
+        "members/import.html",
+        {"form": form, "refused": refused, "jobs": jobs},
+    )
+
+
+@action_required("enterprise.import")
+def member_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(import_job_list(user=request.user), pk=pk)
+    errors = [error for error in job.errors if error.get("row") is not None]
+    summary = next((error["message"] for error in job.errors if error.get("row") is None), "")
+    return render(
+        request,
+        "members/import_job.html",
+        {
+            "job": job,
+            "errors": errors,
+            "summary": summary,
+            "processed": imports.live_processed_rows(job),
+            "finished": job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED),
+        },
+    )
+
+
+@action_required("enterprise.import")
+def member_import_template(request: HttpRequest, extension: str) -> HttpResponse:
+    """The import template: the header (English or Chinese, as the page language) and one
+    example row."""
+    chinese = request.GET.get("lang", "zh") != "en"
+    by_key = {key: title for title, key in imports.CHINESE_HEADERS.items()}
+    keys = list(imports.REQUIRED) + list(imports.OPTIONAL)
+    header = [by_key[key] if chinese else key for key in keys]
+    example = [imports.TEMPLATE_EXAMPLE[key] for key in keys]
+    if extension == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "members"
+        sheet.append(header)
+        sheet.append(example)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerow(example)
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="member-import-template.{extension}"'
+    return response
