@@ -25,21 +25,9 @@ from batches.models import Application, Batch
 from enterprises.models import EnterpriseClaim, ImportJob
 from tests.conftest import api_as
 from tests.factories import EnterpriseFactory, MembershipFactory, valid_uscc
+from tests.matrix import ROLES
 
 pytestmark = pytest.mark.django_db
-
-ROLES = [
-    "anonymous",
-    "enterprise_user",
-    "outsider",
-    "staff",
-    "manager",
-    "other_staff",
-    "official",
-    "other_official",
-    "partner",
-    "admin",
-]
 
 
 @dataclass(frozen=True)

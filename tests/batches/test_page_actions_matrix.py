@@ -20,24 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from batches.models import Application, Batch
+from tests.matrix import ROLES
 
 pytestmark = pytest.mark.django_db
 
 A = Application.Status
 B = Batch.Status
 
-ROLES = [
-    "anonymous",
-    "enterprise_user",
-    "outsider",
-    "staff",
-    "manager",
-    "other_staff",
-    "official",
-    "other_official",
-    "partner",
-    "admin",
-]
 DONE, REFUSED, LOGIN = "done", "refused", "login"
 
 

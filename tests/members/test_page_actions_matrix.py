@@ -29,22 +29,11 @@ from associations.models import Association, Membership
 from core.models import User
 from enterprises.models import Enterprise, EnterpriseClaim
 from tests.factories import EnterpriseFactory, MembershipFactory, valid_uscc
+from tests.matrix import ROLES
 
 pytestmark = pytest.mark.django_db
 
 S = Membership.Status
-ROLES = [
-    "anonymous",
-    "enterprise_user",
-    "outsider",
-    "staff",
-    "manager",
-    "other_staff",
-    "official",
-    "other_official",
-    "partner",
-    "admin",
-]
 DONE, REFUSED, FORM, LOGIN = "done", "refused", "form", "login"
 
 STAFF_SIDE = ("staff", "manager", "partner", "admin")
