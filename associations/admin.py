@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from associations.models import Association, AssociationUser, Membership
+from core.admin import EventLogAdmin
 
 
 class AssociationUserInline(admin.TabularInline):
@@ -10,7 +11,7 @@ class AssociationUserInline(admin.TabularInline):
 
 
 @admin.register(Association)
-class AssociationAdmin(admin.ModelAdmin):
+class AssociationAdmin(EventLogAdmin):
     list_display = ["name", "kind", "uscc", "region"]
     list_filter = ["kind"]
     search_fields = ["name", "uscc"]
@@ -20,7 +21,7 @@ class AssociationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(EventLogAdmin):
     list_display = ["enterprise", "association", "status", "member_number", "joined_on"]
     list_filter = ["status", "association"]
     search_fields = ["enterprise__name", "enterprise__uscc", "member_number"]

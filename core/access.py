@@ -197,6 +197,9 @@ def scope_of(user) -> Scope:
             role=user.role,
             jurisdiction_id=user.jurisdiction_id,
             jurisdiction_path=user.jurisdiction.path,
+            # A partner bound to a jurisdiction reads by region, and still acts for the
+            # associations it is bound to, if any.
+            association_ids=user.association_ids,
         )
     elif user.role in (Role.STAFF, Role.PARTNER):
         scope = Scope(

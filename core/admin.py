@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Event, Industry, Region, User
+from core.workflow import action_name, diff, record_event, snapshot
 
 
 @admin.register(User)
@@ -50,6 +51,32 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventLogAdmin(admin.ModelAdmin):
+    """An admin for a domain record: an edit made here is in the record's history like any other
+    (`<model>.created` / `<model>.updated` with the changed fields' old and new values). Deleting
+    is left to the portal's workflows (ending a membership, retiring an item), which keep
+    history; the admin may not delete."""
+
+    def save_model(self, request, obj, form, change):
+        fields = [
+            name
+            for name in form.changed_data
+            if name in {f.name for f in obj._meta.concrete_fields}
+        ]
+        before = {}
+        if change and fields:
+            stored = type(obj)._default_manager.get(pk=obj.pk)
+            before = snapshot(stored, fields)
+        super().save_model(request, obj, form, change)
+        if not change:
+            record_event(obj, action_name(obj, "created"), actor=request.user)
+        elif fields and (changes := diff(before, obj)):
+            record_event(obj, action_name(obj, "updated"), actor=request.user, changes=changes)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -213,7 +213,6 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         indexes = [
             models.Index(fields=["content_type", "object_id", "at"], name="status_change_subject"),
-            models.Index(fields=["action", "at"], name="event_action_at"),
         ]
 
     def __str__(self) -> str:

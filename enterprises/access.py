@@ -37,6 +37,15 @@ def may_see_contact_details(user) -> bool:
     return not has_role(user, Role.OFFICIAL)
 
 
+def may_read_history(user, enterprise: Enterprise) -> bool:
+    """Who changed what and when, with old values: those who may edit the enterprise (its own
+    users, staff of an association it is a member of, admins), and officials of its region
+    (without the phone numbers). Not staff of an association it has only asked to join."""
+    return may_edit(user, enterprise) or (
+        has_role(user, Role.OFFICIAL) and scope_of(user).within_jurisdiction(enterprise.region.path)
+    )
+
+
 def may_edit(user, enterprise: Enterprise) -> bool:
     """Its own enterprise user, staff of an association it is a member of (not one it left or
     that refused it), or an admin."""

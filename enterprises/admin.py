@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin import EventLogAdmin
 from enterprises.models import Enterprise
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(EventLogAdmin):
     list_display = ["name", "uscc", "region", "industry", "size", "employees"]
     list_filter = ["size", "ownership"]
     search_fields = ["name", "uscc"]

@@ -6,6 +6,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.access import scope_of
@@ -136,7 +137,10 @@ class EnterpriseViewSet(
     def history(self, request, pk=None):
         """Everything that happened to the enterprise, oldest first: who registered it, and each
         change with the old and new value of every field it changed."""
-        events = enterprise_history(user=request.user, enterprise=self.get_object())
+        enterprise = self.get_object()
+        if not access.may_read_history(request.user, enterprise):
+            raise PermissionDenied
+        events = enterprise_history(user=request.user, enterprise=enterprise)
         return Response(EventSerializer(events, many=True).data)
 
     @extend_schema(

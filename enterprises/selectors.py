@@ -4,7 +4,7 @@ from associations.models import Membership
 from core.access import Scope, can, scope_of
 from core.models import Event
 from core.workflow import history_for
-from enterprises.access import may_see_contact_details
+from enterprises.access import may_read_history, may_see_contact_details
 from enterprises.models import Enterprise, EnterpriseClaim
 
 
@@ -52,7 +52,10 @@ CONTACT_FIELDS = ("contact_phone",)
 
 def enterprise_history(*, user, enterprise: Enterprise) -> list[Event]:
     """The enterprise's events, oldest first, as `user` may read them: an official sees that a
-    phone number changed, not the numbers."""
+    phone number changed, not the numbers. Nothing for those who may not read it (see
+    `access.may_read_history`)."""
+    if not may_read_history(user, enterprise):
+        return []
     events = list(history_for(enterprise))
     if may_see_contact_details(user):
         return events

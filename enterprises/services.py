@@ -180,6 +180,13 @@ def claim_approve(*, actor: User, claim_id: int) -> EnterpriseClaim:
     change_status(claim, to=EnterpriseClaim.Status.APPROVED, actor=actor)
     claimant.enterprise_id = claim.enterprise_id
     claimant.save(update_fields=["enterprise"])
+    # The enterprise's own history says that someone new now acts for it.
+    record_event(
+        claim.enterprise,
+        "enterprise.user_linked",
+        actor=actor,
+        reason=claimant.get_full_name() or claimant.username,
+    )
     return claim
 
 

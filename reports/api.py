@@ -446,7 +446,17 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     def history(self, request, pk=None):
         """What happened to the report, oldest first: who, when, the action, from and to which
         status, why, and the changed fields (remarks are masked as in the report)."""
-        return Response(EventSerializer(history_for(self.get_object()), many=True).data)
+        report = self.get_object()
+        events = EventSerializer(history_for(report), many=True).data
+        if report.association_id is not None and not access.may_review(request.user, report):
+            # Government reads the association's report, not its drafts nor who did what: the
+            # status changes only, as the page shows them none.
+            events = [
+                {**event, "actor": None, "reason": "", "changes": {}}
+                for event in events
+                if event["to_status"]
+            ]
+        return Response(events)
 
     @extend_schema(parameters=[CompletenessQuerySerializer], responses=CompletenessSerializer)
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)

@@ -79,10 +79,6 @@ class Migration(migrations.Migration):
             name="to_status",
             field=models.CharField(blank=True, max_length=32, verbose_name="to"),
         ),
-        migrations.AddIndex(
-            model_name="event",
-            index=models.Index(fields=["action", "at"], name="event_action_at"),
-        ),
         migrations.RunPython(name_actions, migrations.RunPython.noop),
         migrations.RunPython(append_only, not_append_only),
     ]

@@ -169,23 +169,31 @@ class _Events:
     reason: str
     at: object
 
+    def insert_sql(self, changes: str = "") -> str:
+        """INSERT … SELECT of events, one per row `o` of what follows it ("FROM …")."""
+        history = connection.ops.quote_name(Event._meta.db_table)
+        return (
+            f"INSERT INTO {history} (content_type_id, object_id, action, from_status, "
+            f"to_status, actor_id, reason, at{', changes' if changes else ''}) "
+            f"SELECT %s, o.id, %s, '', %s, %s, %s, %s{', ' + changes if changes else ''}"
+        )
+
+    def params(self, model, action: str, to_status: str = "") -> list:
+        return [
+            ContentType.objects.get_for_model(model).pk,
+            action,
+            to_status,
+            self.actor_id,
+            self.reason,
+            self.at,
+        ]
+
     def append(self, model, action: str, *, rows: str, params=(), to_status="", changes=""):
         """`rows`: "FROM … WHERE …" selecting the objects as `o`; `changes`: SQL of the event's
         changes (see `_changes_sql`) over the same rows, if it has any."""
-        history = connection.ops.quote_name(Event._meta.db_table)
         self.cursor.execute(
-            f"INSERT INTO {history} (content_type_id, object_id, action, from_status, "
-            f"to_status, actor_id, reason, at{', changes' if changes else ''}) "
-            f"SELECT %s, o.id, %s, '', %s, %s, %s, %s{', ' + changes if changes else ''} {rows}",
-            [
-                ContentType.objects.get_for_model(model).pk,
-                action,
-                to_status,
-                self.actor_id,
-                self.reason,
-                self.at,
-                *params,
-            ],
+            f"{self.insert_sql(changes)} {rows}",
+            [*self.params(model, action, to_status), *params],
         )
 
 
@@ -274,14 +282,29 @@ def _update_enterprises(cursor, events: _Events, fields: list[str], now) -> None
     # Only rows that change: an unchanged enterprise keeps its updated_at, so that partners
     # syncing with updated_since are not sent what they already have.
     differs = " OR ".join(f"o.{column} <> r.{column}" for column in columns.values())
+    changes = _changes_sql(
+        [(name, f"o.{column}", f"r.{column}") for name, column in columns.items()]
+    )
+    if connection.vendor == "postgresql":
+        # One pass: the UPDATE reads the old values from its own table joined again (`o`, the
+        # rows as they were before the statement) and hands the changes to the events' INSERT.
+        cursor.execute(
+            f"WITH changed AS (UPDATE {enterprises} SET "  # noqa: S608
+            + ", ".join(f"{column} = r.{column}" for column in columns.values())
+            + f", {quote('updated_at')} = %s FROM {table} r JOIN {enterprises} o "
+            f"ON o.uscc = r.uscc WHERE {enterprises}.id = o.id AND r.editable AND ({differs}) "
+            f"RETURNING o.id, {changes} AS changes) "
+            + events.insert_sql(changes="changes")
+            + " FROM changed o",
+            [now, *events.params(Enterprise, "enterprise.updated")],
+        )
+        return
     events.append(
         Enterprise,
         "enterprise.updated",
         rows=f"FROM {enterprises} o JOIN {table} r ON r.uscc = o.uscc "
         f"WHERE r.editable AND ({differs})",
-        changes=_changes_sql(
-            [(name, f"o.{column}", f"r.{column}") for name, column in columns.items()]
-        ),
+        changes=changes,
     )
     cursor.execute(
         f"UPDATE {enterprises} SET "  # noqa: S608

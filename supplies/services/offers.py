@@ -163,7 +163,8 @@ def match_create(*, actor: User, need_id: int, offer_id: int, quantity, note: st
         "supplyoffer.matched",
         actor=actor,
         changes={"remaining_quantity": [plain(offer.remaining_quantity), plain(left)]},
-        reason=(note or "").strip(),
+        # No note here: the supplier reads the offer's history, and the note is written for
+        # those who see the need (it may name the requesting enterprise's people).
     )
     match = Match.objects.create(
         need=need, offer=offer, quantity=quantity, note=(note or "").strip(), matched_by=actor

@@ -57,3 +57,12 @@ def test_the_scope_follows_a_changed_role(cast):
     assert not is_admin(user)
     user.is_superuser = True
     assert is_admin(user) and scope_of(user).is_admin
+
+
+def test_a_partner_bound_to_a_jurisdiction_still_acts_for_its_association(cast):
+    partner = cast.partner
+    partner.jurisdiction_id = "440000"
+    scope = scope_of(partner)
+    assert scope.kind == "jurisdiction"
+    assert scope.works_for(cast.association.pk)
+    assert not scope.works_for(cast.other_association.pk)

@@ -403,3 +403,12 @@ def test_an_admin_may_decide_a_claim_on_an_enterprise_of_no_association(cast):
 
     claimant.refresh_from_db()
     assert claimant.enterprise == loner
+
+
+def test_an_approved_claim_shows_in_the_enterprise_s_history(cast):
+    claim = claim_request(actor=cast.outsider, uscc=cast.member.uscc)
+
+    claim_approve(actor=cast.staff, claim_id=claim.pk)
+
+    linked = history_for(cast.member).filter(action="enterprise.user_linked").get()
+    assert (linked.actor, linked.reason) == (cast.staff, cast.outsider.username)
