@@ -63,11 +63,8 @@ class EventLogAdmin(admin.ModelAdmin):
     history; the admin may not delete."""
 
     def save_model(self, request, obj, form, change):
-        fields = [
-            name
-            for name in form.changed_data
-            if name in {f.name for f in obj._meta.concrete_fields}
-        ]
+        stored_fields = {field.name for field in obj._meta.concrete_fields}
+        fields = [name for name in form.changed_data if name in stored_fields]
         before = {}
         if change and fields:
             stored = type(obj)._default_manager.get(pk=obj.pk)

@@ -137,10 +137,9 @@ class EnterpriseViewSet(
     def history(self, request, pk=None):
         """Everything that happened to the enterprise, oldest first: who registered it, and each
         change with the old and new value of every field it changed."""
-        enterprise = self.get_object()
-        if not access.may_read_history(request.user, enterprise):
+        events = enterprise_history(user=request.user, enterprise=self.get_object())
+        if events is None:
             raise PermissionDenied
-        events = enterprise_history(user=request.user, enterprise=enterprise)
         return Response(EventSerializer(events, many=True).data)
 
     @extend_schema(

@@ -50,12 +50,12 @@ def claim_list(*, user) -> QuerySet[EnterpriseClaim]:
 CONTACT_FIELDS = ("contact_phone",)
 
 
-def enterprise_history(*, user, enterprise: Enterprise) -> list[Event]:
+def enterprise_history(*, user, enterprise: Enterprise) -> list[Event] | None:
     """The enterprise's events, oldest first, as `user` may read them: an official sees that a
-    phone number changed, not the numbers. Nothing for those who may not read it (see
+    phone number changed, not the numbers. None for those who may not read it (see
     `access.may_read_history`)."""
     if not may_read_history(user, enterprise):
-        return []
+        return None
     events = list(history_for(enterprise))
     if may_see_contact_details(user):
         return events

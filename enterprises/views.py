@@ -49,7 +49,6 @@ def enterprise_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
             "show_contact": access.may_see_contact_details(request.user),
             "allowed_actions": access.enterprise_actions(request.user, enterprise),
             "history": enterprise_history(user=request.user, enterprise=enterprise),
-            "may_read_history": access.may_read_history(request.user, enterprise),
         },
     )
 
