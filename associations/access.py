@@ -5,8 +5,9 @@ rules before they write, the pages render their buttons from `allowed_actions` a
 returns it on a membership's detail, so the three cannot disagree.
 """
 
+from associations.models import Membership
 from core.access import EVERYONE, MANAGER, STAFF_SIDE, allowed, can, is_admin, register, scope_of
-from core.models import Role
+from core.models import Role, User
 from core.workflow import may_move
 
 register(
@@ -22,6 +23,8 @@ register(
         "membership.decide": STAFF_SIDE,
         "membership.leave": STAFF_SIDE | {Role.ENTERPRISE},
         "membership.request": frozenset({Role.ENTERPRISE}),
+        # an invitation is answered by the enterprise, or by the association keeping its record
+        "membership.answer": STAFF_SIDE | {Role.ENTERPRISE},
     }
 )
 
@@ -52,6 +55,46 @@ def association_actions(user, association) -> list[str]:
     )
 
 
+# --- who answers for an enterprise --------------------------------------------------------
+
+
+def has_own_users(enterprise_id: int) -> bool:
+    """The enterprise has active users of its own: they, and nobody else, answer for it."""
+    return User.objects.filter(enterprise_id=enterprise_id, is_active=True).exists()
+
+
+def record_keeper(enterprise) -> int | None:
+    """The association that answers for an enterprise with no users of its own: the one whose
+    staff registered it. None once the enterprise has users (they answer for it), or when an
+    enterprise user registered it (docs/decisions/0004-who-changes-an-enterprise.md)."""
+    if not enterprise.registered_by_id or has_own_users(enterprise.pk):
+        return None
+    return enterprise.registered_by_id
+
+
+def keeps_record(user, enterprise) -> bool:
+    """`user` works for the association that keeps the enterprise's record and the enterprise
+    is still its member: its staff change the shared record."""
+    keeper = record_keeper(enterprise)
+    return (
+        keeper is not None
+        and keeper in scope_of(user).association_ids
+        and Membership.objects.filter(
+            enterprise_id=enterprise.pk, association_id=keeper, status__in=Membership.MEMBER
+        ).exists()
+    )
+
+
+def is_member_of_mine(user, enterprise_id: int) -> bool:
+    """The enterprise is an (active or suspended) member of an association `user` works for."""
+    ids = scope_of(user).association_ids
+    return bool(ids) and (
+        Membership.objects.filter(
+            enterprise_id=enterprise_id, association_id__in=ids, status__in=Membership.MEMBER
+        ).exists()
+    )
+
+
 # --- memberships --------------------------------------------------------------------------
 
 
@@ -71,11 +114,31 @@ def may_decide_membership(user, membership) -> bool:
 
 
 def may_leave(user, membership) -> bool:
-    """The association's side records that a membership ends; the enterprise itself may leave
-    (or withdraw its request)."""
+    """The association's side records that a membership ends (or withdraws its invitation);
+    the enterprise itself may leave (or withdraw its request; an invitation it declines)."""
     scope = scope_of(user)
+    invited = membership.status == Membership.Status.INVITED
     return can(user, "membership.leave") and (
-        scope.works_for(membership.association_id) or scope.owns(membership.enterprise_id)
+        scope.works_for(membership.association_id)
+        or (scope.owns(membership.enterprise_id) and not invited)
+    )
+
+
+def may_answer_invitation(user, membership) -> bool:
+    """Accept or decline an association's invitation: the enterprise's own users, or — while it
+    has none — staff of the association that registered it (not the inviter itself)."""
+    if not can(user, "membership.answer"):
+        return False
+    scope = scope_of(user)
+    if scope.is_admin or scope.owns(membership.enterprise_id):
+        return True
+    if scope.is_enterprise:
+        return False
+    keeper = record_keeper(membership.enterprise)
+    return (
+        keeper is not None
+        and keeper != membership.association_id
+        and keeper in (scope.association_ids)
     )
 
 
@@ -84,8 +147,11 @@ def allowed_actions(user, membership) -> list[str]:
     Status = type(membership).Status
     decides = may_decide_membership(user, membership)
     status = membership.status
+    answers = status == Status.INVITED and may_answer_invitation(user, membership)
     return allowed(
         {
+            "accept": answers,
+            "decline": answers,
             "approve": decides and status == Status.PENDING and may_move(membership, Status.ACTIVE),
             "reject": decides and may_move(membership, Status.REJECTED),
             "suspend": decides and may_move(membership, Status.SUSPENDED),

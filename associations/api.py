@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -56,6 +56,11 @@ class InviteSerializer(serializers.Serializer):
     is_manager = serializers.BooleanField(required=False, default=False)
 
 
+class InvitedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
 class AssociationViewSet(
     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
@@ -74,6 +79,7 @@ class AssociationViewSet(
         "update": "association.edit",
         "partial_update": "association.edit",
         "invite": "association.invite_staff",
+        "resend_invitation": "association.invite_staff",
     }
 
     def get_queryset(self):
@@ -109,3 +115,25 @@ class AssociationViewSet(
             **serializer.validated_data,
         )
         return Response({"id": user.pk, "username": user.username}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={200: InvitedSerializer},
+        parameters=[OpenApiParameter("user_id", int, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"staff/(?P<user_id>[0-9]+)/resend-invitation",
+        url_name="resend-invitation",
+    )
+    def resend_invitation(self, request, pk=None, user_id=None):
+        """E-mail again the link to set a password to staff invited to this association who have
+        not set one yet. Refused (403) for any other account."""
+        user = services.staff_invitation_resend(
+            actor=request.user,
+            association_id=self.get_object().pk,
+            user_id=int(user_id),
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+        return Response(InvitedSerializer(user).data)

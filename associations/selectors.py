@@ -1,7 +1,8 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from associations.models import Association, Membership
 from core.access import scope_of
+from core.models import User
 
 
 def association_list(*, user) -> QuerySet[Association]:
@@ -46,6 +47,41 @@ def membership_list(*, user) -> QuerySet[Membership]:
         enterprise="enterprise_id",
         association="association_id",
         region="enterprise__region__path",
+    )
+
+
+def invitations_to_answer(*, user) -> QuerySet[Membership]:
+    """Invitations `user` answers: those to the enterprise user's own enterprise, and (staff)
+    those to enterprises their association registered that have no users of their own."""
+    scope = scope_of(user)
+    invited = Membership.objects.filter(status=Membership.Status.INVITED).select_related(
+        "association", "enterprise", "enterprise__region"
+    )
+    if scope.is_admin:
+        return invited
+    if scope.is_enterprise:
+        return invited.filter(enterprise_id=scope.enterprise_id or 0)
+    if not scope.association_ids:
+        return invited.none()
+    users = User.objects.filter(enterprise_id=OuterRef("enterprise_id"), is_active=True)
+    # ...while it is still their member (as `access.keeps_record`).
+    theirs = Membership.objects.filter(
+        enterprise_id=OuterRef("enterprise_id"),
+        association_id=OuterRef("enterprise__registered_by_id"),
+        status__in=Membership.MEMBER,
+    )
+    return (
+        invited.filter(enterprise__registered_by_id__in=scope.association_ids)
+        .exclude(Exists(users))
+        .filter(Exists(theirs))
+    )
+
+
+def membership_or_invitation(*, user, pk: int) -> Membership | None:
+    """One membership `user` may see, or an invitation they answer (for the detail pages)."""
+    return (
+        membership_list(user=user).filter(pk=pk).first()
+        or invitations_to_answer(user=user).filter(pk=pk).first()
     )
 
 

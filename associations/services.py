@@ -1,22 +1,32 @@
 """Every write on associations, their staff and memberships."""
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from associations import access
-from associations.models import Association, AssociationUser, Membership
+from associations.models import (
+    Association,
+    AssociationUser,
+    Membership,
+    enterprise_record,
+    identity_record,
+)
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
-from core.models import Industry, Role, User
+from core.models import Industry, Notification, Role, User
+from core.notifications import email_password_link
 from core.validators import normalise_phone, normalise_uscc
-from core.workflow import change_status, diff, not_allowed, record_event, record_status, snapshot
+from core.workflow import (
+    change_status,
+    diff,
+    may_move,
+    not_allowed,
+    record_event,
+    record_status,
+    snapshot,
+)
 
 Status = Membership.Status
 
@@ -100,7 +110,8 @@ def staff_invite(
 ) -> User:
     """Create a staff account for the association and e-mail its owner a link to set a password.
 
-    The account has no usable password until the invitee sets one through that link.
+    The account has no usable password until the invitee sets one through that link; if the
+    e-mail goes astray, a manager sends it again (`staff_invitation_resend`).
     """
     _require(access.may_invite_staff(actor, association_id))
     if User.objects.filter(username=username).exists():
@@ -121,30 +132,7 @@ def staff_invite(
     AssociationUser.objects.create(user=user, association_id=association_id, is_manager=is_manager)
     association = Association.objects.get(pk=association_id)
     record_event(association, "association.staff_invited", actor=actor, reason=username)
-    link = base_url + reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    transaction.on_commit(
-        lambda: send_mail(
-            _("You are invited to the Resumption Portal"),
-            _(
-                "%(inviter)s invited you to work for %(association)s in the Resumption Portal.\n"
-                "Your username is %(username)s. Set your password here:\n%(link)s\n"
-            )
-            % {
-                "inviter": actor.get_full_name() or actor.username,
-                "association": association.name,
-                "username": username,
-                "link": link,
-            },
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
-    )
+    _email_invitation(actor=actor, association=association, invitee=user, base_url=base_url)
     return user
 
 
@@ -163,46 +151,116 @@ def _member_number(value: str) -> str:
 def _locked(membership_id: int) -> Membership:
     return (
         Membership.objects.select_for_update(of=("self",))
-        .select_related("association")
+        .select_related("association", "enterprise__region", "enterprise__industry")
         .get(pk=membership_id)
     )
+
+
+def _enterprise(enterprise_id: int):
+    model = Membership._meta.get_field("enterprise").related_model
+    try:
+        return model.objects.select_related("region").get(pk=enterprise_id)
+    except model.DoesNotExist as exc:
+        message = _("There is no such enterprise.")
+        raise DomainError(message, fields={"enterprise": [message]}) from exc
 
 
 @transaction.atomic
 def membership_add(
     *, actor: User, association_id: int, enterprise_id: int, member_number: str = ""
 ) -> Membership:
-    """Staff add an enterprise as an active member (or re-admit one that left or was refused)."""
+    """Staff add an enterprise to their association.
+
+    An enterprise their association registered (and that has no users of its own), or one that
+    asked to join, becomes an active member at once. Any other is only invited: it becomes a
+    member when its users (or the association that registered it) accept, and until then the
+    inviter sees its name, credit code and region only."""
     member_number = _member_number(member_number)
     _require(access.may_add_member(actor, association_id))
+    enterprise = _enterprise(enterprise_id)
+    ours = access.record_keeper(enterprise) == association_id
     membership = (
         Membership.objects.select_for_update()
         .filter(association_id=association_id, enterprise_id=enterprise_id)
         .first()
     )
     if membership is None:
+        status = Status.ACTIVE if ours else Status.INVITED
         try:
             with transaction.atomic():
                 membership = Membership.objects.create(
                     association_id=association_id,
                     enterprise_id=enterprise_id,
-                    status=Status.ACTIVE,
+                    status=status,
                     member_number=member_number,
-                    joined_on=timezone.localdate(),
+                    joined_on=timezone.localdate() if ours else None,
                 )
         except IntegrityError as exc:
             raise Conflict(_("This enterprise was added by someone else just now.")) from exc
-        record_status(membership, from_status="", to_status=Status.ACTIVE, actor=actor)
+        record_status(membership, from_status="", to_status=status, actor=actor)
+        if not ours:
+            tell_invited([membership])
         return membership
-    if membership.status in (Status.LEFT, Status.REJECTED):
+    if membership.status in Membership.ENDED:
+        if not ours:
+            return _invite_again(membership, actor=actor, member_number=member_number)
         change_status(membership, to=Status.PENDING, actor=actor, reason=_("added again by staff"))
     if membership.status == Status.PENDING:
         return _activate(membership, actor=actor, member_number=member_number)
+    if membership.status == Status.INVITED:
+        raise Conflict(
+            _("This enterprise is invited already; it becomes a member when it accepts."),
+            current_status=membership.status,
+        )
     raise Conflict(
         _("This enterprise is already a member (status: %(status)s).")
         % {"status": membership.get_status_display()},
         current_status=membership.status,
     )
+
+
+def _invite_again(membership: Membership, *, actor: User, member_number: str) -> Membership:
+    before = snapshot(membership, ["member_number"])
+    if member_number:
+        membership.member_number = member_number
+    membership.kept_record = None
+    membership.left_on = None
+    change_status(
+        membership,
+        to=Status.INVITED,
+        actor=actor,
+        update_fields=["member_number", "kept_record", "left_on"],
+        changes=diff(before, membership),
+    )
+    tell_invited([membership])
+    return membership
+
+
+def tell_invited(memberships: list[Membership]) -> None:
+    """Tell whoever answers each invitation (the enterprise's users or, while it has none,
+    the staff of the association that registered it) in the portal, with the change."""
+    notifications = []
+    for membership in memberships:
+        enterprise = membership.enterprise
+        users = list(User.objects.filter(enterprise_id=enterprise.pk, is_active=True))
+        if not users and enterprise.registered_by_id:
+            users = list(
+                User.objects.filter(
+                    association_links__association_id=enterprise.registered_by_id, is_active=True
+                )
+            )
+        link = reverse("membership-detail", args=[membership.pk])
+        title = _("%(association)s invites %(enterprise)s to become a member") % {
+            "association": membership.association.name,
+            "enterprise": enterprise.name,
+        }
+        body = _("Accept or decline the invitation on its page.")
+        key = f"membership-invited:{membership.pk}:{membership.updated_at.timestamp():.0f}"
+        notifications += [
+            Notification(user=user, title=title[:200], body=body, link=link, key=key)
+            for user in users
+        ]
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
 
 
 def _activate(membership: Membership, *, actor: User, member_number: str, reason: str = ""):
@@ -212,14 +270,30 @@ def _activate(membership: Membership, *, actor: User, member_number: str, reason
         membership.member_number = member_number
     membership.joined_on = membership.joined_on or timezone.localdate()
     membership.left_on = None
+    membership.kept_record = None
     change_status(
         membership,
         to=Status.ACTIVE,
         actor=actor,
         reason=reason,
-        update_fields=["member_number", "joined_on", "left_on"],
+        update_fields=["member_number", "joined_on", "left_on", "kept_record"],
         changes=diff(before, membership),
     )
+    return membership
+
+
+def _end(membership: Membership, *, to: str, actor: User, reason: str = "") -> Membership:
+    """The membership ends: the association keeps the enterprise's record as it knows it now
+    (all of it if it was a member or asked to join; its identity only if it was invited)."""
+    if membership.status == Status.INVITED:
+        membership.kept_record = identity_record(membership.enterprise)
+    else:
+        membership.kept_record = enterprise_record(membership.enterprise)
+    fields = ["kept_record"]
+    if to == Status.LEFT:
+        membership.left_on = timezone.localdate()
+        fields.append("left_on")
+    change_status(membership, to=to, actor=actor, reason=reason, update_fields=fields)
     return membership
 
 
@@ -242,9 +316,15 @@ def membership_request(*, actor: User, association_id: int, note: str = "") -> M
             membership, from_status="", to_status=Status.PENDING, actor=actor, reason=note
         )
         return membership
-    if membership.status in (Status.LEFT, Status.REJECTED):
-        change_status(membership, to=Status.PENDING, actor=actor, reason=note)
+    if membership.status in Membership.ENDED:
+        membership.kept_record = None
+        change_status(
+            membership, to=Status.PENDING, actor=actor, reason=note, update_fields=["kept_record"]
+        )
         return membership
+    if membership.status == Status.INVITED:
+        # Invited by the association and asking to join it: both sides agree.
+        return _activate(membership, actor=actor, member_number="", reason=note)
     raise Conflict(
         _("Your enterprise already has a membership here (status: %(status)s).")
         % {"status": membership.get_status_display()},
@@ -266,8 +346,9 @@ def membership_reject(*, actor: User, membership_id: int, reason: str) -> Member
     reason = required_reason(reason)
     membership = _locked(membership_id)
     _require(access.may_decide_membership(actor, membership))
-    change_status(membership, to=Status.REJECTED, actor=actor, reason=reason)
-    return membership
+    if membership.status != Status.PENDING:
+        raise not_allowed(membership)
+    return _end(membership, to=Status.REJECTED, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -293,9 +374,30 @@ def membership_leave(*, actor: User, membership_id: int, reason: str = "") -> Me
     """The membership ends: staff record it, or the enterprise itself leaves."""
     membership = _locked(membership_id)
     _require(access.may_leave(actor, membership))
-    membership.left_on = timezone.localdate()
-    change_status(membership, to=Status.LEFT, actor=actor, reason=reason, update_fields=["left_on"])
-    return membership
+    if not may_move(membership, Status.LEFT):
+        raise not_allowed(membership)
+    return _end(membership, to=Status.LEFT, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def membership_accept(*, actor: User, membership_id: int, reason: str = "") -> Membership:
+    """The enterprise (or, while it has no users, the association that registered it) accepts
+    an association's invitation: it becomes an active member."""
+    membership = _locked(membership_id)
+    _require(access.may_answer_invitation(actor, membership))
+    if membership.status != Status.INVITED:
+        raise not_allowed(membership)
+    return _activate(membership, actor=actor, member_number="", reason=reason)
+
+
+@transaction.atomic
+def membership_decline(*, actor: User, membership_id: int, reason: str = "") -> Membership:
+    """The invitation is declined: the inviter keeps only the name, credit code and region."""
+    membership = _locked(membership_id)
+    _require(access.may_answer_invitation(actor, membership))
+    if membership.status != Status.INVITED:
+        raise not_allowed(membership)
+    return _end(membership, to=Status.DECLINED, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -309,3 +411,60 @@ def membership_update(*, actor: User, membership_id: int, member_number: str) ->
     if changes:
         record_event(membership, "membership.updated", actor=actor, changes=changes)
     return membership
+
+
+# --- staff invitations, continued ---------------------------------------------------------
+
+
+def awaits_invitation(user: User) -> bool:
+    """An invited account whose owner has not set a password yet (nor ever logged in)."""
+    return user.is_active and not user.has_usable_password() and user.last_login is None
+
+
+@transaction.atomic
+def staff_invitation_resend(
+    *, actor: User, association_id: int, user_id: int, base_url: str = ""
+) -> User:
+    """E-mail again the link to set a password to staff invited to the association who have
+    not set one (the first e-mail failed or went astray, or its link expired).
+
+    Who may invite may resend; only to an account of this association still waiting for its
+    password: anyone else (another association's, one in use) is refused alike, so that the
+    answer tells nothing about accounts the actor does not manage.
+    """
+    _require(access.may_invite_staff(actor, association_id))
+    invitee = User.objects.filter(
+        pk=user_id, role=Role.STAFF, association_links__association_id=association_id
+    ).first()
+    _require(invitee is not None and awaits_invitation(invitee))
+    association = Association.objects.get(pk=association_id)
+    record_event(
+        association,
+        "association.staff_invitation_resent",
+        actor=actor,
+        reason=invitee.username,
+    )
+    _email_invitation(actor=actor, association=association, invitee=invitee, base_url=base_url)
+    return invitee
+
+
+def _email_invitation(
+    *, actor: User, association: Association, invitee: User, base_url: str
+) -> None:
+    """The invitation's e-mail, sent after the commit by a retried task (core.notifications):
+    a mail server that is down neither fails the invitation nor loses the e-mail."""
+    email_password_link(
+        user=invitee,
+        url_name="password_reset_confirm",
+        subject=_("You are invited to the Resumption Portal"),
+        intro=_(
+            "%(inviter)s invited you to work for %(association)s in the Resumption Portal.\n"
+            "Your username is %(username)s. Set your password here:"
+        )
+        % {
+            "inviter": actor.get_full_name() or actor.username,
+            "association": association.name,
+            "username": invitee.username,
+        },
+        base_url=base_url,
+    )

@@ -1,16 +1,20 @@
-"""An association's own page: what it is, editing it and inviting staff (its managers)."""
+"""An association's own page: what it is, editing it, inviting staff and sending an invitation
+again (its managers)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from associations import access, services
 from associations.forms import AssociationForm, InviteForm
-from associations.models import Association
+from associations.models import Association, AssociationUser
 from associations.selectors import association_list
 from core.access import action_required
+from core.models import Role
 from core.workflow import history_for
 
 
@@ -26,8 +30,26 @@ def association_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "allowed_actions": allowed_actions,
             # What changed and who was invited: for those who run the association.
             "history": history_for(association) if "edit" in allowed_actions else None,
+            # Its staff, and whose invitation awaits a password: for those who invite them.
+            "staff": _staff(association) if "invite" in allowed_actions else None,
         },
     )
+
+
+def _staff(association: Association) -> list[dict]:
+    links = (
+        AssociationUser.objects.filter(association=association, user__role=Role.STAFF)
+        .select_related("user")
+        .order_by("-is_manager", "user__username")
+    )
+    return [
+        {
+            "user": link.user,
+            "manages": link.is_manager,
+            "awaits_invitation": services.awaits_invitation(link.user),
+        }
+        for link in links
+    ]
 
 
 def _association_for(request: HttpRequest, pk: int, rule) -> Association:
@@ -72,3 +94,21 @@ def association_invite(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("association-detail", pk=association.pk)
     title = _("Invite staff to %(name)s") % {"name": association.name}
     return render(request, "form_page.html", {"form": form, "title": title})
+
+
+@require_POST
+@action_required("association.invite_staff")
+def association_resend_invitation(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    association = _association_for(request, pk, access.may_invite_staff)
+    invitee = services.staff_invitation_resend(
+        actor=request.user,
+        association_id=association.pk,
+        user_id=user_id,
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+    )
+    messages.success(
+        request,
+        _("The invitation of %(username)s is sent again to %(email)s.")
+        % {"username": invitee.username, "email": invitee.email},
+    )
+    return redirect(reverse("association-detail", args=[association.pk]) + "#staff")

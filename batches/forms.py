@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from associations.models import Association
 from batches.models import Application, Batch
 from core.api.filters import IndustryFilter, RegionSubtreeFilter
+from core.filters import IdFilter
 from core.forms import DateInput, DomainErrorFormMixin
 from core.models import Industry, Region
 from enterprises.forms import OwnAssociationMixin, industry_choices
@@ -257,7 +258,7 @@ class ApplicationFilterForm(forms.Form):
 
 
 class ApplicationFilterSet(django_filters.FilterSet):
-    batch = django_filters.NumberFilter(field_name="batch_id")
+    batch = IdFilter(field_name="batch_id")
     status = django_filters.ChoiceFilter(choices=Application.Status.choices)
     region = RegionSubtreeFilter(field_name="enterprise__region")
     industry = IndustryFilter(field_name="enterprise__industry")

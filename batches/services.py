@@ -1,6 +1,7 @@
 """Every write on batches and applications. Who may do what is asked of batches.access; each
 write appends an event (core.workflow) with who, when, why and the changed fields; decisions
-queue a notification to the applicant on commit, with the decision's event."""
+notify the applicant in their own transaction (batches.notifications), the e-mails leaving on
+commit."""
 
 import operator
 from datetime import date, timedelta
@@ -15,8 +16,9 @@ from django.utils.translation import gettext as _
 from associations.models import Membership
 from batches import access
 from batches.models import Application, Batch
+from batches.notifications import tell_decision
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
-from core.models import Event, Industry, Region, User
+from core.models import Industry, Region, User
 from core.workflow import (
     change_status,
     diff,
@@ -388,14 +390,6 @@ def application_resume(
 # --- applications: the association's decisions --------------------------------------------
 
 
-def _notify_decision(event: Event) -> None:
-    """Tell the applicant once the decision is committed: the task reads this decision's event,
-    not whatever the application has become by the time it runs."""
-    from batches.tasks import notify_application_decision
-
-    transaction.on_commit(lambda: notify_application_decision.delay(event.pk))
-
-
 def _decide(actor: User, application: Application, to: str, reason: str) -> Application:
     if not access.may_decide(actor, application):
         raise PermissionDenied
@@ -403,7 +397,8 @@ def _decide(actor: User, application: Application, to: str, reason: str) -> Appl
     event = change_status(
         application, to=to, actor=actor, reason=reason, update_fields=["decided_at"]
     )
-    _notify_decision(event)
+    # The applicant is told in the decision's transaction; the e-mails leave after the commit.
+    tell_decision(application, event)
     return application
 
 

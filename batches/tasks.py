@@ -1,13 +1,16 @@
+"""Decision notifications queued before the notices were written with the decision.
+
+A decision's service now tells the applicant in its own transaction (batches.notifications);
+these tasks stay registered, under their names, for the messages still in the queue across the
+deploy, and tell through the same code (once per user and event: nobody is told twice)."""
+
 from celery import shared_task
 from django.contrib.contenttypes.models import ContentType
 from django.db import OperationalError
-from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 from batches.models import Application
+from batches.notifications import tell_decision
 from core.models import Event
-from core.notifications import notify
 
 
 @shared_task(
@@ -20,12 +23,7 @@ from core.notifications import notify
     max_retries=5,
 )
 def notify_application_decision(event_id: int) -> None:
-    """Tell the enterprise's users what was decided on their application, and why.
-
-    The message is built from the decision's own event, so that it names this decision even when
-    the application has moved on by the time the task runs (resubmitted, resumed…). One
-    notification per user and event: a retried task tells nobody twice.
-    """
+    """Tell the enterprise's users of the decision `event_id` on their application."""
     decision = (
         Event.objects.filter(
             pk=event_id, content_type=ContentType.objects.get_for_model(Application)
@@ -38,15 +36,7 @@ def notify_application_decision(event_id: int) -> None:
     application = Application.objects.select_related("batch", "enterprise").get(
         pk=decision.object_id
     )
-    link = reverse("application-detail", args=[application.pk])
-    for user in application.enterprise.users.filter(is_active=True):
-        with translation.override("zh-hans"):
-            title = _("%(batch)s: your application is %(status)s") % {
-                "batch": application.batch.name,
-                "status": decision.to_label,
-            }
-        key = f"application:{application.pk}:change:{decision.pk}"
-        notify(user=user, title=title, body=decision.reason, link=link, key=key)
+    tell_decision(application, decision)
 
 
 @shared_task(

@@ -48,3 +48,35 @@ class DomainErrorFormMixin:
         for field, messages in error.fields.items():
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
+
+
+class SecondFactorForm(DomainErrorFormMixin, forms.Form):
+    """The second step of a login: a code of the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("One-time code"),
+        max_length=32,
+        help_text=_(
+            "The six digits your authenticator app shows now, or one of your recovery codes."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class AuthenticatorConfirmForm(DomainErrorFormMixin, forms.Form):
+    """The first code of a new authenticator, which shows that the app holds the secret."""
+
+    code = forms.CharField(
+        label=_("Code shown by the app"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

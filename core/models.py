@@ -242,6 +242,10 @@ class Event(models.Model):
     VERBS = {
         "created": _("Created"),
         "updated": _("Changed"),
+        "staff_invited": _("Staff invited"),
+        "staff_invitation_resent": _("Invitation sent again"),
+        "user_linked": _("A user now acts for it"),
+        "two_factor_enabled": _("Two-factor sign-in turned on"),
     }
 
     @property
@@ -277,6 +281,9 @@ class Notification(models.Model):
     key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # When its e-mail went out (core.tasks.send_notification_email): a task delivered again
+    # finds it set and sends nothing. Empty while the e-mail is on its way, or when none was due.
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,7 +1,24 @@
-"""Telling a user something: an in-app notification and an e-mail with the same words."""
+"""Telling a user something: an in-app notification and an e-mail with the same words.
+
+The notification is written in the transaction of the change it tells of, so that a change is
+never kept without its notices, whatever happens afterwards. The e-mail is not: a mail server
+that is down must neither undo the change nor leave the next recipients untold. Each e-mail is
+its own Celery task (core.tasks.send_notification_email), queued once the change commits,
+retried with backoff while the mail server fails, and sent once (Notification.emailed_at).
+
+E-mails with a link to set a password (an invitation, a forgotten password) take the same road
+(core.tasks.send_password_link); their link is made when the e-mail is sent, so that no
+password token waits in the queue.
+"""
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from core.models import Notification, User
 
@@ -9,7 +26,8 @@ from core.models import Notification, User
 def notify(
     *, user: User, title: str, body: str = "", link: str = "", key: str = ""
 ) -> Notification | None:
-    """Notify once per `key`: a task run again (retry, redelivery) tells nobody twice."""
+    """Notify once per `key`: told again of the same thing (a task run again), nobody is told
+    twice. The e-mail is queued for when the caller's transaction commits."""
     if key:
         notification, created = Notification.objects.get_or_create(
             user=user, key=key, defaults={"title": title, "body": body, "link": link}
@@ -19,9 +37,102 @@ def notify(
     else:
         notification = Notification.objects.create(user=user, title=title, body=body, link=link)
     if user.email:
-        send_mail(title, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
+        _on_commit(_queue_notification_email, notification.pk)
     return notification
+
+
+def send_notification_email(notification_id: int) -> bool:
+    """Send a notification's e-mail unless it went out already; True if this call sent it.
+
+    The notification stays locked while the mail server answers: a copy of the task delivered
+    at the same time waits, then finds it sent. A failure raises and marks nothing, so that the
+    task is tried again.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None:  # sent already, or gone with its user
+            return False
+        user = notification.user
+        if not (user.is_active and user.email):
+            return False
+        send_mail(
+            notification.title,
+            f"{notification.body}\n\n{notification.link}".strip(),
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def email_password_link(
+    *, user: User, url_name: str, subject: str, intro: str, base_url: str, outro: str = ""
+) -> None:
+    """E-mail `user`, once the caller's transaction commits, `intro`, a link to set a password
+    on the page `url_name` (a PasswordResetConfirmView's), then `outro`."""
+    _on_commit(
+        _queue_password_link,
+        user_id=user.pk,
+        url_name=url_name,
+        subject=subject,
+        intro=intro,
+        outro=outro,
+        base_url=base_url,
+    )
+
+
+def send_password_link(
+    *, user_id: int, url_name: str, subject: str, intro: str, base_url: str, outro: str = ""
+) -> bool:
+    """Send the e-mail `email_password_link` queued; True if it was sent. The link is made now,
+    so that it is valid from the moment the e-mail leaves; a user who has been deactivated
+    since, or has no address any more, gets nothing."""
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return False
+    link = base_url + reverse(
+        url_name,
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    body = f"{intro}\n{link}\n" + (f"\n{outro}\n" if outro else "")
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return True
 
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# --- queueing -------------------------------------------------------------------------------
+
+
+def _on_commit(function, *args, **kwargs) -> None:
+    """Run `function` once the transaction commits. Robust: a broker that cannot be reached
+    is logged and does not turn a change that was committed into an error page."""
+
+    def queue() -> None:  # a function: Django names it when it logs a failure
+        function(*args, **kwargs)
+
+    queue.__qualname__ = function.__qualname__
+    transaction.on_commit(queue, robust=True)
+
+
+def _queue_notification_email(notification_id: int) -> None:
+    from core.tasks import send_notification_email as task  # core.tasks imports this module
+
+    task.delay(notification_id)
+
+
+def _queue_password_link(**kwargs) -> None:
+    from core.tasks import send_password_link as task
+
+    task.delay(**kwargs)

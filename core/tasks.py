@@ -1,7 +1,27 @@
+import smtplib
+
 from celery import shared_task
 from django.core.management import call_command
+from django.db import OperationalError
 
+from core import notifications
 from core.api.idempotency import delete_expired
+
+# An e-mail is tried again while the mail server (or the database) cannot be reached: SMTP
+# errors, and socket errors (refused, reset, timed out, TLS; smtplib's are OSErrors too). Backoff
+# 1 s, 2 s, 4 s … at most 10 min apart (CELERY_VISIBILITY_TIMEOUT must stay longer), each wait
+# drawn at random up to that bound; about an hour and a quarter at most, then it is given up and
+# logged, the notification in the portal staying what the user reads.
+MAIL_RETRY = {
+    "acks_late": True,
+    "autoretry_for": (smtplib.SMTPException, OSError, OperationalError),
+    # An address the server refuses is refused again on every retry.
+    "dont_autoretry_for": (smtplib.SMTPRecipientsRefused,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 16,
+}
 
 
 @shared_task(name="core.tasks.clear_expired_sessions")
@@ -13,3 +33,24 @@ def clear_expired_sessions() -> None:
 def delete_expired_idempotency_keys() -> int:
     """API clients' Idempotency-Keys older than IDEMPOTENCY_KEY_TTL_HOURS; how many went."""
     return delete_expired()
+
+
+@shared_task(name="core.tasks.send_notification_email", **MAIL_RETRY)
+def send_notification_email(notification_id: int) -> bool:
+    """The e-mail of one notification; delivered again, it sends nothing twice."""
+    return notifications.send_notification_email(notification_id)
+
+
+@shared_task(name="core.tasks.send_password_link", **MAIL_RETRY)
+def send_password_link(
+    *, user_id: int, url_name: str, subject: str, intro: str, base_url: str, outro: str = ""
+) -> bool:
+    """An e-mail with a link to set a password (an invitation, a forgotten password)."""
+    return notifications.send_password_link(
+        user_id=user_id,
+        url_name=url_name,
+        subject=subject,
+        intro=intro,
+        base_url=base_url,
+        outro=outro,
+    )

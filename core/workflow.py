@@ -22,8 +22,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import roles_of
 from core.errors import TransitionNotAllowed
-from core.models import Event
+from core.models import Event, Role
 
 
 def action_name(obj: models.Model, verb: str) -> str:
@@ -166,3 +167,41 @@ def history_for(obj: models.Model):
         .select_related("actor", "content_type")
         .order_by("at", "id")
     )
+
+
+# --- history as read from outside ---------------------------------------------------------
+
+
+def actor_label(user, *, with_name: bool = True) -> str:
+    """Who acted, as a history names them to a reader outside the association that acts on the
+    object: their full name and role ("王芳 (协会工作人员)"), or their role alone when no full
+    name is known or `with_name` is false. Never their login name, which is half of what signs
+    them in. Empty for the system."""
+    if user is None:
+        return ""
+    roles = [Role(role).label for role in roles_of(user) if role in Role.values]
+    role = str(roles[0] if roles else user.get_role_display())
+    name = user.get_full_name().strip() if with_name else ""
+    if not name:
+        return role
+    return _("%(name)s (%(role)s)") % {"name": name, "role": role}
+
+
+def read_from_outside(
+    events: Iterable[Event], *, names: bool = True, statuses_only: bool = False
+) -> list[Event]:
+    """`events` as a reader outside the association may read them, each naming who acted by
+    `actor_label` (its `actor_label` attribute, which the API and the pages show instead of the
+    login name): by name and role, or (`names=False`) by role alone.
+
+    `statuses_only`: what government needs of an association's own decisions — the status
+    changes and when, without their reasons (why a request was rejected or a member
+    suspended is between the association and the enterprise) and without changed fields.
+    The events are changed in memory only: they are never edited."""
+    events = [event for event in events if event.to_status or not statuses_only]
+    for event in events:
+        event.actor_label = actor_label(event.actor, with_name=names)
+        if statuses_only:
+            event.reason = ""
+            event.changes = {}
+    return events

@@ -3,8 +3,11 @@
 Sixteen were registered by the association's manager as members (`enterprise_create_member`) on
 the day they joined, in 2019; the last two registered themselves recently and asked to join
 (`enterprise_register`), so that staff have requests to decide. Three members of the first
-association joined the second too (`membership_add`). On a later load an enterprise changed while
-trying the demo is put back (`enterprise_update`); memberships are kept as they are.
+association were invited by the second (`membership_add`); two accepted (`membership_accept`, by
+the first association, which registered them, or by their own users), the third has not answered
+yet, so that an invitation waits on the first association's member list. On a later load an
+enterprise changed while trying the demo is put back (`enterprise_update`); memberships are kept as
+they are.
 """
 
 import random
@@ -14,7 +17,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 from associations.models import Association, Membership
-from associations.services import membership_add, membership_request
+from associations.services import membership_accept, membership_add, membership_request
 from core.models import Industry, Region, User
 from core.validators import normalise_phone
 from core.workflow import snapshot
@@ -149,19 +152,34 @@ def load(
                 for member in members_of(rng, association, spec["province"])
             ]
         )
-    # A few enterprises belong to both associations, as real ones often do.
+    # A few enterprises belong to both associations, as real ones often do: the second invited
+    # them, and those who answer for them accepted (all but the last, which is still invited).
     for index, enterprise in enumerate(enterprises[0][-5:-2]):
         if not Membership.objects.filter(
             enterprise=enterprise, association=associations[1]
         ).exists():
             with happened_at(morning_of(date(2019, 6, 1 + index))):
-                membership_add(
+                invitation = membership_add(
                     actor=managers[1],
                     association_id=associations[1].pk,
                     enterprise_id=enterprise.pk,
                     member_number=f"X-{index + 1:04d}",
                 )
+            if index < 2 and invitation.status == Membership.Status.INVITED:
+                with happened_at(morning_of(date(2019, 6, 3 + index))):
+                    membership_accept(
+                        actor=_answers_for(enterprise, managers[0]),
+                        membership_id=invitation.pk,
+                    )
     return enterprises
+
+
+def _answers_for(enterprise: Enterprise, manager: User) -> User:
+    """Who accepts an invitation for the enterprise: its own user, else the manager of the
+    association that registered it."""
+    return (
+        User.objects.filter(enterprise=enterprise, is_active=True).order_by("pk").first() or manager
+    )
 
 
 def _member(member: Member, association: Association, manager: User, admin: User) -> Enterprise:

@@ -5,7 +5,7 @@ rules before they write, the pages render their buttons from `allowed_actions` a
 returns it on a claim's detail.
 """
 
-from associations.models import Membership
+from associations.access import has_own_users, is_member_of_mine, keeps_record
 from core.access import EVERYONE, MANAGER, STAFF_SIDE, allowed, can, has_role, register, scope_of
 from core.models import Role
 from core.workflow import may_move
@@ -19,7 +19,8 @@ register(
         "enterprise.edit": STAFF_SIDE | {Role.ENTERPRISE},
         "enterprise.claim": frozenset({Role.ENTERPRISE}),
         "claim.view": frozenset({Role.ENTERPRISE, Role.STAFF, MANAGER, Role.ADMIN}),
-        "claim.decide": frozenset({Role.STAFF, MANAGER, Role.ADMIN}),
+        # decided by the enterprise's own users, else by its associations' staff
+        "claim.decide": frozenset({Role.ENTERPRISE, Role.STAFF, MANAGER, Role.ADMIN}),
     }
 )
 
@@ -33,22 +34,31 @@ def acts_for_an_enterprise(user) -> bool:
 
 
 def may_see_contact_details(user) -> bool:
-    """Officials read enterprises, but never their people's phone numbers."""
-    return not has_role(user, Role.OFFICIAL)
+    """The phone numbers of an enterprise's people are for those who act for it or for an
+    association it belongs to: its own users, staff and partners bound to its associations, and
+    admins. Never a reader bound to a jurisdiction, whatever its role (officials, partner
+    systems of a government): they read the enterprises of a region, not its people's phones.
+
+    Decided by the user's scope alone, because the enterprises those readers see are only
+    theirs (`selectors.enterprise_list`)."""
+    return scope_of(user).kind in ("admin", "enterprise", "associations")
 
 
 def may_read_history(user, enterprise: Enterprise) -> bool:
-    """Who changed what and when, with old values: those who may edit the enterprise (its own
-    users, staff of an association it is a member of, admins), and officials of its region
-    (without the phone numbers). Not staff of an association it has only asked to join."""
-    return may_edit(user, enterprise) or (
-        has_role(user, Role.OFFICIAL) and scope_of(user).within_jurisdiction(enterprise.region.path)
-    )
+    """Who changed what and when, with old values: those who may edit the enterprise, staff of
+    an association it is a member of, and officials of its region (without the phone numbers).
+    Not staff of an association it has only asked to join or been invited to."""
+    if may_edit(user, enterprise):
+        return True
+    if has_role(user, Role.OFFICIAL):
+        return scope_of(user).within_jurisdiction(enterprise.region.path)
+    return not scope_of(user).is_enterprise and is_member_of_mine(user, enterprise.pk)
 
 
 def may_edit(user, enterprise: Enterprise) -> bool:
-    """Its own enterprise user, staff of an association it is a member of (not one it left or
-    that refused it), or an admin."""
+    """The shared record is changed by the enterprise's own users, or — while it has none — by
+    staff of the association that registered it, while it is still its member (and by admins).
+    Other associations it is a member of read it; they do not rewrite it."""
     if not can(user, "enterprise.edit"):
         return False
     scope = scope_of(user)
@@ -56,13 +66,7 @@ def may_edit(user, enterprise: Enterprise) -> bool:
         return True
     if scope.is_enterprise:
         return scope.owns(enterprise.pk)
-    return bool(scope.association_ids) and (
-        Membership.objects.filter(
-            enterprise_id=enterprise.pk,
-            association_id__in=scope.association_ids,
-            status__in=Membership.MEMBER,
-        ).exists()
-    )
+    return keeps_record(user, enterprise)
 
 
 def enterprise_actions(user, enterprise: Enterprise) -> list[str]:
@@ -74,8 +78,16 @@ def enterprise_actions(user, enterprise: Enterprise) -> list[str]:
 
 
 def may_decide_claim(user, claim: EnterpriseClaim) -> bool:
-    """Staff of an association the enterprise is a member of (or an admin); not partners."""
-    return can(user, "claim.decide") and may_edit(user, claim.enterprise)
+    """Those who already answer for the enterprise: its own users if it has any; else staff of
+    an association it is a member of (never an association it is not a member of); admins."""
+    if not can(user, "claim.decide") or claim.user_id == user.pk:
+        return False
+    scope = scope_of(user)
+    if scope.is_admin:
+        return True
+    if has_own_users(claim.enterprise_id):
+        return scope.owns(claim.enterprise_id)
+    return not scope.is_enterprise and is_member_of_mine(user, claim.enterprise_id)
 
 
 def claim_actions(user, claim: EnterpriseClaim) -> list[str]:

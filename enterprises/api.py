@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.access import scope_of
+from core.api.schema import nullable_in_responses
 from core.api.serializers_common import (
     EventSerializer,
     IndustryCodeField,
@@ -19,7 +20,7 @@ from core.api.serializers_common import (
 from enterprises import access, services
 from enterprises.filters import ClaimFilterSet, EnterpriseFilterSet
 from enterprises.models import Enterprise, EnterpriseClaim
-from enterprises.selectors import claim_list, enterprise_history, enterprise_list
+from enterprises.selectors import CONTACT_FIELDS, claim_list, enterprise_history, enterprise_list
 
 
 class AllowedActionsMixin(serializers.Serializer):
@@ -43,6 +44,13 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         "several). Enterprise users: an association to ask to join (optional).",
     )
     member_number = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    registered_by = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The association that registered it: while the enterprise has no users of its "
+        "own, that association's staff keep its record. Null when an enterprise user registered "
+        "it.",
+    )
 
     class Meta:
         model = Enterprise
@@ -51,19 +59,27 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             *Enterprise.EDITABLE_FIELDS,
             "association",
             "member_number",
+            "registered_by",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "registered_by", "created_at", "updated_at"]
         # Uniqueness of the credit code is the service's business (with a message that says
         # what to do instead); spaces and lower case are the service's to compact.
         extra_kwargs = {"uscc": {"validators": [], "max_length": 40}}
 
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in CONTACT_FIELDS:
+            nullable_in_responses(fields[name])  # null to those who may not see it (below)
+        return fields
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and not access.may_see_contact_details(request.user):
-            data["contact_phone"] = None
+        if request is None or not access.may_see_contact_details(request.user):
+            for name in CONTACT_FIELDS:
+                data[name] = None
         return data
 
 
@@ -155,7 +171,8 @@ class EnterpriseViewSet(
     @action(detail=False, methods=["post"])
     def claim(self, request):
         """An enterprise user asks to act for an enterprise already registered (by its credit
-        code). Staff of an association it belongs to approve or reject the claim."""
+        code). Its own users, or (while it has none) staff of an association it is a member
+        of, approve or reject the claim."""
         serializer = ClaimCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         claim = services.claim_request(actor=request.user, **serializer.validated_data)

@@ -3,7 +3,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Membership
+from associations.selectors import membership_list
 from core.api.filters import IndustryFilter, RegionSubtreeFilter, UpdatedSinceFilterSet
+from core.filters import IdFilter
 from enterprises.models import Enterprise, EnterpriseClaim
 
 
@@ -19,9 +21,7 @@ def search_enterprises(queryset, prefix: str, value: str):
 class EnterpriseFilterSet(UpdatedSinceFilterSet):
     region = RegionSubtreeFilter(field_name="region", label=_("Region code (any level)"))
     industry = IndustryFilter(field_name="industry", label=_("Industry section or division"))
-    association = django_filters.NumberFilter(
-        method="filter_membership", label=_("Member of this association (id)")
-    )
+    association = IdFilter(method="filter_membership", label=_("Member of this association (id)"))
     status = django_filters.ChoiceFilter(
         choices=Membership.Status.choices,
         method="filter_membership",
@@ -34,7 +34,11 @@ class EnterpriseFilterSet(UpdatedSinceFilterSet):
         fields = ["size", "ownership"]
 
     def filter_membership(self, queryset, name, value):
-        # `association` and `status` combine: "members of A whose membership is S".
+        """`association` and `status` combine: "members of A whose membership is S".
+
+        Only the memberships the user may see count (`membership_list`): staff their own
+        associations', so that a filter narrows their list and never tells what another
+        association decided; an association out of the user's scope finds nothing."""
         conditions = {}
         association = self.form.cleaned_data.get("association")
         status = self.form.cleaned_data.get("status")
@@ -44,7 +48,8 @@ class EnterpriseFilterSet(UpdatedSinceFilterSet):
             conditions["status"] = status
         if not conditions or (name == "status" and association is not None):
             return queryset  # applied once, by the `association` filter
-        member = Membership.objects.filter(enterprise_id=OuterRef("pk"), **conditions)
+        user = getattr(self.request, "user", None)
+        member = membership_list(user=user).filter(enterprise_id=OuterRef("pk"), **conditions)
         return queryset.filter(Exists(member))
 
     def filter_search(self, queryset, name, value):
@@ -52,7 +57,7 @@ class EnterpriseFilterSet(UpdatedSinceFilterSet):
 
 
 class ClaimFilterSet(UpdatedSinceFilterSet):
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise id"))
+    enterprise = IdFilter(field_name="enterprise_id", label=_("Enterprise id"))
 
     class Meta:
         model = EnterpriseClaim

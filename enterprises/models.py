@@ -51,6 +51,17 @@ class Enterprise(models.Model):
         _("contact phone"), max_length=32, blank=True, validators=[validate_phone]
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The association whose staff registered it (empty when an enterprise user registered it):
+    # while the enterprise has no users of its own and is still its member, that association
+    # keeps the shared record (docs/decisions/0004-who-changes-an-enterprise.md).
+    registered_by = models.ForeignKey(
+        "associations.Association",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registered_enterprises",
+        verbose_name=_("registered by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -84,8 +95,9 @@ class Enterprise(models.Model):
 class EnterpriseClaim(models.Model):
     """An enterprise user asking to act for an enterprise that is already registered.
 
-    Staff of an association the enterprise belongs to (or an admin) approve or reject it; on
-    approval the user is linked to the enterprise.
+    Decided by those who already answer for the enterprise: its own users if it has any, else
+    staff of an association it is a member of (or an admin); on approval the user is linked to
+    the enterprise.
     """
 
     class Status(models.TextChoices):
@@ -149,8 +161,8 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
-    # Registered already by others: they joined, their data was left as it was.
-    linked = models.PositiveIntegerField(default=0)
+    # Registered already by others: invited to join; they become members when they accept.
+    invited = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

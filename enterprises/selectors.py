@@ -1,9 +1,9 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from associations.models import Membership
 from core.access import Scope, can, scope_of
 from core.models import Event
-from core.workflow import history_for
+from core.workflow import history_for, read_from_outside
 from enterprises.access import may_read_history, may_see_contact_details
 from enterprises.models import Enterprise, EnterpriseClaim
 
@@ -37,7 +37,10 @@ def claim_list(*, user) -> QuerySet[EnterpriseClaim]:
     if not can(user, "claim.view"):
         return claims.none()
     if scope.is_enterprise:
-        # Made before the user acts for an enterprise: theirs by who asked, not by enterprise.
+        # Their own (made before the user acts for an enterprise: by who asked), and those on
+        # their enterprise, which its users decide.
+        if scope.enterprise_id:
+            return claims.filter(Q(user=user) | Q(enterprise_id=scope.enterprise_id))
         return claims.filter(user=user)
     if scope.kind == "associations":
         return claims.filter(
@@ -52,13 +55,14 @@ CONTACT_FIELDS = ("contact_phone",)
 
 def enterprise_history(*, user, enterprise: Enterprise) -> list[Event] | None:
     """The enterprise's events, oldest first, as `user` may read them: an official sees that a
-    phone number changed, not the numbers. None for those who may not read it (see
-    `access.may_read_history`)."""
+    phone number changed, not the numbers, and who changed it by role alone, not by name. None
+    for those who may not read it (see `access.may_read_history`)."""
     if not may_read_history(user, enterprise):
         return None
     events = list(history_for(enterprise))
     if may_see_contact_details(user):
         return events
+    events = read_from_outside(events, names=False)
     for event in events:  # in memory only: events are never edited
         hidden = {name: [None, None] for name in CONTACT_FIELDS if name in event.changes}
         if hidden:

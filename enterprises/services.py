@@ -73,7 +73,8 @@ def enterprise_create_member(
     """Staff register a new enterprise and make it an active member of their association."""
     if not may_add_member(actor, association_id):
         raise PermissionDenied
-    enterprise = _save_new(Enterprise(**clean_enterprise_fields(fields)), actor=actor)
+    enterprise = Enterprise(**clean_enterprise_fields(fields), registered_by_id=association_id)
+    enterprise = _save_new(enterprise, actor=actor)
     membership_add(
         actor=actor,
         association_id=association_id,
@@ -136,7 +137,8 @@ def registered_enterprise(uscc: str) -> Enterprise:
 def member_add_registered(
     *, actor: User, association_id: int, uscc: str, member_number: str = ""
 ) -> Membership:
-    """Staff add an enterprise registered already (e.g. by another association) as a member."""
+    """Staff add an enterprise registered already: their own becomes a member again at once; one
+    registered elsewhere is invited (see `membership_add`)."""
     return membership_add(
         actor=actor,
         association_id=association_id,

@@ -1,6 +1,7 @@
 """The members through the REST API: memberships (with their filters, decisions and history)
 and the spreadsheet import."""
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,24 +12,30 @@ from rest_framework.response import Response
 from associations import access
 from associations import services as membership_services
 from associations.models import Membership
-from associations.selectors import membership_list
+from associations.selectors import invitations_to_answer, membership_list
 from core.access import scope_of
 from core.api.errors import error_body
 from core.api.serializers_common import EventSerializer, ReasonSerializer
-from core.workflow import history_for
 from enterprises.models import ImportJob
 from members import imports
 from members.filters import MembershipFilterSet
-from members.selectors import import_job_list
+from members.selectors import import_job_list, membership_history
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    # The enterprise as the association knows it: as it was when the membership ended, and
+    # only these three while it is invited (`Membership.enterprise_as_known`).
+    enterprise_name = serializers.CharField(source="enterprise_as_known.name", read_only=True)
+    enterprise_uscc = serializers.CharField(source="enterprise_as_known.uscc", read_only=True)
+    enterprise_region = serializers.CharField(
+        source="enterprise_as_known.region_id", read_only=True, help_text="GB/T 2260 code"
+    )
     association_name = serializers.CharField(source="association.name", read_only=True)
     note = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=2000)
     allowed_actions = serializers.SerializerMethodField(
         help_text="The decisions you may take on the membership now (`associations.access`): "
-        'any of "approve", "reject", "suspend", "reinstate", "leave".'
+        'any of "approve", "reject", "suspend", "reinstate", "leave", and on an invitation '
+        '"accept", "decline".'
     )
 
     class Meta:
@@ -37,6 +44,8 @@ class MembershipSerializer(serializers.ModelSerializer):
             "id",
             "enterprise",
             "enterprise_name",
+            "enterprise_uscc",
+            "enterprise_region",
             "association",
             "association_name",
             "status",
@@ -71,9 +80,11 @@ class ApproveSerializer(serializers.Serializer):
 class MembershipViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Memberships of enterprises in associations.
 
-    Staff add members (active at once) and decide requests; an enterprise user asks to join
-    (pending). Transitions are POST actions; one not allowed from the current status answers 409
-    with `current_status`."""
+    Staff add members: an enterprise their association registered (with no users of its own) is
+    active at once, any other is `invited` until it accepts (`accept`/`decline`, by the
+    enterprise's users or, while it has none, the association that registered it). An
+    enterprise user asks to join (pending) and staff decide. Transitions are POST actions; one
+    not allowed from the current status answers 409 with `current_status`."""
 
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilterSet
@@ -90,10 +101,30 @@ class MembershipViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         "suspend": "membership.decide",
         "reinstate": "membership.decide",
         "leave": "membership.leave",
+        "accept": "membership.answer",
+        "decline": "membership.answer",
+        "invitations": "membership.view",
     }
 
     def get_queryset(self):
-        return membership_list(user=self.request.user)
+        user = self.request.user
+        if self.action == "invitations":
+            return invitations_to_answer(user=user)
+        if self.action in ("retrieve", "history", "accept", "decline"):
+            # An invitation is also read and answered by the association that keeps the
+            # enterprise's record.
+            return Membership.objects.select_related("association", "enterprise").filter(
+                Q(pk__in=membership_list(user=user).values("pk"))
+                | Q(pk__in=invitations_to_answer(user=user).values("pk"))
+            )
+        return membership_list(user=user)
+
+    @extend_schema(responses=MembershipSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def invitations(self, request):
+        """Invitations waiting for you to accept or decline: to your enterprise, or (staff) to
+        enterprises your association registered that have no users of their own."""
+        return self.list(request)
 
     def _detail(self, membership: Membership) -> dict:
         return MembershipSerializer(membership, context=self.get_serializer_context()).data
@@ -125,12 +156,14 @@ class MembershipViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=MembershipUpdateSerializer, responses=MembershipSerializer)
     def partial_update(self, request, *args, **kwargs):
-        serializer = MembershipUpdateSerializer(data=request.data)
+        # A PATCH names only what changes: a field left out keeps its value.
+        serializer = MembershipUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        membership = self.get_object()
         membership = membership_services.membership_update(
             actor=request.user,
-            membership_id=self.get_object().pk,
-            member_number=serializer.validated_data["member_number"],
+            membership_id=membership.pk,
+            member_number=serializer.validated_data.get("member_number", membership.member_number),
         )
         return Response(self._detail(membership))
 
@@ -139,7 +172,8 @@ class MembershipViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def history(self, request, pk=None):
         """Everything that happened to the membership, oldest first: each status change (who,
         when, from, to and why) and each change of its member number (old and new)."""
-        return Response(EventSerializer(history_for(self.get_object()), many=True).data)
+        events = membership_history(user=request.user, membership=self.get_object())
+        return Response(EventSerializer(events, many=True).data)
 
     def _transition(self, service, serializer_class=ReasonSerializer):
         serializer = serializer_class(data=self.request.data)
@@ -176,6 +210,18 @@ class MembershipViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def leave(self, request, pk=None):
         return self._transition(membership_services.membership_leave)
 
+    @extend_schema(request=ReasonSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept the association's invitation: the enterprise becomes an active member."""
+        return self._transition(membership_services.membership_accept)
+
+    @extend_schema(request=ReasonSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Decline the association's invitation."""
+        return self._transition(membership_services.membership_decline)
+
 
 class ImportJobSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
@@ -193,7 +239,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "progress",
             "created",
             "updated",
-            "linked",
+            "invited",
             "errors",
             "created_at",
             "finished_at",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Membership
 from core.api.filters import IndustryFilter, RegionSubtreeFilter, UpdatedSinceFilterSet
+from core.filters import IdFilter
 from enterprises.filters import search_enterprises
 from enterprises.models import Enterprise
 
@@ -22,13 +23,15 @@ class MembershipFilterSet(UpdatedSinceFilterSet):
     )
     search = django_filters.CharFilter(method="filter_search", label=_("Name or credit code"))
 
-    # By id, without checking that the enterprise exists: an out-of-scope id must look
-    # exactly like one that does not exist (an empty list).
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise id"))
+    # By id, without checking that the enterprise or association exists: an out-of-scope id
+    # must look exactly like one that does not exist (an empty list), and the rows filtered
+    # are the user's memberships already.
+    enterprise = IdFilter(field_name="enterprise_id", label=_("Enterprise id"))
+    association = IdFilter(field_name="association_id", label=_("Association id"))
 
     class Meta:
         model = Membership
-        fields = ["association", "status"]
+        fields = ["status"]
 
     def filter_search(self, queryset, name, value):
         return search_enterprises(queryset, "enterprise__", value)

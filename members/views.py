@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -19,11 +19,15 @@ from django.views.decorators.http import require_POST
 from associations import services as membership_services
 from associations.access import allowed_actions
 from associations.models import Membership
-from associations.selectors import membership_list, my_association_list
+from associations.selectors import (
+    invitations_to_answer,
+    membership_list,
+    membership_or_invitation,
+    my_association_list,
+)
 from core.access import action_required
 from core.errors import DomainError
 from core.validators import display_phone
-from core.workflow import history_for
 from enterprises import services as enterprise_services
 from enterprises.forms import ReasonForm
 from enterprises.models import ImportJob
@@ -31,7 +35,7 @@ from members import imports
 from members.filters import MembershipFilterSet
 from members.forms import AddExistingMemberForm, ImportForm, MemberFilterForm, NewMemberForm
 from members.imports import CHINESE_HEADERS, OPTIONAL, REQUIRED
-from members.selectors import import_job_list
+from members.selectors import import_job_list, membership_history
 
 # The import's columns, so that an edited export can be imported again.
 EXPORT_COLUMNS = [*REQUIRED, *OPTIONAL]
@@ -64,6 +68,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "filter_errors": filterset.errors,
+            "invitations": invitations_to_answer(user=request.user)[:50],
             "page": page,
             "query": query.urlencode(),
         },
@@ -86,12 +91,44 @@ def _export_rows(memberships) -> Iterator[list]:
         "association__name",
         "status",
         "joined_on",
+        "kept_record",
     )
     for row in rows.iterator(chunk_size=2000):
         row = list(row)
+        row = _as_known(row, row.pop())
         row[7] = display_phone(row[7])
         row[13] = row[13].isoformat() if row[13] else ""
         yield row
+
+
+# Where each field of the enterprise sits in an export row (see `_export_rows`).
+_EXPORTED_FIELDS = {
+    "uscc": 0,
+    "name": 1,
+    "region": 2,
+    "industry": 3,
+    "size": 4,
+    "employees": 5,
+    "contact_name": 6,
+    "contact_phone": 7,
+    "address": 9,
+    "legal_representative": 10,
+}
+_IDENTITY = {"uscc", "name", "region"}
+
+
+def _as_known(row: list, kept: dict | None) -> list:
+    """The row as the association knows the enterprise (`Membership.enterprise_as_known`): an
+    ended membership's record as it was then; an invitation's name, credit code and region."""
+    status = row[12]
+    if status in Membership.ENDED and kept is not None:
+        for name, index in _EXPORTED_FIELDS.items():
+            row[index] = kept.get(name, "")
+    elif status in Membership.ENDED or status == Membership.Status.INVITED:
+        for name, index in _EXPORTED_FIELDS.items():
+            if name not in _IDENTITY:
+                row[index] = ""
+    return row
 
 
 def _export_header() -> list[str]:
@@ -114,13 +151,15 @@ def _export_name(extension: str) -> str:
 def member_export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered member list as CSV (UTF-8 with BOM for Excel), streamed row by row; the
     columns are those of the import, so an edited export can be imported again."""
+    from core.spreadsheets import csv_row
+
     _form, _filterset, memberships = _filtered_members(request)
     writer = csv.writer(_Echo())
 
     def lines():
         yield "\ufeff" + writer.writerow(_export_header())
         for row in _export_rows(memberships):
-            yield writer.writerow(row)
+            yield writer.writerow(csv_row(row))  # what members typed stays text
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
@@ -135,6 +174,8 @@ def member_export_xlsx(request: HttpRequest) -> FileResponse:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    from core.spreadsheets import xlsx_row
+
     _form, _filterset, memberships = _filtered_members(request)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Members"))
@@ -145,22 +186,29 @@ def member_export_xlsx(request: HttpRequest) -> FileResponse:
         header.append(cell)
     sheet.append(header)
     for row in _export_rows(memberships):
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))  # what members typed stays text, never a formula
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     workbook.save(handle)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=_export_name("xlsx"))
 
 
+def _membership(request: HttpRequest, pk: int) -> Membership:
+    membership = membership_or_invitation(user=request.user, pk=pk)
+    if membership is None:
+        raise Http404
+    return membership
+
+
 @action_required("membership.view")
 def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_object_or_404(membership_list(user=request.user), pk=pk)
+    membership = _membership(request, pk)
     return render(
         request,
         "members/membership_detail.html",
         {
             "membership": membership,
-            "history": history_for(membership),
+            "history": membership_history(user=request.user, membership=membership),
             "form": ReasonForm(),
             "allowed_actions": allowed_actions(request.user, membership),
         },
@@ -173,6 +221,8 @@ DECISIONS = {
     "suspend": membership_services.membership_suspend,
     "reinstate": membership_services.membership_reinstate,
     "leave": membership_services.membership_leave,
+    "accept": membership_services.membership_accept,
+    "decline": membership_services.membership_decline,
 }
 DECISION_DONE = {
     "approve": gettext_lazy("The membership is approved."),
@@ -180,13 +230,15 @@ DECISION_DONE = {
     "suspend": gettext_lazy("The membership is suspended."),
     "reinstate": gettext_lazy("The membership is active again."),
     "leave": gettext_lazy("The membership has ended."),
+    "accept": gettext_lazy("The invitation is accepted: the enterprise is now a member."),
+    "decline": gettext_lazy("The invitation is declined."),
 }
 
 
 @require_POST
 @action_required("membership.view")
 def membership_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    membership = get_object_or_404(membership_list(user=request.user), pk=pk)
+    membership = _membership(request, pk)
     form = ReasonForm(request.POST)
     if decision not in DECISIONS or not form.is_valid():
         return redirect("membership-detail", pk=pk)
@@ -201,6 +253,10 @@ def membership_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespo
         messages.error(request, _("You may not do this for this membership."))
     else:
         messages.success(request, str(DECISION_DONE[decision]))
+        if membership_or_invitation(user=request.user, pk=pk) is None:
+            # An invitation answered for an enterprise the user's association registered: the
+            # membership is the inviter's, no longer theirs to see.
+            return redirect("dashboard")
     return redirect("membership-detail", pk=pk)
 
 
@@ -233,9 +289,14 @@ def member_new(request: HttpRequest) -> HttpResponse:
             member_number=existing_form.cleaned_data["member_number"],
         )
         if membership:
-            messages.success(
-                request, _("%(name)s is now a member.") % {"name": membership.enterprise.name}
-            )
+            if membership.status == Membership.Status.INVITED:
+                message = _(
+                    "%(name)s is registered by others: it is invited, and becomes a member "
+                    "when it accepts."
+                )
+            else:
+                message = _("%(name)s is now a member.")
+            messages.success(request, message % {"name": membership.enterprise.name})
             return redirect("membership-detail", pk=membership.pk)
     return render(
         request,

@@ -32,6 +32,7 @@ from core.api.filters import RegionCodeField as RegionCodeFormField
 from core.api.filters import UpdatedSinceFilterSet
 from core.api.serializers_common import EventSerializer, ReasonSerializer, RegionCodeField
 from core.errors import Conflict, DomainError
+from core.filters import IdFilter
 from core.workflow import history_for
 from reports import access, rendering, selectors, services
 from reports.figures import mask_personal
@@ -78,7 +79,9 @@ class ReportSerializer(serializers.ModelSerializer):
         help_text="GB/T 2260 code of the region reported on; null for the whole country, or "
         "for an association's report (all its members)",
     )
-    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
+    region_name = serializers.CharField(
+        source="region.name", read_only=True, allow_null=True, default=None
+    )
     association = serializers.IntegerField(
         source="association_id",
         read_only=True,
@@ -86,7 +89,7 @@ class ReportSerializer(serializers.ModelSerializer):
         help_text="The association reported on (id); null for a report on a region",
     )
     association_name = serializers.CharField(
-        source="association.name", read_only=True, default=None
+        source="association.name", read_only=True, allow_null=True, default=None
     )
     progress = serializers.SerializerMethodField()
     remarks = serializers.SerializerMethodField(help_text="The association's remarks")
@@ -268,7 +271,7 @@ class ReportFilterSet(UpdatedSinceFilterSet):
         label=gettext_lazy("Periods starting on or before this day"),
     )
     region = ScopeRegionFilter(label=gettext_lazy("Region reported on (GB/T 2260 code)"))
-    association = django_filters.NumberFilter(
+    association = IdFilter(
         field_name="association_id", label=gettext_lazy("Association reported on (id)")
     )
 

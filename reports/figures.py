@@ -13,6 +13,7 @@ that reports already made read and download as they did.
 """
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -59,28 +60,59 @@ HEADLINE = (
 )
 
 # Personal data that people may type into free text: mobile and landline numbers, ID numbers.
-_SEP = r"[\s\-]?"
+# The patterns read the text's NFKC form with every digit as an ASCII digit and invisible format
+# characters left out (`_as_read`), so that full-width digits (１３８…), zero-width spaces and the
+# like do not hide a number from them.
+# Between two digits: spaces, or one separator (hyphens and dashes, dots, slashes, underscores)
+# with spaces around it or not: 138 1234 5678, 138-1234-5678, 138.1234.5678, 138/1234/5678.
+_SEP = r"\s{0,3}(?:[\-‐‑‒–—―−_./\\·・]\s{0,3})?"
+# A number glued to letters is a model or order code (AB13812345678) unless the letters are a
+# label that says what follows: tel13912345678, Mobile13912345678, ID44010619900101123X.
+_LABELS = ("tel", "phone", "mobile", "mob", "cell", "fax", "call", "contact", "wechat", "weixin")
+_LABELS += ("wx", "vx", "qq", "whatsapp", "sms", "id")
+_START = "|".join(["(?<![0-9A-Za-z])", *(f"(?<={label})" for label in _LABELS)])
 _PERSONAL = re.compile(
-    r"(?<![\dA-Za-z])(?:"
-    # mobile numbers, with or without +86 / 0086 / 86, grouped by spaces or hyphens
-    rf"(?:(?:\+|00)?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}"
+    rf"(?:{_START})(?:"
+    # mobile numbers, with or without +86 / 0086 / 86 (in parentheses or not)
+    rf"(?:(?:\+|00)?86\)?{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}"
     # landlines: an area code (in parentheses or not) and 7 or 8 digits
     rf"|\(?0\d{{2,3}}\)?{_SEP}\d{{3,4}}{_SEP}\d{{4}}"
     # resident identity card numbers (18 characters, or the old 15 digits)
-    rf"|\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXx]|\d{{15}}"
-    r")(?![\dXx])"
+    rf"|\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dX]|\d{{15}}"
+    r")(?![\dX])",
+    re.IGNORECASE,
 )
+
+
+def _as_read(text: str) -> tuple[str, list[int]]:
+    """`text` as the patterns read it, and for each of its characters the index in `text` of the
+    character it comes from: NFKC (full-width digits, letters and signs as ASCII), any decimal
+    digit as its ASCII digit, invisible format and control characters left out (whitespace
+    kept)."""
+    chars: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        if unicodedata.category(char) in ("Cc", "Cf") and not char.isspace():
+            continue
+        for part in unicodedata.normalize("NFKC", char):
+            chars.append(str(unicodedata.decimal(part)) if part.isdecimal() else part)
+            origins.append(index)
+    return "".join(chars), origins
 
 
 def mask_personal(text: str) -> str:
     """Phone and ID numbers people type into free text, masked but for their first three
-    characters (separators kept, so that the text still reads)."""
-
-    def mask(match: re.Match) -> str:
-        found = match.group(0)
-        return found[:3] + re.sub(r"[\dXx]", "*", found[3:])
-
-    return _PERSONAL.sub(mask, text or "")
+    characters, however they are written (full-width digits, separators between the digits, a
+    label glued to them). Masked in the text as written: everything else stays as it was
+    (Chinese punctuation included), and so do the separators, so that the text still reads."""
+    text = text or ""
+    read, origins = _as_read(text)
+    masked = list(text)
+    for found in _PERSONAL.finditer(read):
+        for position in range(found.start() + 3, found.end()):
+            if read[position].isdecimal() or read[position] in "Xx":
+                masked[origins[position]] = "*"
+    return "".join(masked)
 
 
 @dataclass(frozen=True)

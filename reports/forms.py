@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
 from core.api.filters import RegionCodeField, RegionSubtreeFilter
+from core.filters import IdFilter
 from core.forms import DateInput, DomainErrorFormMixin
 from enterprises.forms import OwnAssociationMixin
 from reports import access
@@ -71,7 +72,7 @@ class ReportFilterSet(django_filters.FilterSet):
     period_type = django_filters.ChoiceFilter(choices=Report.PeriodType.choices)
     status = django_filters.ChoiceFilter(choices=Report.Status.choices)
     region = RegionSubtreeFilter(field_name="region")
-    association = django_filters.NumberFilter(field_name="association_id")
+    association = IdFilter(field_name="association_id")
 
     class Meta:
         model = Report

@@ -30,6 +30,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import spreadsheets
 from reports.figures import mask_personal
 from reports.models import Report
 from reports.periods import period_label
@@ -38,8 +39,6 @@ from reports.tables import DECIMAL, INT, PERCENT, TEXT, Column, Table, display, 
 NUMERIC = (INT, DECIMAL, PERCENT)
 # Control characters that XML (XLSX) and PDF text cannot hold; tab and newlines stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PERCENT_TEXT = re.compile(r"^-?\d+(?:\.\d+)?%$")
 
 CONTENT_TYPES = {
@@ -114,8 +113,8 @@ def _all_rows(table: Table) -> list[list]:
 
 def _csv_cell(value, kind: str) -> str:
     text = cell_text(value, kind)
-    if kind == TEXT and text.startswith(_FORMULA_START):
-        return "'" + text
+    if kind == TEXT:
+        return spreadsheets.csv_cell(text)
     if kind in NUMERIC and text == "—":  # the headline's rate that cannot be computed
         return ""
     return text
@@ -131,16 +130,17 @@ def render_csv(report: Report) -> bytes:
     """
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerows([label, value] for label, value in metadata(report))
+    # The title block names the association as its staff typed it: text like any other.
+    writer.writerows(spreadsheets.csv_row(row) for row in metadata(report))
     for table in _sections(report):
         writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow([column.label for column in table.columns])
+        writer.writerow(spreadsheets.csv_row([table.title]))
+        writer.writerow(spreadsheets.csv_row(column.label for column in table.columns))
         for row in _all_rows(table):
             cells = zip(row, table.columns, strict=True)
             writer.writerow([_csv_cell(value, column.kind) for value, column in cells])
         if table.note:
-            writer.writerow([table.note])
+            writer.writerow(spreadsheets.csv_row([table.note]))
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
@@ -169,17 +169,13 @@ def _xlsx_value(value, kind: str):
 
 
 def _xlsx_cell(sheet, value, kind: str, *, style=None):
-    from openpyxl.cell import WriteOnlyCell
-
     converted = _xlsx_value(value, kind)
     number_format = None
     if isinstance(converted, tuple):
         converted, number_format = converted
-    cell = WriteOnlyCell(sheet, value=converted)
-    if isinstance(converted, str):
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-        if "\n" in converted:
-            cell.alignment = _wrapped()
+    cell = spreadsheets.xlsx_cell(sheet, converted)  # text stays text, never a formula
+    if isinstance(converted, str) and "\n" in converted:
+        cell.alignment = _wrapped()
     if number_format:
         cell.number_format = number_format
     if style:
@@ -230,7 +226,9 @@ def _cover_sheet(workbook, report: Report) -> None:
     _set_widths(sheet, [Column(""), Column("")], [list(row) for row in rows])
     header = _header_style()
     for label, value in rows:
-        sheet.append([_xlsx_cell(sheet, label, TEXT, style=header), value])
+        sheet.append(
+            [_xlsx_cell(sheet, label, TEXT, style=header), spreadsheets.xlsx_value(sheet, value)]
+        )
 
 
 def _table_sheet(workbook, table: Table, name: str) -> None:

@@ -1,9 +1,12 @@
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from csp.constants import SELF
+from csp.decorators import csp_update
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from associations.api import AssociationViewSet
 from batches.api import ApplicationViewSet, BatchViewSet
+from core.api import errors as api_errors
 from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
 from enterprises.api import ClaimViewSet, EnterpriseViewSet
 from members.api import ImportJobViewSet, MembershipViewSet
@@ -39,6 +42,20 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:api-schema"), name="api-docs"),
+    # Swagger UI under the portal's Content-Security-Policy: the split view serves its start-up
+    # script as a file of its own (docs/?script), not inline; its stylesheet draws icons as data:
+    # images, allowed on this page only.
+    path(
+        "docs/",
+        csp_update({"img-src": [SELF, "data:"]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:api-schema", template_name="api_docs.html"
+            )
+        ),
+        name="api-docs",
+    ),
     path("", include(router.urls)),
+    # Last: any other address under /api/v1/ (ending in a slash, so that APPEND_SLASH still
+    # redirects the others) answers 404 with the API's error body, not an HTML page.
+    re_path(r"^[\s\S]*/\Z", api_errors.not_found),
 ]

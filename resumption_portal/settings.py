@@ -4,9 +4,12 @@ Defaults are safe for production: DEBUG is off, SECRET_KEY must be given, cookie
 HTTPS is enforced. `make run` and the test settings set the few development values they need.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from resumption_portal.env import env_bool, env_int, env_list, env_str
 
@@ -30,6 +33,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "core",
     "enterprises",
     "associations",
@@ -44,15 +52,25 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header of every page (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Uploads past UPLOAD_MAX_BYTES answer 413 before the body is read (before anything reads it).
+    "core.uploads.UploadLimitMiddleware",
+    # request.user.is_verified(): whether a second factor confirmed this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Idempotency-Key on the API's POSTs; needs the session user, so after authentication.
     "core.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends a session that lacks the second factor its account now needs (core.otp).
+    "core.otp.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a login refused for a locked account (core.auth_lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "resumption_portal.urls"
@@ -92,6 +110,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked account before its password is checked (core.auth_lockout).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -113,12 +136,24 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
-# Uploads (member spreadsheets) are bounded; larger bodies are refused before they are read.
+# Uploads (member spreadsheets) are bounded at the request (core.uploads): a multipart body
+# whose Content-Length passes UPLOAD_MAX_BYTES (and a small allowance for the other fields) is
+# refused before any of it is read, and the handler below stops reading as soon as the files
+# pass it. Other bodies are bounded by DATA_UPLOAD_MAX_MEMORY_SIZE the same way (Django).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.LimitedUploadHandler",  # first: counts the bytes before anything stores them
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Member imports longer than this run in a Celery worker; shorter ones answer at once.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
+# The most rows one import holds, and the most an .xlsx file may unpack to (a workbook is a zip
+# archive: a 1 MB file can unpack to gigabytes). Larger files are refused with what to do.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+IMPORT_XLSX_MAX_UNPACKED_BYTES = env_int("IMPORT_XLSX_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
 # Milliseconds a report generation waits after each section: 0 in use; the crash-recovery test
 # sets it so that a worker can be killed while a report is half computed.
 REPORT_SECTION_PAUSE = env_int("REPORT_SECTION_PAUSE_MS", 0) / 1000
@@ -172,6 +207,8 @@ CELERY_TIMEZONE = TIME_ZONE
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# A mail server that hangs must not hold a worker: each e-mail task gives up and is retried.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
 
 # HTTPS is the default. `make run` and the tests turn it off to serve plain http on localhost.
@@ -190,9 +227,30 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4 format): scripts, styles and everything else come only
+# from the portal's own origin. No inline <script>, <style>, style="" or on…="" anywhere: page
+# behaviour lives in static/ and reads data- attributes (or json_script); bars are SVG shapes.
+# The Swagger UI page adds data: images for its icons (resumption_portal/api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Client addresses (login throttling, lockout records; core.throttling.client_address): the
+# number of reverse proxies in front of the portal that append to X-Forwarded-For. 0: the header
+# is ignored and the address is the connection's (REMOTE_ADDR); 1: the address the one proxy saw
+# (the header's last entry), and so on. More than the real number lets clients pick an address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -206,11 +264,13 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("LOGIN_THROTTLE_RATE", "10/min"),
     },
+    # DRF's throttles read X-Forwarded-For only as far as the trusted proxies (above) go.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -251,3 +311,42 @@ LOGGING = {
 
 # Demo logins and data are created only where this is true (`make run`).
 DEMO_MODE = env_bool("DEMO_MODE", False)
+
+# Per-account lockout (django-axes, core.auth_lockout): after LOGIN_FAILURE_LIMIT wrong passwords
+# for one username, from any address, the account is locked for LOGIN_LOCKOUT_MINUTES; each
+# further wrong password once that has passed doubles the lock, up to LOGIN_LOCKOUT_MAX_HOURS.
+# Failures are forgotten that long after the last one, and a complete login forgets them at
+# once. By username only, so that one office behind a shared address does not lock itself out;
+# the per-address throttle (LOGIN_THROTTLE_RATE) bounds guessing across usernames.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_LOCKOUT_MAX_HOURS = env_int("LOGIN_LOCKOUT_MAX_HOURS", 24)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = timedelta(hours=LOGIN_LOCKOUT_MAX_HOURS)
+AXES_HANDLER = "core.auth_lockout.BackoffLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "core.auth_lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
+AXES_RESET_ON_SUCCESS = True
+# Tries refused while locked check no password: they neither count nor prolong the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+# axes.W006 asks for the address among the lockout parameters; it is left out on purpose (above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Two-factor sign-in (django-otp: an authenticator app's TOTP codes, and recovery codes). Every
+# account may set it up; accounts holding one of OTP_REQUIRED_ROLES must, at their next login.
+# Role names: enterprise, staff, manager, official, partner, admin. Empty in the demo (DEMO_MODE)
+# and in the tests, so that their logins need only a password.
+_ROLE_NAMES = {"enterprise", "staff", "manager", "official", "partner", "admin"}
+OTP_REQUIRED_ROLES = env_list(
+    "OTP_REQUIRED_ROLES", [] if DEMO_MODE else ["admin", "manager", "staff", "official"]
+)
+if set(OTP_REQUIRED_ROLES) - _ROLE_NAMES:
+    raise ImproperlyConfigured(
+        f"OTP_REQUIRED_ROLES names unknown roles: {sorted(set(OTP_REQUIRED_ROLES) - _ROLE_NAMES)}; "
+        f"the roles are {sorted(_ROLE_NAMES)}."
+    )
+OTP_TOTP_ISSUER = "Resumption Portal"
+# The admin's device pages show no secret key or QR code of anybody's authenticator.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

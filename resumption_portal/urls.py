@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from associations import urls as association_urls
 from batches import urls as batch_urls
+from core import otp_views
+from core import password_reset as password_views
 from core import views as core_views
 from members import urls as member_urls
 from portal import views as portal_views
@@ -14,6 +16,13 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon),
     path("login/", core_views.LoginView.as_view(), name="login"),
+    path("login/code/", otp_views.two_factor_verify, name="two-factor-verify"),
+    path("account/two-factor/", otp_views.two_factor_setup, name="two-factor-setup"),
+    path(
+        "account/two-factor/recovery-codes/",
+        otp_views.two_factor_recovery_codes,
+        name="two-factor-recovery-codes",
+    ),
     path("logout/", core_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", portal_views.dashboard, name="dashboard"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -27,6 +36,23 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="core/set_password_done.html"),
         name="password_reset_complete",
     ),
+    # A forgotten password (core.password_reset); the pages above set an invitee's first one.
+    path("password/reset/", password_views.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password/reset/sent/",
+        password_views.PasswordResetDoneView.as_view(),
+        name="password-reset-sent",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        password_views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        password_views.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
     path("enterprises/", include("enterprises.urls")),
     path("members/", include(member_urls.members)),
     path("memberships/", include(member_urls.memberships)),
@@ -38,6 +64,8 @@ urlpatterns = [
     path("supply-items/", include(supply_urls.supply_items)),
     path("reports/", include("reports.urls")),
     path("notifications/", core_views.notification_list, name="notification-list"),
+    # Before the admin's own: its login is the portal's (throttle, lockout, second factor).
+    path("admin/login/", core_views.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("resumption_portal.api_urls", "api"))),
 ]

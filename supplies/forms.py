@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from associations.models import Association, Membership
 from core.api.filters import IndustryFilter, RegionSubtreeFilter
+from core.filters import IdFilter
 from core.forms import DateInput, DomainErrorFormMixin
 from enterprises.forms import RegionCodeInput, industry_choices
 from supplies.models import Escalation, Need, SupplyItem, SupplyOffer
@@ -292,7 +293,7 @@ class NeedFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Need.Kind.choices)
     status = django_filters.ChoiceFilter(choices=Need.Status.choices)
     urgency = django_filters.ChoiceFilter(choices=Need.Urgency.choices)
-    item = django_filters.NumberFilter(field_name="item_id")
+    item = IdFilter(field_name="item_id")
     region = RegionSubtreeFilter(field_name="enterprise__region")
     industry = IndustryFilter(field_name="enterprise__industry")
     overdue = django_filters.BooleanFilter(method="filter_overdue", widget=forms.CheckboxInput)

@@ -1,44 +1,15 @@
+"""Need notifications queued before the notices were written with the change.
+
+The needs' services now tell the people concerned in their own transaction
+(supplies.notifications); this task stays registered, under its name, for the messages still in
+the queue across the deploy, and tells through the same code (once per user and event)."""
+
 from celery import shared_task
 from django.db import OperationalError
-from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 
-from associations.models import AssociationUser
-from core.models import Event, Role, User
-from core.notifications import notify
+from core.models import Event
 from supplies.models import Need
-
-S = Need.Status
-
-
-def _recipients(need: Need, event: Event):
-    """Who hears of a change: the enterprise of what the association or government did, the
-    association's staff of what the enterprise or government did, the officials of the
-    enterprise's region of an escalation."""
-    enterprise_users = list(need.enterprise.users.filter(is_active=True))
-    staff = list(
-        User.objects.filter(
-            is_active=True,
-            role=Role.STAFF,
-            pk__in=AssociationUser.objects.filter(association_id=need.association_id).values(
-                "user_id"
-            ),
-        )
-    )
-    if event.to_status == S.ESCALATED:
-        # The jurisdictions containing the enterprise's region are the codes on its path.
-        inside = need.enterprise.region.path.strip("/").split("/")
-        officials = list(
-            User.objects.filter(is_active=True, role=Role.OFFICIAL, jurisdiction_id__in=inside)
-        )
-        return enterprise_users + officials
-    if event.to_status == S.ANSWERED:
-        return enterprise_users + staff
-    actor_is_enterprise = event.actor_id is not None and event.actor_id in {
-        u.pk for u in enterprise_users
-    }
-    return staff if actor_is_enterprise else enterprise_users
+from supplies.notifications import tell_need_change
 
 
 @shared_task(
@@ -49,21 +20,6 @@ def _recipients(need: Need, event: Event):
     max_retries=5,
 )
 def notify_need_change(need_id: int, event_id: int) -> None:
-    """Tell the people concerned what happened to a need, and why (once per event): what the
-    event that queued it says, even when a later change exists by the time this runs."""
+    """Tell the people concerned of the event `event_id` on a need."""
     need = Need.objects.select_related("enterprise", "enterprise__region", "item").get(pk=need_id)
-    event = Event.objects.get(pk=event_id)
-    link = reverse("need-detail", args=[need.pk])
-    for user in _recipients(need, event):
-        with translation.override("zh-hans"):
-            title = _("%(need)s: %(status)s") % {
-                "need": need.title,
-                "status": S(event.to_status).label,
-            }
-        notify(
-            user=user,
-            title=title,
-            body=event.reason,
-            link=link,
-            key=f"need:{need.pk}:change:{event.pk}:user:{user.pk}",
-        )
+    tell_need_change(need, Event.objects.get(pk=event_id))

@@ -42,10 +42,21 @@ class AssociationFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     enterprise = factory.SubFactory(EnterpriseFactory)
     association = factory.SubFactory(AssociationFactory)
     status = Membership.Status.ACTIVE
+
+    @factory.post_generation
+    def registered_by(obj, create, extracted, **kwargs):
+        """An enterprise's first membership made here is of the association that registered it
+        (as the portal's own staff would have), unless the test says otherwise."""
+        if create and obj.enterprise.registered_by_id is None and extracted is not False:
+            Enterprise.objects.filter(pk=obj.enterprise_id).update(
+                registered_by_id=obj.association_id
+            )
+            obj.enterprise.registered_by_id = obj.association_id
 
 
 class UserFactory(factory.django.DjangoModelFactory):

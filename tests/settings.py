@@ -19,6 +19,9 @@ _run = os.environ["DATABASE_URL"].rstrip("/").rsplit("/", 1)[-1].split("?")[0]
 os.environ["CACHE_KEY_PREFIX"] = f"test-{_run}-{_worker}"
 os.environ["CELERY_KEY_PREFIX"] = f"test-{_run}-{_worker}:"
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# Nobody must sign in with a second factor, so that logging in takes a password; the two-factor
+# tests (tests/core/test_two_factor.py) require it where they test it.
+os.environ["OTP_REQUIRED_ROLES"] = ""
 
 from resumption_portal.settings import *  # noqa: E402, F403
 
@@ -32,3 +35,9 @@ STORAGES = {
 # Serve static files straight from the apps and static/ (no collectstatic in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The lockout (django-axes) stays on, but the test client's login() calls authenticate() without
+# a request, which axes' own backend refuses: this one lets such a login through unchecked.
+AUTHENTICATION_BACKENDS = [
+    "tests.auth_backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]

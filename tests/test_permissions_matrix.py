@@ -24,7 +24,7 @@ from associations.models import Membership
 from batches.models import Application, Batch
 from enterprises.models import EnterpriseClaim, ImportJob
 from tests.conftest import api_as
-from tests.factories import EnterpriseFactory, MembershipFactory, valid_uscc
+from tests.factories import EnterpriseFactory, MembershipFactory, staff_of, valid_uscc
 from tests.matrix import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +61,28 @@ def _membership_in_status(status: str):
 
 
 def _claim(cast) -> int:
-    """The outsider asks to act for the cast member."""
+    """The outsider asks to act for the cast member (which has a user of its own)."""
     return EnterpriseClaim.objects.create(user=cast.outsider, enterprise=cast.member).pk
+
+
+def _without_users(cast) -> int:
+    """A Guangzhou member of the cast association, registered by it, with no users of its own:
+    the association keeps its record (the cast member's is kept by its own user)."""
+    enterprise = EnterpriseFactory(region_id="440106")
+    MembershipFactory(enterprise=enterprise, association=cast.association)
+    return enterprise.pk
+
+
+def _claim_without_users(cast) -> int:
+    """The outsider asks to act for a member of the cast association that has no users."""
+    return EnterpriseClaim.objects.create(user=cast.outsider, enterprise_id=_without_users(cast)).pk
+
+
+def _invitee(cast) -> int:
+    """Staff invited to the cast association who have not set a password yet."""
+    return staff_of(
+        cast.association, username="invitee", email="invitee@example.org", password=None
+    ).pk
 
 
 def _import_job(cast) -> int:
@@ -129,6 +149,9 @@ OBJECTS = {
     "pending": _membership_in_status(Membership.Status.PENDING),
     "suspended": _membership_in_status(Membership.Status.SUSPENDED),
     "claim": _claim,
+    "without_users": _without_users,
+    "claim_without_users": _claim_without_users,
+    "invitee": _invitee,
     "import_job": _import_job,
     "batch": _batch_in_status(Batch.Status.OPEN),
     "draft_batch": _batch_in_status(Batch.Status.DRAFT),
@@ -284,10 +307,28 @@ PAGE_ROWS = [
         {"anonymous": 302, "official": 403, "other_official": 403, "partner": 403},
         200,
     ),
+    # The cast member has a user of its own: they (and admins) edit it; its association's side
+    # reads it.
     (
         "/enterprises/{member}/edit/",
         {
             "anonymous": 302,
+            "outsider": 404,
+            "staff": 403,
+            "manager": 403,
+            "partner": 403,
+            "other_staff": 404,
+            "official": 403,
+            "other_official": 403,
+        },
+        200,
+    ),
+    # No users of its own: the association that registered it edits it.
+    (
+        "/enterprises/{without_users}/edit/",
+        {
+            "anonymous": 302,
+            "enterprise_user": 404,
             "outsider": 404,
             "other_staff": 404,
             "official": 403,
@@ -338,6 +379,9 @@ PAGE_ROWS = [
         200,
     ),
     ("/notifications/", {"anonymous": 302}, 200),
+    # a forgotten password: open to anyone
+    ("/password/reset/", {}, 200),
+    ("/password/reset/sent/", {}, 200),
 ]
 
 # (method, url, {role: status}, default[, body]); roles not listed expect the `default`.
@@ -394,6 +438,21 @@ API_ROWS = [
         {"manager": 201, "admin": 201},
         403,
         {"username": "new_staff", "email": "new.staff@example.com"},
+    ),
+    (
+        "post",
+        "/api/v1/associations/{association}/staff/{invitee}/resend-invitation/",
+        {"manager": 200, "admin": 200},
+        403,
+        {},
+    ),
+    # The cast association's invitee under another association's address: refused to all.
+    (
+        "post",
+        "/api/v1/associations/{other_association}/staff/{invitee}/resend-invitation/",
+        {},
+        403,
+        {},
     ),
     # memberships
     ("get", "/api/v1/memberships/", {"anonymous": 403}, 200),
@@ -488,6 +547,8 @@ API_ROWS = [
         403,  # other_staff: not their association; officials: not their role
         new_enterprise,
     ),
+    # The cast member has a user of its own: they (and admins) edit it; its association's side
+    # reads it.
     (
         "patch",
         "/api/v1/enterprises/{member}/",
@@ -495,6 +556,24 @@ API_ROWS = [
             "anonymous": 403,
             "official": 403,
             "other_official": 403,
+            "outsider": 404,
+            "staff": 403,
+            "manager": 403,
+            "partner": 403,
+            "other_staff": 404,
+        },
+        200,
+        {"employees": 41},
+    ),
+    # No users of its own: the association that registered it edits it.
+    (
+        "patch",
+        "/api/v1/enterprises/{without_users}/",
+        {
+            "anonymous": 403,
+            "official": 403,
+            "other_official": 403,
+            "enterprise_user": 404,
             "outsider": 404,
             "other_staff": 404,
         },
@@ -529,9 +608,39 @@ API_ROWS = [
         {"anonymous": 403, "official": 403, "other_official": 403, "partner": 403},
         200,
     ),
+    # On the cast member, which has a user of its own: that user decides (and admins); its
+    # association's staff see the claim and may not decide it.
     (
         "get",
         "/api/v1/enterprise-claims/{claim}/",
+        {
+            "outsider": 200,  # their own claim
+            "enterprise_user": 200,  # a claim on their enterprise
+            "staff": 200,
+            "manager": 200,
+            "admin": 200,
+            "other_staff": 404,
+        },
+        403,
+    ),
+    (
+        "post",
+        "/api/v1/enterprise-claims/{claim}/approve/",
+        {"enterprise_user": 200, "admin": 200, "other_staff": 404},
+        403,
+        {},
+    ),
+    (
+        "post",
+        "/api/v1/enterprise-claims/{claim}/reject/",
+        {"enterprise_user": 200, "admin": 200, "other_staff": 404},
+        403,
+        {"reason": "营业执照信息不符"},
+    ),
+    # On a member with no users: its association's staff decide.
+    (
+        "get",
+        "/api/v1/enterprise-claims/{claim_without_users}/",
         {
             "outsider": 200,  # their own claim
             "staff": 200,
@@ -544,15 +653,15 @@ API_ROWS = [
     ),
     (
         "post",
-        "/api/v1/enterprise-claims/{claim}/approve/",
-        {"staff": 200, "manager": 200, "admin": 200, "other_staff": 404},
+        "/api/v1/enterprise-claims/{claim_without_users}/approve/",
+        {"staff": 200, "manager": 200, "admin": 200, "enterprise_user": 404, "other_staff": 404},
         403,
         {},
     ),
     (
         "post",
-        "/api/v1/enterprise-claims/{claim}/reject/",
-        {"staff": 200, "manager": 200, "admin": 200, "other_staff": 404},
+        "/api/v1/enterprise-claims/{claim_without_users}/reject/",
+        {"staff": 200, "manager": 200, "admin": 200, "enterprise_user": 404, "other_staff": 404},
         403,
         {"reason": "营业执照信息不符"},
     ),

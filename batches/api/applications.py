@@ -1,7 +1,6 @@
 """Applications to resume through the REST API: the applicant's steps and the association's
 decisions, each one call to batches.services."""
 
-import django_filters
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,9 +11,15 @@ from rest_framework.response import Response
 from batches import selectors, services
 from batches.api.common import CHECKLIST_KEYS, AllowedActionsMixin
 from batches.models import Application, Batch
-from core.api.filters import IndustryFilter, RegionSubtreeFilter, UpdatedSinceFilterSet
+from core.api.filters import (
+    BooleanFilter,
+    IndustryFilter,
+    RegionSubtreeFilter,
+    UpdatedSinceFilterSet,
+)
 from core.api.serializers_common import EventSerializer, ReasonSerializer
 from core.errors import DomainError
+from core.filters import IdFilter
 from core.workflow import history_for
 
 
@@ -127,26 +132,24 @@ class ResumeSerializer(serializers.Serializer):
 class BulkApproveSerializer(serializers.Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2_147_483_647),
+        min_length=1,
         max_length=1000,
+        error_messages={"min_length": gettext_lazy("Select the applications to approve.")},
         help_text="Submitted applications to approve, all or none",
     )
 
 
 class ApplicationFilterSet(UpdatedSinceFilterSet):
-    batch = django_filters.NumberFilter(field_name="batch_id", label=gettext_lazy("Batch id"))
-    association = django_filters.NumberFilter(
-        field_name="batch__association_id", label=gettext_lazy("Association id")
-    )
-    enterprise = django_filters.NumberFilter(
-        field_name="enterprise_id", label=gettext_lazy("Enterprise id")
-    )
+    batch = IdFilter(field_name="batch_id", label=gettext_lazy("Batch id"))
+    association = IdFilter(field_name="batch__association_id", label=gettext_lazy("Association id"))
+    enterprise = IdFilter(field_name="enterprise_id", label=gettext_lazy("Enterprise id"))
     region = RegionSubtreeFilter(
         field_name="enterprise__region", label=gettext_lazy("Region code (any level)")
     )
     industry = IndustryFilter(
         field_name="enterprise__industry", label=gettext_lazy("Industry section or division")
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = BooleanFilter(
         field_name="overdue", label=gettext_lazy("Waiting for a decision past its deadline")
     )
 

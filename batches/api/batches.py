@@ -5,7 +5,6 @@ every write is one call to batches.services, which checks the rules, keeps the h
 answers the one domain error (400, or 409 for a transition the status does not allow).
 """
 
-import django_filters
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -28,6 +27,7 @@ from core.api.serializers_common import (
     RegionCodeField,
 )
 from core.errors import DomainError
+from core.filters import IdFilter
 from core.workflow import history_for
 
 # Batch windows are about the present: outside these years a time is a typing error, and one
@@ -125,9 +125,7 @@ class BatchSerializer(AllowedActionsMixin, serializers.ModelSerializer):
 
 class BatchFilterSet(UpdatedSinceFilterSet):
     # By id, without checking that it exists: an unknown association finds nothing.
-    association = django_filters.NumberFilter(
-        field_name="association_id", label=gettext_lazy("Association id")
-    )
+    association = IdFilter(field_name="association_id", label=gettext_lazy("Association id"))
 
     class Meta:
         model = Batch

@@ -7,9 +7,10 @@ current status).
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -29,6 +30,34 @@ def _as_field_messages(detail) -> dict[str, list[str]]:
 
 def error_body(code: str, detail: str, **extra) -> dict:
     return {"code": code, "detail": detail, **extra}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer (the `Error` component of the OpenAPI schema).
+
+    Only `code` and `detail` are always there. Some errors add what the client needs to act:
+    `fields`, `current_status`, `retry_after`, and a few more named in the operation's
+    description (e.g. `approved` and `capacity` when a batch is full).
+    """
+
+    code = serializers.CharField(
+        help_text="What went wrong, for programs: `invalid`, `not_found`, `permission_denied`, "
+        "`not_authenticated`, `transition_not_allowed`, `conflict`, `throttled`, …"
+    )
+    detail = serializers.CharField(help_text="What went wrong, for people (in their language)")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation errors: the messages for each field (`non_field_errors` for the "
+        "request as a whole)",
+    )
+    current_status = serializers.CharField(
+        required=False,
+        help_text="A workflow conflict: the status the object is in now",
+    )
+    retry_after = serializers.IntegerField(
+        required=False, help_text="Throttled: the seconds to wait before trying again"
+    )
 
 
 def exception_handler(exc, context):
@@ -62,3 +91,14 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" in response:
         response.data["retry_after"] = int(response["Retry-After"])
     return response
+
+
+@csrf_exempt  # like the API's views: whatever the method, the answer is 404
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """The answer to an address under /api/v1/ that names no endpoint (an id that is not a
+    number, say): 404 with the uniform error body, not Django's HTML page."""
+    return JsonResponse(
+        error_body("not_found", str(exceptions.NotFound.default_detail)),
+        status=status.HTTP_404_NOT_FOUND,
+        json_dumps_params={"ensure_ascii": False},
+    )

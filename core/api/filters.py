@@ -4,7 +4,10 @@ from datetime import UTC
 
 import django_filters
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from rest_framework import serializers
 
 from core.models import Industry, Region
 
@@ -27,8 +30,57 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
+class StrictNullBooleanField(forms.NullBooleanField):
+    """`true` or `false` (or nothing); any other value is refused, not read as nothing (which
+    would answer the whole list to a client that believes it filtered). The widget passes the
+    value on as sent: NullBooleanField's own reads anything unknown as nothing."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (True, "True", "true", "1"):
+            return True
+        if value in (False, "False", "false", "0"):
+            return False
+        if value in self.empty_values:
+            return None
+        raise forms.ValidationError(
+            serializers.BooleanField.default_error_messages["invalid"], code="invalid"
+        )
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (a version, a count): `1.5` is refused rather than matching nothing."""
+
+    field_class = forms.IntegerField
+
+
 class UpdatedSinceFilterSet(django_filters.FilterSet):
-    """Base of every list filter: `updated_since` (ISO 8601) for partners' incremental sync."""
+    """Base of every list filter: `updated_since` (ISO 8601) for partners' incremental sync.
+
+    The filters made from model fields (`Meta.fields`) refuse what their field cannot hold:
+    a boolean takes `true` or `false`, an integer a whole number.
+    """
+
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+        **{
+            field: {"filter_class": IntegerFilter}
+            for field in (
+                models.IntegerField,
+                models.SmallIntegerField,
+                models.BigIntegerField,
+                models.PositiveIntegerField,
+                models.PositiveSmallIntegerField,
+                models.PositiveBigIntegerField,
+            )
+        },
+    }
 
     updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at",

@@ -2,11 +2,12 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.auth_lockout import AccountLocked, account_locked_until
 from core.models import Industry, Region, User
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Region
@@ -14,7 +15,7 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class IndustrySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Industry
@@ -26,6 +27,13 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=256, trim_whitespace=False, write_only=True)
 
     def validate(self, attrs):
+        # A locked account answers 429 with when to retry (core.auth_lockout); the wrong password
+        # that locks it still answers 400, like any wrong password.
+        until = account_locked_until(attrs["username"])
+        if until is not None:
+            raise AccountLocked(until)
+        # The request goes to authenticate() for django-axes to count a failure against the
+        # account; DRF's request (not Django's), so that AxesMiddleware leaves this answer alone.
         user = authenticate(
             request=self.context.get("request"),
             username=attrs["username"],
@@ -44,7 +52,12 @@ class TokenSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    jurisdiction = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    jurisdiction = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="Officials and partners bound to a region: its GB/T 2260 code; otherwise null",
+    )
     associations = serializers.SerializerMethodField()
     managed_associations = serializers.SerializerMethodField()
 

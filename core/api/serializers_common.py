@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import Event, Industry, Region
@@ -30,11 +31,22 @@ class IndustryCodeField(serializers.SlugRelatedField):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SerializerMethodField(
+        help_text="Who did it (null: the system). The association's own side reads their login "
+        "names; a reader outside the association their name and role, or their role alone."
+    )
 
     class Meta:
         model = Event
         fields = ["id", "action", "from_status", "to_status", "actor", "reason", "changes", "at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, event: Event) -> str | None:
+        # Set by core.workflow.read_from_outside for a reader outside the association.
+        label = getattr(event, "actor_label", None)
+        if label is not None:
+            return label or None
+        return event.actor.username if event.actor is not None else None
 
 
 class ReasonSerializer(serializers.Serializer):

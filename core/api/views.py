@@ -73,7 +73,13 @@ class IndustryViewSet(ReferenceViewSet):
 
 
 class ObtainTokenView(APIView):
-    """Exchange a username and password for the API token of that account."""
+    """Exchange a username and password for the API token of that account.
+
+    Guessing is bounded per client address (429 `throttled`) and per account: after
+    `LOGIN_FAILURE_LIMIT` wrong passwords (10) from any addresses the account is locked, and this
+    answers 429 `account_locked` with `retry_after` (seconds) until the lock ends. No second factor
+    is asked here: a token is a secret of its own.
+    """
 
     authentication_classes = []
     permission_classes = [AllowAny]

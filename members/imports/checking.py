@@ -35,6 +35,9 @@ MAX_LENGTHS = {
     "legal_representative": 64,
 }
 PROGRESS_EVERY = 2000
+# A headcount beyond this is a typing mistake in a file of small and medium enterprises (the
+# column itself would take up to 2,147,483,647, and beyond that the database refuses the file).
+MAX_EMPLOYEES = 1_000_000
 
 
 @dataclass
@@ -167,6 +170,15 @@ class RowChecker:
                     raise ValueError
             except ValueError:
                 problem("employees", _("Write a whole number of people, e.g. 45."))
+            if employees > MAX_EMPLOYEES:
+                problem(
+                    "employees",
+                    _(
+                        "Too many people for one enterprise: write its number of employees, "
+                        "from 0 to %(max)s."
+                    )
+                    % {"max": f"{MAX_EMPLOYEES:,}"},
+                )
 
         phone = values["contact_phone"]
         if phone:

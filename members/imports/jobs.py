@@ -1,12 +1,13 @@
 """Running an import: at once for a small file, in a Celery worker for a large one."""
 
 import contextlib
+import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,8 @@ from members.access import may_import_for
 from members.imports.checking import check_file
 from members.imports.reading import ImportRefused, count_data_rows, map_header, read_rows
 from members.imports.writing import write_rows
+
+logger = logging.getLogger(__name__)
 
 
 def _progress_key(job_id: int) -> str:
@@ -28,10 +31,45 @@ def live_processed_rows(job: ImportJob) -> int:
     return job.processed_rows
 
 
-def run_job(job_id: int) -> ImportJob | None:
+def _failed(job_id: int, errors: list[dict]) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED, errors=errors, finished_at=timezone.now()
+    )
+
+
+def _after_error(job_id: int, error: Exception, may_retry: bool) -> None:
+    """After an unexpected error (the write was one transaction, so nothing is half done): the
+    job FAILED with a message; or, for a lost database connection when the task may retry, the
+    job handed back PENDING (a retry would otherwise find it RUNNING and do nothing) and the
+    error raised again. Raised again too if the database cannot record either."""
+    retry = may_retry and isinstance(error, OperationalError)
+    if not retry:
+        logger.error("Member import job %s failed", job_id, exc_info=error)
+    with contextlib.suppress(DatabaseError):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        if retry:
+            ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.PENDING)
+        else:
+            message = _(
+                "The import failed because of an error on the server, and nothing was imported. "
+                "Upload the file again later; if it fails again, tell the portal's "
+                "administrators (import job %(id)d)."
+            ) % {"id": job_id}
+            _failed(job_id, [{"row": None, "column": None, "message": message}])
+            return
+    raise error
+
+
+def run_job(job_id: int, *, retry_on_database_error: bool = False) -> ImportJob | None:
     """Run a pending import job. Claiming it first makes a repeated delivery of the task a no-op;
     a job whose worker died (no progress for a while) can be claimed again, and since the write is
-    one transaction, the dead attempt left nothing behind."""
+    one transaction, the dead attempt left nothing behind.
+
+    A job ends SUCCEEDED or FAILED, never left pending or running: any error on the way fails it
+    with a message the person reads. Only a lost database connection under
+    `retry_on_database_error` (a task with retries left) hands it back PENDING and raises, for
+    the task to run it again."""
     stale = timezone.now() - timedelta(minutes=10)
     claimable = Q(status=ImportJob.Status.PENDING) | Q(
         status=ImportJob.Status.RUNNING, updated_at__lt=stale
@@ -56,25 +94,15 @@ def run_job(job_id: int) -> ImportJob | None:
             file_name=job.file_name,
         )
     except ImportRefused as refused:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            errors=[{"row": None, "column": None, "message": refused.detail}, *refused.errors],
-            finished_at=timezone.now(),
-        )
-    except Exception:
-        # Hand the job back: the task's retry would otherwise find it RUNNING and do nothing,
-        # leaving the import hanging. (The write was one transaction, so nothing is half done.)
-        with contextlib.suppress(DatabaseError):
-            if not connection.in_atomic_block:
-                connection.close_if_unusable_or_obsolete()
-            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PENDING)
-        raise
+        _failed(job.pk, [{"row": None, "column": None, "message": refused.detail}, *refused.errors])
+    except Exception as error:
+        _after_error(job.pk, error, retry_on_database_error)
     else:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.SUCCEEDED,
             created=result.created,
             updated=result.updated,
-            linked=result.linked,
+            invited=result.invited,
             processed_rows=len(rows),
             total_rows=len(rows),
             finished_at=timezone.now(),
@@ -93,6 +121,7 @@ def start_import(*, actor, association_id: int, file_name: str, content: bytes) 
         raise PermissionDenied
     rows = read_rows(file_name, content)
     header = next(rows, None)
+    rows.close()  # lets the workbook go before the import reads it again
     if header is None or not any(header):
         raise ImportRefused(_("The file is empty."))
     map_header(header)

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
-from core.models import Event
+from associations.services import tell_invited
+from core.models import Event, User
 from enterprises.models import Enterprise
 from members.imports.checking import CleanRow
 from members.imports.reading import OPTIONAL
@@ -21,9 +22,9 @@ from members.imports.reading import OPTIONAL
 class ImportResult:
     created: int = 0
     updated: int = 0
-    # Registered already but not members of the importing association: they join it, and their
-    # data stays as their own associations keep it.
-    linked: int = 0
+    # Registered already by others (or by their own users), not members of the importing
+    # association: invited to join it, their data untouched (they accept or decline).
+    invited: int = 0
     errors: list[dict] = field(default_factory=list)
 
 
@@ -103,7 +104,8 @@ def _load_import_table(cursor, rows: list[CleanRow]) -> None:
     cursor.execute(
         f"CREATE TEMPORARY TABLE {IMPORT_TABLE} ({definitions}, "
         f"known {flag} NOT NULL DEFAULT FALSE, new_member {flag} NOT NULL DEFAULT TRUE, "
-        f"editable {flag} NOT NULL DEFAULT FALSE, PRIMARY KEY (uscc))"
+        f"editable {flag} NOT NULL DEFAULT FALSE, keeper {flag} NOT NULL DEFAULT FALSE, "
+        f"PRIMARY KEY (uscc))"
     )
     driver_cursor = cursor.cursor
     if connection.vendor == "postgresql" and hasattr(driver_cursor, "copy_expert"):
@@ -225,23 +227,47 @@ def write_rows(*, rows: list[CleanRow], association_id: int, actor, file_name: s
         )
         cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE known")  # noqa: S608
         existing = cursor.fetchone()[0]
+        _mark_kept(cursor, association_id)
         updated = _mark_editable(cursor, association_id)
-        _insert_enterprises(cursor, now)
+        _insert_enterprises(cursor, now, association_id)
         events.append(
             Enterprise,
             "enterprise.created",
             rows=f"FROM {table} r JOIN {enterprises} o ON o.uscc = r.uscc WHERE NOT r.known",
         )
         _update_enterprises(cursor, events, update_fields, now)
-        _write_memberships(cursor, events, association_id, now)
+        invited = _write_memberships(cursor, events, association_id, now)
         cursor.execute(f"DROP TABLE {IMPORT_TABLE}")
-    return ImportResult(created=len(rows) - existing, updated=updated, linked=existing - updated)
+    if invited:
+        tell_invited(
+            list(
+                Membership.objects.filter(pk__in=invited).select_related(
+                    "association", "enterprise"
+                )
+            )
+        )
+    return ImportResult(created=len(rows) - existing, updated=updated, invited=len(invited))
+
+
+def _mark_kept(cursor, association_id: int) -> None:
+    """The rows of enterprises whose record the association keeps: registered by it, with no
+    users of their own (as `associations.access.record_keeper`)."""
+    quote = connection.ops.quote_name
+    enterprises = quote(Enterprise._meta.db_table)
+    users = quote(User._meta.db_table)
+    table = IMPORT_TABLE
+    cursor.execute(
+        f"UPDATE {table} SET keeper = TRUE FROM {enterprises} e "  # noqa: S608
+        f"WHERE e.uscc = {table}.uscc AND e.registered_by_id = %s AND NOT EXISTS "
+        f"(SELECT 1 FROM {users} u WHERE u.enterprise_id = e.id AND u.is_active)",
+        [association_id],
+    )
 
 
 def _mark_editable(cursor, association_id: int) -> int:
-    """Staff change the data of their own members only (as `enterprises.access.may_edit`); an
-    enterprise registered elsewhere joins the association with its data untouched. Answers how
-    many rows are the association's members already."""
+    """Staff change the data of the members whose record their association keeps only (as
+    `enterprises.access.may_edit`); an enterprise registered elsewhere is invited, its data
+    untouched. Answers how many rows are such members already."""
     quote = connection.ops.quote_name
     enterprises = quote(Enterprise._meta.db_table)
     memberships = quote(Membership._meta.db_table)
@@ -250,25 +276,29 @@ def _mark_editable(cursor, association_id: int) -> int:
     cursor.execute(
         f"UPDATE {table} SET editable = TRUE FROM {memberships} m "  # noqa: S608
         f"JOIN {enterprises} e ON e.id = m.enterprise_id "
-        f"WHERE e.uscc = {table}.uscc AND m.association_id = %s AND m.status IN ({statuses})",
+        f"WHERE e.uscc = {table}.uscc AND {table}.keeper AND m.association_id = %s "
+        f"AND m.status IN ({statuses})",
         [association_id, *MEMBER],
     )
     cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE editable")  # noqa: S608
     return cursor.fetchone()[0]
 
 
-def _insert_enterprises(cursor, now) -> None:
+def _insert_enterprises(cursor, now, association_id: int) -> None:
+    """New enterprises, registered by the importing association (it keeps their record)."""
     quote = connection.ops.quote_name
     enterprises = quote(Enterprise._meta.db_table)
     upserted = [name for name, _field in _import_columns() if name != "member_number"]
-    columns, values, defaults = _defaults(Enterprise, [*upserted, "created_at", "updated_at"])
+    given = [*upserted, "created_at", "updated_at", "registered_by_id"]
+    columns, values, defaults = _defaults(Enterprise, given)
     listed = ", ".join(quote(name) for name in upserted)
     # "WHERE 1 = 1" tells SQLite that ON CONFLICT is not a join's ON.
     cursor.execute(
-        f"INSERT INTO {enterprises} ({listed}, created_at, updated_at{columns}) "  # noqa: S608
-        f"SELECT {listed}, %s, %s{values} FROM {IMPORT_TABLE} WHERE 1 = 1 "
+        f"INSERT INTO {enterprises} ({listed}, created_at, updated_at, "  # noqa: S608
+        f"registered_by_id{columns}) "
+        f"SELECT {listed}, %s, %s, %s{values} FROM {IMPORT_TABLE} WHERE 1 = 1 "
         f"ON CONFLICT (uscc) DO NOTHING",
-        [now, now, *defaults],
+        [now, now, association_id, *defaults],
     )
 
 
@@ -317,8 +347,9 @@ def _update_enterprises(cursor, events: _Events, fields: list[str], now) -> None
     )
 
 
-def _write_memberships(cursor, events: _Events, association_id: int, now) -> None:
-    """Members already get the file's member number, where it gives one; the others join."""
+def _write_memberships(cursor, events: _Events, association_id: int, now) -> list[int]:
+    """Members already get the file's member number, where it gives one; the others join or
+    are invited. Answers the invitations' ids."""
     quote = connection.ops.quote_name
     enterprises = quote(Enterprise._meta.db_table)
     memberships = quote(Membership._meta.db_table)
@@ -349,20 +380,36 @@ def _write_memberships(cursor, events: _Events, association_id: int, now) -> Non
         f"AND NOT r.new_member AND r.member_number <> ''",
         [now, association_id],
     )
+    # New enterprises, and those whose record the association keeps, join at once; the others
+    # (registered elsewhere, or with users of their own) are invited.
     given = ["association_id", "enterprise_id", "status", "member_number", "joined_on"]
     columns, values, defaults = _defaults(Membership, [*given, "created_at", "updated_at"])
+    invited = Membership.Status.INVITED.value
+    joins = "NOT r.known OR r.keeper"
+    for status, joined, condition in (
+        (active, today, joins),
+        (invited, None, f"NOT ({joins})"),
+    ):
+        cursor.execute(
+            f"INSERT INTO {memberships} ({', '.join(given)}, created_at, "  # noqa: S608
+            f"updated_at{columns}) SELECT %s, e.id, %s, r.member_number, %s, %s, %s"
+            f"{values} FROM {table} r JOIN {enterprises} e ON e.uscc = r.uscc "
+            f"WHERE r.new_member AND ({condition})",
+            [association_id, status, joined, now, now, *defaults],
+        )
+        events.append(
+            Membership,
+            "membership.created",
+            rows=f"FROM {memberships} o JOIN {enterprises} e ON e.id = o.enterprise_id "
+            f"JOIN {table} r ON r.uscc = e.uscc WHERE o.association_id = %s AND r.new_member "
+            f"AND ({condition})",
+            params=[association_id],
+            to_status=status,
+        )
     cursor.execute(
-        f"INSERT INTO {memberships} ({', '.join(given)}, created_at, updated_at"  # noqa: S608
-        f"{columns}) SELECT %s, e.id, %s, r.member_number, %s, %s, %s"
-        f"{values} FROM {table} r JOIN {enterprises} e ON e.uscc = r.uscc "
-        f"WHERE r.new_member",
-        [association_id, active, today, now, now, *defaults],
+        f"SELECT m.id FROM {memberships} m JOIN {enterprises} e "  # noqa: S608
+        f"ON e.id = m.enterprise_id JOIN {table} r ON r.uscc = e.uscc "
+        f"WHERE m.association_id = %s AND r.new_member AND NOT ({joins})",
+        [association_id],
     )
-    events.append(
-        Membership,
-        "membership.created",
-        rows=f"FROM {memberships} o JOIN {enterprises} e ON e.id = o.enterprise_id "
-        f"JOIN {table} r ON r.uscc = e.uscc WHERE o.association_id = %s AND r.new_member",
-        params=[association_id],
-        to_status=active,
-    )
+    return [pk for (pk,) in cursor.fetchall()]

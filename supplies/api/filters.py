@@ -6,7 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
-from core.api.filters import IndustryFilter, RegionSubtreeFilter, UpdatedSinceFilterSet
+from core.api.filters import (
+    BooleanFilter,
+    IndustryFilter,
+    RegionSubtreeFilter,
+    UpdatedSinceFilterSet,
+)
+from core.filters import IdFilter
 from supplies.models import Need, SupplyItem, SupplyOffer
 
 
@@ -28,10 +34,8 @@ class NeedFilterSet(UpdatedSinceFilterSet):
         choices=Need.Urgency.choices, label=_("Urgency (repeat for several)"), distinct=False
     )
     # By id, without checking that it exists: an unknown id finds nothing.
-    association = django_filters.NumberFilter(
-        field_name="association_id", label=_("Association id")
-    )
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise id"))
+    association = IdFilter(field_name="association_id", label=_("Association id"))
+    enterprise = IdFilter(field_name="enterprise_id", label=_("Enterprise id"))
     item = django_filters.CharFilter(field_name="item__code", label=_("Item code"))
     region = RegionSubtreeFilter(
         field_name="enterprise__region", label=_("Region code of the enterprise (any level)")
@@ -40,13 +44,13 @@ class NeedFilterSet(UpdatedSinceFilterSet):
         field_name="enterprise__industry",
         label=_("Industry section or division of the enterprise"),
     )
-    active = django_filters.BooleanFilter(
+    active = BooleanFilter(
         method="filter_active", label=_("Still waiting (not resolved or cancelled)")
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = BooleanFilter(
         method="filter_overdue", label=_("Still waiting past its needed-by date")
     )
-    escalated = django_filters.BooleanFilter(
+    escalated = BooleanFilter(
         field_name="escalated_at",
         lookup_expr="isnull",
         exclude=True,
@@ -72,13 +76,9 @@ class NeedFilterSet(UpdatedSinceFilterSet):
 
 class SupplyOfferFilterSet(UpdatedSinceFilterSet):
     item = django_filters.CharFilter(field_name="item__code", label=_("Item code"))
-    association = django_filters.NumberFilter(
-        field_name="association_id", label=_("Association id")
-    )
-    enterprise = django_filters.NumberFilter(
-        field_name="enterprise_id", label=_("Supplier (enterprise id)")
-    )
-    available = django_filters.BooleanFilter(
+    association = IdFilter(field_name="association_id", label=_("Association id"))
+    enterprise = IdFilter(field_name="enterprise_id", label=_("Supplier (enterprise id)"))
+    available = BooleanFilter(
         method="filter_available", label=_("Open, something left, and not past its date")
     )
 

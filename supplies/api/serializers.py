@@ -388,7 +388,16 @@ class NeedMessageSerializer(serializers.ModelSerializer):
 
 class EscalationSerializer(serializers.ModelSerializer):
     escalated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    replied_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null until an official replies.
+    replied_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    outcome = serializers.ChoiceField(
+        choices=Escalation.Outcome.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="Null until an official replies",
+    )
 
     class Meta:
         model = Escalation
@@ -404,6 +413,11 @@ class EscalationSerializer(serializers.ModelSerializer):
             "replied_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, escalation):
+        data = super().to_representation(escalation)
+        data["outcome"] = data["outcome"] or None  # kept as "" until the reply
+        return data
 
 
 # --- offers -------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 side takes them, asks, resolves and escalates them to government; an official answers.
 
 Status changes go through core.workflow, so each is kept as an event with who, when and why; the
-people concerned are told by a Celery task queued on commit with the event's id."""
+people concerned are told in the same transaction (supplies.notifications), their e-mails leaving
+on commit."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -14,6 +15,7 @@ from core.models import Event, User
 from core.workflow import change_status, not_allowed, record_event, record_status
 from supplies import access
 from supplies.models import Escalation, Need, NeedMessage
+from supplies.notifications import tell_need_change
 from supplies.services.checks import (
     check_item_and_unit,
     check_needed_by,
@@ -21,7 +23,6 @@ from supplies.services.checks import (
     field_error,
     membership_association,
 )
-from supplies.tasks import notify_need_change
 
 S = Need.Status
 
@@ -44,10 +45,9 @@ def locked(need_id: int) -> Need:
     )
 
 
-def tell_on_commit(need: Need, event: Event) -> None:
-    """Tell the people concerned of `event` once the transaction commits."""
-    event_id = event.pk
-    transaction.on_commit(lambda: notify_need_change.delay(need.pk, event_id))
+def tell(need: Need, event: Event) -> None:
+    """Tell the people concerned of `event` in its transaction; their e-mails leave on commit."""
+    tell_need_change(need, event)
 
 
 def close(need: Need, to: str, actor: User, reason: str = "", fields=(), **event_fields) -> Event:
@@ -134,7 +134,7 @@ def need_cancel(*, actor: User, need_id: int, reason: str = "") -> Need:
     need = locked(need_id)
     _owning(actor, need)
     event = close(need, S.CANCELLED, actor, reason)
-    tell_on_commit(need, event)
+    tell(need, event)
     return need
 
 
@@ -154,7 +154,7 @@ def need_add_info(*, actor: User, need_id: int, body: str) -> Need:
         event = change_status(
             need, to=S.IN_PROGRESS, actor=actor, reason=body, action="need.info_added"
         )
-        tell_on_commit(need, event)
+        tell(need, event)
     else:
         need.save(update_fields=["updated_at"])
         record_event(need, "need.info_added", actor=actor, reason=body)
@@ -182,7 +182,7 @@ def need_ask_info(*, actor: User, need_id: int, question: str) -> Need:
         raise field_error("question", _("Write what the enterprise should add."))
     event = change_status(need, to=S.INFO_REQUESTED, actor=actor, reason=question)
     NeedMessage.objects.create(need=need, author=actor, body=question)
-    tell_on_commit(need, event)
+    tell(need, event)
     return need
 
 
@@ -191,7 +191,7 @@ def need_resolve(*, actor: User, need_id: int, reason: str = "") -> Need:
     need = locked(need_id)
     _coordinating(actor, need)
     event = close(need, S.RESOLVED, actor, reason)
-    tell_on_commit(need, event)
+    tell(need, event)
     return need
 
 
@@ -210,7 +210,7 @@ def need_escalate(*, actor: User, need_id: int, summary: str) -> Need:
         need, to=S.ESCALATED, actor=actor, reason=summary, update_fields=["escalated_at"]
     )
     Escalation.objects.create(need=need, summary=summary, escalated_by=actor)
-    tell_on_commit(need, event)
+    tell(need, event)
     return need
 
 
@@ -254,5 +254,5 @@ def need_reply(
     escalation.replied_at = timezone.now()
     escalation.save()
     event = change_status(need, to=S.ANSWERED, actor=actor, reason=reply)
-    tell_on_commit(need, event)
+    tell(need, event)
     return escalation

@@ -25,7 +25,7 @@ from supplies.services.checks import (
     field_error,
     membership_association,
 )
-from supplies.services.needs import close, locked, tell_on_commit
+from supplies.services.needs import close, locked, tell
 
 S = Need.Status
 
@@ -218,7 +218,7 @@ def _advance(need: Need, actor: User, action: str, *, done: bool, changes: dict)
         event = close(
             need, S.RESOLVED, actor, _("Fully met."), fields, action=action, changes=changes
         )
-        tell_on_commit(need, event)
+        tell(need, event)
     elif need.status == S.OPEN:
         change_status(
             need,

@@ -50,8 +50,10 @@ def membership_of(cast, enterprise=None) -> Membership:
 # --- adding members -----------------------------------------------------------------------
 
 
-def test_staff_add_an_enterprise_as_an_active_member_and_the_step_is_kept(cast):
-    enterprise = EnterpriseFactory()
+def test_staff_add_an_enterprise_they_registered_as_an_active_member_and_the_step_is_kept(cast):
+    # Registered by the staff's own association and with no users of its own: active at once
+    # (one registered elsewhere is only invited).
+    enterprise = EnterpriseFactory(registered_by=cast.association)
 
     membership = membership_add(
         actor=cast.staff,
@@ -441,6 +443,16 @@ def test_staff_of_another_association_cannot_change_a_member_number(cast):
 
 
 # --- inviting staff ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mailoutbox(mailoutbox, monkeypatch):
+    """The outbox, with the invitation's e-mail task run here and now (after the commit, as a
+    worker would) instead of queued to Celery."""
+    from core.tasks import send_password_link
+
+    monkeypatch.setattr(send_password_link, "delay", lambda **email: send_password_link(**email))
+    return mailoutbox
 
 
 def invite(cast, **overrides) -> User:

@@ -11,9 +11,9 @@ from django.urls import Resolver404, resolve
 
 from batches import services
 from batches.models import Application, Batch
-from batches.tasks import notify_application_decision
 from core.errors import Conflict, TransitionNotAllowed
 from core.models import User
+from core.tasks import send_notification_email
 from core.workflow import history_for
 from tests.concurrency import run_together
 from tests.factories import ApplicationFactory, BatchFactory, EnterpriseFactory, staff_of
@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
-    """Decisions queue a notification on commit; these tests are about the database."""
-    monkeypatch.setattr(notify_application_decision, "delay", lambda application_id: None)
+    """Decisions queue their e-mails on commit; these tests are about the database."""
+    monkeypatch.setattr(send_notification_email, "delay", lambda notification_id: None)
 
 
 def kind(outcome: tuple[str, object]) -> str:

@@ -1,6 +1,6 @@
 """The rules of batches and applications, as services: who may apply and when, which status
 changes are allowed, the checks on the readiness checklist and the figures, the history kept and
-the notification sent on each decision."""
+the applicant told of each decision (in the decision's transaction, the e-mails after it)."""
 
 from datetime import datetime, timedelta
 
@@ -12,6 +12,7 @@ from associations.models import Membership
 from batches import services
 from batches.models import Application, Batch
 from batches.tasks import notify_application_decision
+from core import tasks as core_tasks
 from core.errors import Conflict, DomainError, TransitionNotAllowed
 from core.models import Notification, Role
 from core.workflow import history_for
@@ -43,10 +44,15 @@ def batch(cast) -> Batch:
 
 @pytest.fixture
 def queued(monkeypatch) -> list[int]:
-    """The event ids of the decisions whose notification was handed to Celery."""
+    """The notifications whose e-mail was handed to Celery (on commit); no worker runs here."""
     calls: list[int] = []
-    monkeypatch.setattr(notify_application_decision, "delay", calls.append)
+    monkeypatch.setattr(core_tasks.send_notification_email, "delay", calls.append)
     return calls
+
+
+def email_owner(cast) -> None:
+    cast.enterprise_user.email = "owner@huaxing.example.cn"
+    cast.enterprise_user.save(update_fields=["email"])
 
 
 def steps(obj) -> list[tuple[str, str]]:
@@ -144,6 +150,7 @@ def test_an_action_the_status_does_not_allow_is_refused_and_changes_nothing(
     batch.refresh_from_db()
     assert batch.approved_count == 0
     assert queued == []
+    assert not Notification.objects.exists()
 
 
 def test_a_refusal_names_the_current_status_in_words(cast, batch):
@@ -624,7 +631,7 @@ def test_rejecting_or_returning_needs_a_reason_for_the_enterprise(
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
     assert not history_for(application).exists()
-    assert queued == []
+    assert not Notification.objects.exists()
 
 
 # --- capacity -----------------------------------------------------------------------------
@@ -695,7 +702,7 @@ def test_staff_of_another_association_cannot_decide_and_learn_nothing(
     application.refresh_from_db()
     assert application.status == status
     assert not history_for(application).exists()
-    assert queued == []
+    assert not Notification.objects.exists()
 
 
 def test_staff_of_another_association_cannot_bulk_approve(cast, batch):
@@ -739,59 +746,72 @@ def test_only_an_enterprise_user_of_a_member_starts_an_application(cast, batch):
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "return"])
-def test_a_decision_queues_the_notification_once_the_transaction_commits(
+def test_a_decision_tells_the_applicant_with_it_and_queues_the_email_once_it_commits(
     cast, batch, queued, django_capture_on_commit_callbacks, action
 ):
+    email_owner(cast)
     application = application_in(cast, batch, S.SUBMITTED)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _act(cast, action, application, reason="材料齐全" if action == "approve" else "缺少预案")
-    assert queued == []  # nothing before the commit
-
-    for callback in callbacks:
-        callback()
     application.refresh_from_db()
     decision = history_for(application).last()
     assert decision.to_status == application.status
-    assert queued == [decision.pk]  # the decision's event, which the task tells of
+    # Written in the decision's transaction, about this decision's event...
+    [notification] = Notification.objects.filter(user=cast.enterprise_user)
+    assert notification.key == f"application:{application.pk}:change:{decision.pk}"
+    assert queued == []  # ...its e-mail only once the decision is committed
+
+    for callback in callbacks:
+        callback()
+    assert queued == [notification.pk]
 
 
 @pytest.mark.parametrize("action", ["submit", "withdraw"])
 def test_the_enterprise_own_steps_notify_nobody(
     cast, batch, queued, django_capture_on_commit_callbacks, action
 ):
+    email_owner(cast)
     application = application_in(cast, batch, S.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
         _act(cast, action, application)
     assert queued == []
+    assert not Notification.objects.exists()
 
 
-def test_bulk_approval_queues_one_notification_per_application(
+def test_bulk_approval_tells_each_applicant_of_its_own_approval(
     cast, batch, queued, django_capture_on_commit_callbacks
 ):
     applications = [ApplicationFactory(batch=batch) for _ in range(3)]
+    for number, application in enumerate(applications):
+        UserFactory(enterprise=application.enterprise, email=f"owner{number}@example.cn")
     with django_capture_on_commit_callbacks(execute=True):
         services.application_bulk_approve(
             actor=cast.staff, application_ids=[a.pk for a in applications]
         )
-    assert sorted(queued) == sorted(
-        history_for(a).get(to_status=S.APPROVED).pk for a in applications
+    told = Notification.objects.filter(pk__in=queued)
+    assert len(queued) == 3
+    assert sorted(told.values_list("key", flat=True)) == sorted(
+        f"application:{a.pk}:change:{history_for(a).get(to_status=S.APPROVED).pk}"
+        for a in applications
     )
+    assert {n.user.enterprise_id for n in told} == {a.enterprise_id for a in applications}
 
 
 def test_the_notification_reaches_every_active_user_of_the_enterprise_with_the_reason(
-    cast, batch, mailoutbox
+    cast, batch, mailoutbox, queued, django_capture_on_commit_callbacks
 ):
     application = application_in(cast, batch, S.SUBMITTED)
-    cast.enterprise_user.email = "owner@huaxing.example.cn"
-    cast.enterprise_user.save()
+    email_owner(cast)
     clerk = UserFactory(role=Role.ENTERPRISE, enterprise=cast.member, email="")
     UserFactory(role=Role.ENTERPRISE, enterprise=cast.member, email="gone@x.cn", is_active=False)
-    services.application_reject(
-        actor=cast.staff, application_id=application.pk, reason="缺少隔离区，请补充后再申请"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_reject(
+            actor=cast.staff, application_id=application.pk, reason="缺少隔离区，请补充后再申请"
+        )
 
-    notify_application_decision(history_for(application).last().pk)  # what the worker runs
+    for notification_id in queued:  # what the worker runs: one task per e-mail
+        core_tasks.send_notification_email(notification_id)
 
     notifications = Notification.objects.filter(body="缺少隔离区，请补充后再申请")
     assert {n.user for n in notifications} == {cast.enterprise_user, clerk}
@@ -815,13 +835,15 @@ def test_the_notification_reaches_every_active_user_of_the_enterprise_with_the_r
     ],
     ids=["returned-then-resubmitted", "approved-then-resumed"],
 )
-def test_the_notification_names_the_decision_that_queued_it_even_after_a_later_change(
-    cast, batch, queued, django_capture_on_commit_callbacks, decide, reason, said, later
+def test_a_decision_queued_before_the_deploy_is_told_as_it_was_even_after_a_later_change(
+    cast, batch, decide, reason, said, later
 ):
+    """A decision whose notification task was queued before the notices were written with the
+    decision: run after the enterprise moved on, the task still names that decision."""
     application = application_in(cast, batch, S.SUBMITTED)
-    with django_capture_on_commit_callbacks(execute=True):
-        decide(actor=cast.staff, application_id=application.pk, reason=reason)
-    [event_id] = queued
+    decide(actor=cast.staff, application_id=application.pk, reason=reason)
+    event_id = history_for(application).last().pk
+    Notification.objects.all().delete()  # as before the deploy: nobody told yet
     # Before the worker runs the task, the enterprise moves on.
     _act(cast, later, application)
     application.refresh_from_db()
@@ -850,8 +872,6 @@ def test_the_notification_of_an_approval_without_a_reason_has_an_empty_body(cast
     application = application_in(cast, batch, S.SUBMITTED)
     services.application_approve(actor=cast.staff, application_id=application.pk)
 
-    notify_application_decision(history_for(application).last().pk)
-
     [notification] = Notification.objects.filter(user=cast.enterprise_user)
     assert notification.body == ""
     assert batch.name in notification.title
@@ -864,13 +884,13 @@ def test_the_decision_is_told_to_the_applicant_only(cast, batch):
     UserFactory(role=Role.ENTERPRISE, enterprise=cast.other_member)
     services.application_return(actor=cast.staff, application_id=application.pk, reason="补充")
 
-    notify_application_decision(history_for(application).last().pk)
-
     assert list(Notification.objects.values_list("user__username", flat=True)) == ["enterprise"]
 
 
 @pytest.mark.django_db
-def test_a_notification_task_run_twice_tells_the_applicant_once(cast, mailoutbox):
+def test_a_notification_task_run_twice_tells_the_applicant_once(
+    cast, mailoutbox, queued, django_capture_on_commit_callbacks
+):
     from batches.models import Application
     from batches.tasks import notify_application_decision
     from core.models import Notification
@@ -887,9 +907,13 @@ def test_a_notification_task_run_twice_tells_the_applicant_once(cast, mailoutbox
         actor=cast.staff,
         reason="材料不全",
     )
-    notify_application_decision(decision.pk)
-    notify_application_decision(decision.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_application_decision(decision.pk)
+        notify_application_decision(decision.pk)
     assert Notification.objects.filter(user=cast.enterprise_user).count() == 1
+    [notification_id] = queued  # one e-mail, which its own task sends
+    core_tasks.send_notification_email(notification_id)
+    core_tasks.send_notification_email(notification_id)  # delivered again: nothing more
     assert len(mailoutbox) == 1
 
 
@@ -910,6 +934,7 @@ def test_a_notification_queued_before_the_task_took_events_still_names_the_lates
 
     application = application_in(cast, batch, S.SUBMITTED)
     services.application_return(actor=cast.staff, application_id=application.pk, reason="补充")
+    Notification.objects.all().delete()  # as before the deploy: nobody told yet
 
     notify_application_decision_queued(application.pk)
 

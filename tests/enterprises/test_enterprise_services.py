@@ -17,7 +17,7 @@ from enterprises.services import (
     enterprise_register,
     enterprise_update,
 )
-from tests.factories import EnterpriseFactory, UserFactory, valid_uscc
+from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,15 @@ def enterprise_fields(**overrides) -> dict:
 
 def wrong_check_character(uscc: str) -> str:
     return uscc[:-1] + ("1" if uscc[-1] != "1" else "2")
+
+
+@pytest.fixture
+def without_users(cast) -> Enterprise:
+    """A member of the cast's association, registered by it, with no users of its own: its
+    staff keep its record and decide claims on it (the cast member has a user, who does)."""
+    enterprise = EnterpriseFactory(name="广州顺景五金有限公司")
+    MembershipFactory(enterprise=enterprise, association=cast.association)
+    return enterprise
 
 
 # --- staff register members ----------------------------------------------------------------
@@ -201,13 +210,37 @@ def test_an_enterprise_user_edits_their_own_enterprise(cast):
     assert cast.member.contact_phone == "+8613800138000"
 
 
-def test_staff_edit_an_enterprise_that_belongs_to_their_association(cast):
+def test_staff_edit_a_member_their_association_registered_while_it_has_no_users(
+    cast, without_users
+):
     enterprise_update(
-        actor=cast.staff, enterprise_id=cast.member.pk, name="广州华兴电子科技有限公司"
+        actor=cast.staff, enterprise_id=without_users.pk, name="广州顺景五金科技有限公司"
     )
 
+    without_users.refresh_from_db()
+    assert without_users.name == "广州顺景五金科技有限公司"
+
+
+def test_staff_may_not_edit_an_enterprise_that_has_its_own_users(cast):
+    with pytest.raises(PermissionDenied):
+        enterprise_update(
+            actor=cast.staff, enterprise_id=cast.member.pk, name="广州华兴电子科技有限公司"
+        )
+
     cast.member.refresh_from_db()
-    assert cast.member.name == "广州华兴电子科技有限公司"
+    assert cast.member.name == "广州华兴电子有限公司"
+
+
+def test_staff_of_another_association_it_joined_may_not_edit_the_record_they_did_not_register(
+    cast, without_users
+):
+    MembershipFactory(enterprise=without_users, association=cast.other_association)
+
+    with pytest.raises(PermissionDenied):
+        enterprise_update(actor=cast.other_staff, enterprise_id=without_users.pk, name="改名")
+
+    without_users.refresh_from_db()
+    assert without_users.name == "广州顺景五金有限公司"
 
 
 @pytest.mark.parametrize("who", ["other_staff", "outsider", "official"])
@@ -311,10 +344,25 @@ def test_only_enterprise_users_claim_enterprises(cast, who):
     assert not EnterpriseClaim.objects.exists()
 
 
-def test_staff_of_a_members_association_approve_a_claim_and_the_user_acts_for_it(cast):
-    claim = claim_request(actor=cast.outsider, uscc=cast.member.uscc)
+def test_staff_of_its_association_approve_a_claim_on_a_member_without_users(cast, without_users):
+    claim = claim_request(actor=cast.outsider, uscc=without_users.uscc)
 
     claim_approve(actor=cast.staff, claim_id=claim.pk)
+
+    claim.refresh_from_db()
+    assert claim.status == EnterpriseClaim.Status.APPROVED
+    cast.outsider.refresh_from_db()
+    assert cast.outsider.enterprise == without_users
+    assert [(c.from_status, c.to_status, c.actor) for c in history_for(claim)] == [
+        ("", "pending", cast.outsider),
+        ("pending", "approved", cast.staff),
+    ]
+
+
+def test_the_enterprise_s_own_user_approves_a_claim_on_it_and_the_claimant_acts_for_it(cast):
+    claim = claim_request(actor=cast.outsider, uscc=cast.member.uscc)
+
+    claim_approve(actor=cast.enterprise_user, claim_id=claim.pk)
 
     claim.refresh_from_db()
     assert claim.status == EnterpriseClaim.Status.APPROVED
@@ -322,12 +370,12 @@ def test_staff_of_a_members_association_approve_a_claim_and_the_user_acts_for_it
     assert cast.outsider.enterprise == cast.member
     assert [(c.from_status, c.to_status, c.actor) for c in history_for(claim)] == [
         ("", "pending", cast.outsider),
-        ("pending", "approved", cast.staff),
+        ("pending", "approved", cast.enterprise_user),
     ]
 
 
-@pytest.mark.parametrize("who", ["other_staff", "partner", "enterprise_user"])
-def test_nobody_outside_the_members_associations_decides_a_claim(cast, who):
+@pytest.mark.parametrize("who", ["staff", "manager", "other_staff", "partner", "official"])
+def test_staff_do_not_decide_a_claim_on_an_enterprise_that_has_its_own_users(cast, who):
     claim = claim_request(actor=cast.outsider, uscc=cast.member.uscc)
 
     with pytest.raises(PermissionDenied):
@@ -341,8 +389,23 @@ def test_nobody_outside_the_members_associations_decides_a_claim(cast, who):
     assert cast.outsider.enterprise is None
 
 
-def test_a_claim_already_rejected_cannot_be_approved(cast):
-    claim = claim_request(actor=cast.outsider, uscc=cast.member.uscc)
+@pytest.mark.parametrize("who", ["other_staff", "partner", "enterprise_user"])
+def test_nobody_outside_the_members_associations_decides_a_claim(cast, who, without_users):
+    claim = claim_request(actor=cast.outsider, uscc=without_users.uscc)
+
+    with pytest.raises(PermissionDenied):
+        claim_approve(actor=cast.by_role(who), claim_id=claim.pk)
+    with pytest.raises(PermissionDenied):
+        claim_reject(actor=cast.by_role(who), claim_id=claim.pk, reason="不认识")
+
+    claim.refresh_from_db()
+    assert claim.status == EnterpriseClaim.Status.PENDING
+    cast.outsider.refresh_from_db()
+    assert cast.outsider.enterprise is None
+
+
+def test_a_claim_already_rejected_cannot_be_approved(cast, without_users):
+    claim = claim_request(actor=cast.outsider, uscc=without_users.uscc)
     claim_reject(actor=cast.staff, claim_id=claim.pk, reason="无法核实身份")
 
     with pytest.raises(TransitionNotAllowed) as refused:
@@ -358,7 +421,7 @@ def test_approving_is_refused_when_the_claimant_meanwhile_acts_for_another_enter
     own = enterprise_register(actor=cast.outsider, **enterprise_fields())
 
     with pytest.raises(Conflict):
-        claim_approve(actor=cast.staff, claim_id=claim.pk)
+        claim_approve(actor=cast.enterprise_user, claim_id=claim.pk)
 
     claim.refresh_from_db()
     assert claim.status == EnterpriseClaim.Status.PENDING
@@ -371,7 +434,7 @@ def test_rejecting_a_claim_needs_a_reason(cast, reason):
     claim = claim_request(actor=cast.outsider, uscc=cast.member.uscc)
 
     with pytest.raises(DomainError) as refused:
-        claim_reject(actor=cast.staff, claim_id=claim.pk, reason=reason)
+        claim_reject(actor=cast.enterprise_user, claim_id=claim.pk, reason=reason)
 
     assert "reason" in refused.value.fields
     claim.refresh_from_db()
@@ -381,7 +444,7 @@ def test_rejecting_a_claim_needs_a_reason(cast, reason):
 def test_a_rejected_claim_keeps_why_and_the_user_may_ask_again(cast):
     claim = claim_request(actor=cast.outsider, uscc=cast.member.uscc)
 
-    claim_reject(actor=cast.staff, claim_id=claim.pk, reason="请上传授权书")
+    claim_reject(actor=cast.enterprise_user, claim_id=claim.pk, reason="请上传授权书")
 
     claim.refresh_from_db()
     assert claim.status == EnterpriseClaim.Status.REJECTED
@@ -408,7 +471,7 @@ def test_an_admin_may_decide_a_claim_on_an_enterprise_of_no_association(cast):
 def test_an_approved_claim_shows_in_the_enterprise_s_history(cast):
     claim = claim_request(actor=cast.outsider, uscc=cast.member.uscc)
 
-    claim_approve(actor=cast.staff, claim_id=claim.pk)
+    claim_approve(actor=cast.enterprise_user, claim_id=claim.pk)
 
     linked = history_for(cast.member).filter(action="enterprise.user_linked").get()
-    assert (linked.actor, linked.reason) == (cast.staff, cast.outsider.username)
+    assert (linked.actor, linked.reason) == (cast.enterprise_user, cast.outsider.username)

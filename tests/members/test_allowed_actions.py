@@ -11,6 +11,7 @@ from django.urls import reverse
 from associations import access
 from associations.models import Membership
 from tests.conftest import api_as
+from tests.factories import EnterpriseFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ ROLES = [
     "other_official",
     "admin",
 ]
-STATUSES = [S.PENDING, S.ACTIVE, S.SUSPENDED, S.LEFT, S.REJECTED]
+STATUSES = [S.PENDING, S.INVITED, S.ACTIVE, S.SUSPENDED, S.LEFT, S.REJECTED, S.DECLINED]
 ASSOCIATION_SIDE = ("staff", "manager", "partner", "admin")
 NOT_SEEN_BY = ("outsider", "other_staff", "other_official")
 
@@ -39,6 +40,11 @@ EXPECTED = {
     (S.PENDING, ASSOCIATION_SIDE): ["approve", "reject", "leave"],
     (S.ACTIVE, ASSOCIATION_SIDE): ["suspend", "leave"],
     (S.SUSPENDED, ASSOCIATION_SIDE): ["reinstate", "leave"],
+    # An invitation: the enterprise (it has a user of its own, who answers for it) accepts or
+    # declines; the inviting association withdraws it; an admin may do either.
+    (S.INVITED, ("admin",)): ["accept", "decline", "leave"],
+    (S.INVITED, ("enterprise_user",)): ["accept", "decline"],
+    (S.INVITED, ASSOCIATION_SIDE): ["leave"],
     # The enterprise withdraws its request, or leaves.
     (S.PENDING, ("enterprise_user",)): ["leave"],
     (S.ACTIVE, ("enterprise_user",)): ["leave"],
@@ -104,7 +110,9 @@ def test_the_membership_page_shows_exactly_the_buttons_of_the_api_s_allowed_acti
 BODIES = {"reject": {"reason": "不在本会业务范围"}, "suspend": {"reason": "欠缴会费"}}
 
 
-@pytest.mark.parametrize("action", ["approve", "reject", "suspend", "reinstate", "leave"])
+@pytest.mark.parametrize(
+    "action", ["approve", "reject", "suspend", "reinstate", "leave", "accept", "decline"]
+)
 @pytest.mark.parametrize("status", STATUSES)
 @pytest.mark.parametrize("role", ["enterprise_user", "staff", "partner", "official", "admin"])
 def test_the_api_takes_exactly_the_allowed_actions(cast, role, status, action):
@@ -136,9 +144,31 @@ def test_the_enterprise_page_offers_editing_exactly_when_the_api_does(cast, role
     if role in NOT_SEEN_BY:
         assert (response.status_code, page) == (404, None)
         return
-    # Its own user, its association's side and admins edit it; officials read it.
-    editors = ("enterprise_user", *ASSOCIATION_SIDE)
+    # It has a user of its own: they and admins edit it; its association's side and officials
+    # read it.
+    editors = ("enterprise_user", "admin")
     assert response.json()["allowed_actions"] == (["edit"] if role in editors else [])
+    assert page == response.json()["allowed_actions"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_page_of_a_member_without_users_offers_editing_to_the_association_that_keeps_it(
+    cast, role
+):
+    # Registered by the cast association, no users of its own, and a member of the other
+    # association too: the registering association's side keeps its record, the other reads it.
+    enterprise = EnterpriseFactory()
+    MembershipFactory(enterprise=enterprise, association=cast.association)
+    MembershipFactory(enterprise=enterprise, association=cast.other_association)
+    user = cast.by_role(role)
+
+    response = api_as(user).get(f"/api/v1/enterprises/{enterprise.pk}/")
+    page = buttons_on(user, reverse("enterprise-detail", args=[enterprise.pk]))
+
+    if role in ("enterprise_user", "outsider", "other_official"):
+        assert (response.status_code, page) == (404, None)
+        return
+    assert response.json()["allowed_actions"] == (["edit"] if role in ASSOCIATION_SIDE else [])
     assert page == response.json()["allowed_actions"]
 
 

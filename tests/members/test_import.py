@@ -18,7 +18,7 @@ from members import imports
 from members.imports import ImportRefused, start_import
 from members.tasks import run_import_job
 from resumption_portal.celery import app as celery_app
-from tests.factories import valid_uscc
+from tests.factories import EnterpriseFactory, MembershipFactory, valid_uscc
 
 COLUMNS = [
     "uscc",
@@ -108,6 +108,14 @@ def refused_rows(cast, rows: list[dict], **csv_options) -> list[dict]:
 
 def wrong_check_character(uscc: str) -> str:
     return uscc[:-1] + ("1" if uscc[-1] != "1" else "2")
+
+
+def kept_member(cast, **fields) -> Enterprise:
+    """A member the cast's association registered and whose record it keeps (no users of its
+    own; the cast member has one, who keeps its record)."""
+    enterprise = EnterpriseFactory(**fields)
+    MembershipFactory(enterprise=enterprise, association=cast.association)
+    return enterprise
 
 
 # --- good files -----------------------------------------------------------------------------
@@ -226,19 +234,20 @@ def test_import_reads_an_xlsx_workbook_with_phones_and_headcounts_stored_as_numb
     assert enterprise.memberships.get().association == cast.association
 
 
-def test_importing_a_member_of_another_association_keeps_it_a_member_there_too(cast):
+def test_importing_a_member_of_another_association_invites_it_and_leaves_its_data(cast):
     row = member_row(1, uscc=cast.other_member.uscc, name="改名企业", employees="999")
 
     job = import_file(cast, csv_file([row]))
 
-    assert (job.status, job.created, job.updated, job.linked) == (
+    assert (job.status, job.created, job.updated, job.invited) == (
         ImportJob.Status.SUCCEEDED,
         0,
         0,
         1,
     )
     assert Enterprise.objects.filter(uscc=cast.other_member.uscc).count() == 1
-    # Its data is its own association's to keep: the importer only made it a member too.
+    # Its data is the association's that registered it: the importer only invited it, and it
+    # stays a member there.
     cast.other_member.refresh_from_db()
     assert cast.other_member.name == "杭州盛达服装有限公司"
     assert cast.other_member.employees != 999
@@ -246,33 +255,50 @@ def test_importing_a_member_of_another_association_keeps_it_a_member_there_too(c
         Membership.objects.filter(enterprise=cast.other_member).values_list(
             "association_id", "status"
         )
-    ) == {cast.other_association.pk: "active", cast.association.pk: "active"}
+    ) == {cast.other_association.pk: "active", cast.association.pk: "invited"}
+    invitation = Membership.objects.get(enterprise=cast.other_member, association=cast.association)
+    assert invitation.joined_on is None
+
+
+def test_reimporting_a_member_that_has_its_own_users_leaves_its_data_to_them(cast):
+    row = member_row(1, uscc=cast.member.uscc, name="改名企业", employees="999")
+
+    job = import_file(cast, csv_file([row]))
+
+    assert (job.status, job.created, job.updated, job.invited) == (
+        ImportJob.Status.SUCCEEDED,
+        0,
+        0,
+        0,
+    )
+    cast.member.refresh_from_db()
+    assert (cast.member.name, cast.member.employees) == ("广州华兴电子有限公司", 40)
+    assert Membership.objects.get(enterprise=cast.member).status == "active"
 
 
 def test_reimporting_without_the_optional_columns_keeps_what_they_held(cast):
-    cast.member.address = "广州市天河区天河路100号"
-    cast.member.legal_representative = "王伟"
-    cast.member.save()
-    row = member_row(1, uscc=cast.member.uscc, employees="60")
+    member = kept_member(cast, address="广州市天河区天河路100号", legal_representative="王伟")
+    row = member_row(1, uscc=member.uscc, employees="60")
 
     job = import_file(cast, csv_file([row], columns=COLUMNS[:-1]))  # no optional column at all
 
     assert (job.status, job.updated) == (ImportJob.Status.SUCCEEDED, 1)
-    cast.member.refresh_from_db()
-    assert cast.member.employees == 60
-    assert cast.member.address == "广州市天河区天河路100号"
-    assert cast.member.legal_representative == "王伟"
+    member.refresh_from_db()
+    assert member.employees == 60
+    assert member.address == "广州市天河区天河路100号"
+    assert member.legal_representative == "王伟"
 
 
 def test_import_writes_address_and_legal_representative_when_the_file_has_them(cast):
-    row = member_row(1, uscc=cast.member.uscc, address="广州市天河区体育西路1号")
+    member = kept_member(cast)
+    row = member_row(1, uscc=member.uscc, address="广州市天河区体育西路1号")
     row["legal_representative"] = "赵敏"
 
     import_file(cast, csv_file([row], columns=[*COLUMNS, "address", "legal_representative"]))
 
-    cast.member.refresh_from_db()
-    assert cast.member.address == "广州市天河区体育西路1号"
-    assert cast.member.legal_representative == "赵敏"
+    member.refresh_from_db()
+    assert member.address == "广州市天河区体育西路1号"
+    assert member.legal_representative == "赵敏"
 
 
 def test_only_staff_of_the_association_may_import_its_members(cast):

@@ -67,13 +67,56 @@ def the_members_membership(status: str):
     return make
 
 
+def a_member_without_users(cast) -> Enterprise:
+    """A Guangzhou member of the cast association, registered by it, with no users of its own:
+    the association keeps its record (the cast member has a user, who keeps its own)."""
+    enterprise = EnterpriseFactory(region_id="440106")
+    MembershipFactory(enterprise=enterprise, association=cast.association)
+    return enterprise
+
+
+def a_member_registered_elsewhere(cast) -> Enterprise:
+    """A Guangzhou enterprise with no users, registered by the other association and a member
+    of both: the other association keeps its record, the cast's only reads it."""
+    enterprise = EnterpriseFactory(region_id="440106")
+    MembershipFactory(enterprise=enterprise, association=cast.other_association)
+    MembershipFactory(enterprise=enterprise, association=cast.association)
+    return enterprise
+
+
 def a_claim(cast) -> EnterpriseClaim:
-    """The outsider asks to act for the cast member."""
+    """The outsider asks to act for the cast member (which has a user of its own)."""
     return EnterpriseClaim.objects.create(user=cast.outsider, enterprise=cast.member)
 
 
+def a_claim_on_a_member_without_users(cast) -> EnterpriseClaim:
+    """The outsider asks to act for a member of the cast association with no users."""
+    return EnterpriseClaim.objects.create(
+        user=cast.outsider, enterprise=a_member_without_users(cast)
+    )
+
+
+def an_invitation(cast) -> Membership:
+    """The other association invites the cast member (registered by the cast association, with
+    a user of its own, who answers for it)."""
+    return MembershipFactory(
+        enterprise=cast.member, association=cast.other_association, status=S.INVITED
+    )
+
+
+def an_invitation_to_a_member_without_users(cast) -> Membership:
+    """The other association invites an enterprise the cast association registered and that has
+    no users: the cast association answers for it."""
+    return MembershipFactory(
+        enterprise=a_member_without_users(cast),
+        association=cast.other_association,
+        status=S.INVITED,
+    )
+
+
 def a_registered_enterprise(cast) -> Enterprise:
-    """Registered by another association (in Hangzhou), not a member of the cast's."""
+    """Registered by another association (in Hangzhou), not a member of the cast's: adding it
+    only invites it."""
     enterprise = EnterpriseFactory(region_id="330106")
     MembershipFactory(enterprise=enterprise, association=cast.other_association)
     return enterprise
@@ -88,8 +131,10 @@ def status_of(cast, obj) -> str:
     return obj.status
 
 
-def is_member(cast, enterprise) -> bool:
-    return Membership.objects.filter(enterprise=enterprise, association=cast.association).exists()
+def membership_status(cast, enterprise) -> str | None:
+    """The enterprise's membership of the cast association: None, or its status."""
+    membership = Membership.objects.filter(enterprise=enterprise, association=cast.association)
+    return membership.values_list("status", flat=True).first()
 
 
 def is_registered(cast, new) -> bool:
@@ -201,22 +246,63 @@ ADD_MEMBERS = {
     "other_staff": FORM,
     **both(STAFF_SIDE, DONE),
 }
-# Claims on the cast member: its association's people decide (not partners).
+# Claims on an enterprise with no users of its own: its association's people decide (not
+# partners); the claimant sees their claim but may not decide it.
 DECIDE_CLAIM = {
     **both(ROLES, 403),
     "anonymous": LOGIN,
+    "enterprise_user": 404,
+    "outsider": REFUSED,
     "other_staff": 404,
     **both(("staff", "manager", "admin"), DONE),
 }
+# Claims on the cast member, which has a user of its own: that user decides (and admins); its
+# association's staff see the claim and may not.
+DECIDE_CLAIM_WITH_USERS = DECIDE_CLAIM | {
+    "enterprise_user": DONE,
+    **both(("staff", "manager"), REFUSED),
+}
 MANAGE_ASSOCIATION = {**both(ROLES, 403), "anonymous": LOGIN, "manager": DONE, "admin": DONE}
+# An enterprise with no users of its own: the association that registered it keeps its record
+# (its side, partners bound to it included) while it is its member; officials read it.
 EDIT_ENTERPRISE = {
     **both(ROLES, DONE),
     "anonymous": LOGIN,
+    "enterprise_user": 404,
     "outsider": 404,
     "other_staff": 404,
     "official": 403,
     "other_official": 403,
 }
+# The cast member has a user of its own: only they (and admins) edit it; its association's side
+# reads it.
+EDIT_ENTERPRISE_WITH_USERS = EDIT_ENTERPRISE | {
+    "enterprise_user": DONE,
+    **both(("staff", "manager", "partner"), 403),
+}
+# Registered by the other association, a member of both: the other association keeps it, the
+# cast association's side reads it.
+EDIT_ENTERPRISE_REGISTERED_ELSEWHERE = EDIT_ENTERPRISE | {
+    **both(("staff", "manager", "partner"), 403),
+    "other_staff": DONE,
+}
+# An invitation to the cast member: its own user answers (and admins); the inviter sees it and
+# may not answer it; the cast association does not see another association's membership.
+ANSWER_INVITATION = {
+    **both(ROLES, 404),
+    "anonymous": LOGIN,
+    "enterprise_user": DONE,
+    "other_staff": REFUSED,
+    "official": REFUSED,
+    "admin": DONE,
+}
+# An invitation to an enterprise with no users: the association that registered it answers.
+ANSWER_INVITATION_FOR_REGISTERED = ANSWER_INVITATION | {
+    "enterprise_user": 404,
+    **both(("staff", "manager", "partner"), DONE),
+}
+# The inviter withdraws its invitation; the invited enterprise declines instead.
+WITHDRAW_INVITATION = ANSWER_INVITATION | {"enterprise_user": REFUSED, "other_staff": DONE}
 # Asking to join: enterprise users only; the outsider acts for no enterprise yet.
 JOIN = {**both(ROLES, 403), "anonymous": LOGIN, "enterprise_user": DONE, "outsider": FORM}
 
@@ -299,7 +385,7 @@ ROWS = [
         a_registered_enterprise,
         lambda cast, obj: reverse("member-new"),
         existing_member,
-        is_member,
+        membership_status,  # None -> "invited"
         ADD_MEMBERS,
     ),
     Row(
@@ -324,7 +410,7 @@ ROWS = [
         lambda cast, obj: reverse("claim-decide", args=[obj.pk, "approve"]),
         no_body,
         status_of,
-        DECIDE_CLAIM,
+        DECIDE_CLAIM_WITH_USERS,
     ),
     Row(
         "reject-claim",
@@ -332,7 +418,55 @@ ROWS = [
         lambda cast, obj: reverse("claim-decide", args=[obj.pk, "reject"]),
         reason("营业执照信息不符"),
         status_of,
+        DECIDE_CLAIM_WITH_USERS,
+    ),
+    Row(
+        "approve-claim-without-users",
+        a_claim_on_a_member_without_users,
+        lambda cast, obj: reverse("claim-decide", args=[obj.pk, "approve"]),
+        no_body,
+        status_of,
         DECIDE_CLAIM,
+    ),
+    Row(
+        "reject-claim-without-users",
+        a_claim_on_a_member_without_users,
+        lambda cast, obj: reverse("claim-decide", args=[obj.pk, "reject"]),
+        reason("营业执照信息不符"),
+        status_of,
+        DECIDE_CLAIM,
+    ),
+    Row(
+        "accept-invitation",
+        an_invitation,
+        decide("accept"),
+        no_body,
+        status_of,
+        ANSWER_INVITATION,
+    ),
+    Row(
+        "decline-invitation",
+        an_invitation,
+        decide("decline"),
+        no_body,
+        status_of,
+        ANSWER_INVITATION,
+    ),
+    Row(
+        "accept-invitation-for-registered",
+        an_invitation_to_a_member_without_users,
+        decide("accept"),
+        no_body,
+        status_of,
+        ANSWER_INVITATION_FOR_REGISTERED,
+    ),
+    Row(
+        "withdraw-invitation",
+        an_invitation,
+        decide("leave"),
+        no_body,
+        status_of,
+        WITHDRAW_INVITATION,
     ),
     Row(
         "edit-association",
@@ -364,7 +498,23 @@ ROWS = [
         lambda cast, obj: reverse("enterprise-edit", args=[obj.pk]),
         lambda cast, obj: enterprise_form(obj, employees=41),
         lambda cast, obj: Enterprise.objects.get(pk=obj.pk).employees,
+        EDIT_ENTERPRISE_WITH_USERS,
+    ),
+    Row(
+        "edit-enterprise-without-users",
+        a_member_without_users,
+        lambda cast, obj: reverse("enterprise-edit", args=[obj.pk]),
+        lambda cast, obj: enterprise_form(obj, employees=41),
+        lambda cast, obj: Enterprise.objects.get(pk=obj.pk).employees,
         EDIT_ENTERPRISE,
+    ),
+    Row(
+        "edit-enterprise-registered-elsewhere",
+        a_member_registered_elsewhere,
+        lambda cast, obj: reverse("enterprise-edit", args=[obj.pk]),
+        lambda cast, obj: enterprise_form(obj, employees=41),
+        lambda cast, obj: Enterprise.objects.get(pk=obj.pk).employees,
+        EDIT_ENTERPRISE_REGISTERED_ELSEWHERE,
     ),
     Row(
         "join",

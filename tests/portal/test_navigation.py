@@ -28,16 +28,19 @@ ASSOCIATION_WORK = [
     "API documentation",
 ]
 NAVIGATION = {
+    # An enterprise's own users decide the claims on it (enterprises.access.may_decide_claim).
     "enterprise_user": [
         "Home",
         "Batches",
         "My applications",
         "My needs",
         "Offers",
+        "Claims",
         "My enterprise",
         "API documentation",
     ],
-    "outsider": ["Home", "API documentation"],
+    # Acting for no enterprise yet: the claims page lists the claims they made.
+    "outsider": ["Home", "Claims", "API documentation"],
     "staff": ASSOCIATION_WORK,
     "manager": ASSOCIATION_WORK,
     "other_staff": ASSOCIATION_WORK,

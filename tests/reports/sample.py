@@ -18,10 +18,10 @@ CONTACT = "张三"  # and its contact person
 
 def quiet_tasks(monkeypatch) -> None:
     """Tasks queued on commit do nothing: a test makes reports ready itself."""
+    from core.tasks import send_notification_email
     from reports.tasks import generate_report
-    from supplies.tasks import notify_need_change
 
-    monkeypatch.setattr(notify_need_change, "delay", lambda *a, **k: None)
+    monkeypatch.setattr(send_notification_email, "delay", lambda *a, **k: None)
     monkeypatch.setattr(generate_report, "delay", lambda *a, **k: None)
 
 

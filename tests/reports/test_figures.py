@@ -84,9 +84,9 @@ def later(days: int = 30) -> date:
 
 @pytest.fixture(autouse=True)
 def _no_notifications(monkeypatch):
-    from supplies.tasks import notify_need_change
+    from core.tasks import send_notification_email
 
-    monkeypatch.setattr(notify_need_change, "delay", lambda *args: None)
+    monkeypatch.setattr(send_notification_email, "delay", lambda *args: None)
 
 
 class World:

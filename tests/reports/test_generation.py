@@ -26,11 +26,11 @@ DAY = date(2020, 2, 10)  # a Monday: its day, its ISO week
 @pytest.fixture(autouse=True)
 def queued(monkeypatch) -> list[int]:
     """The report ids handed to Celery (no worker runs here)."""
-    from supplies.tasks import notify_need_change
+    from core.tasks import send_notification_email
 
     ids: list[int] = []
     monkeypatch.setattr(generate_report, "delay", lambda report_id: ids.append(report_id))
-    monkeypatch.setattr(notify_need_change, "delay", lambda *args: None)
+    monkeypatch.setattr(send_notification_email, "delay", lambda *args: None)
     return ids
 
 

@@ -198,9 +198,9 @@ def fresh(report: Report) -> Report:
 @pytest.fixture
 def report(cast, monkeypatch) -> Report:
     """A queued weekly report on Guangdong with a need filed in its week."""
-    from supplies.tasks import notify_need_change
+    from core.tasks import send_notification_email
 
-    monkeypatch.setattr(notify_need_change, "delay", lambda *args: None)
+    monkeypatch.setattr(send_notification_email, "delay", lambda *args: None)
     need = needs.need_file(
         actor=cast.enterprise_user,
         kind=Need.Kind.SUPPLY,

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from core import tasks as core_tasks
+from core.models import Notification
 from supplies import services
 from supplies.models import Escalation, Need, SupplyItem, SupplyOffer
-from supplies.tasks import notify_need_change
 from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
 
 
@@ -25,13 +26,23 @@ def _english():
 
 
 @pytest.fixture
-def queued(monkeypatch) -> list[tuple[int, int]]:
-    """(need id, status change id) of every notification handed to Celery on commit."""
-    calls: list[tuple[int, int]] = []
-    monkeypatch.setattr(
-        notify_need_change, "delay", lambda need_id, change_id: calls.append((need_id, change_id))
-    )
+def queued(monkeypatch) -> list[int]:
+    """The notifications whose e-mail was handed to Celery on commit; no worker runs here."""
+    calls: list[int] = []
+    monkeypatch.setattr(core_tasks.send_notification_email, "delay", calls.append)
     return calls
+
+
+def told_of(need_id: int) -> list[int]:
+    """The events of a need whose people were told (their notifications' keys name them), in
+    the order they were told."""
+    keys = Notification.objects.filter(key__startswith=f"need:{need_id}:change:").order_by("pk")
+    events: list[int] = []
+    for key in keys.values_list("key", flat=True):
+        event_id = int(key.split(":")[3])
+        if event_id not in events:
+            events.append(event_id)
+    return events
 
 
 @pytest.fixture

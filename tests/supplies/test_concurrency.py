@@ -12,10 +12,10 @@ from django.db.models import Sum
 
 from core.errors import Conflict, DomainError, TransitionNotAllowed
 from core.models import User
+from core.tasks import send_notification_email
 from core.workflow import history_for
 from supplies import services
 from supplies.models import Match, Need, SupplyItem, SupplyOffer
-from supplies.tasks import notify_need_change
 from tests.concurrency import run_together
 from tests.factories import staff_of
 from tests.supplies.conftest import file_supply, offer_of, supplier_in
@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
-    """Matches and closures queue a notification on commit; these tests are about the database."""
-    monkeypatch.setattr(notify_need_change, "delay", lambda need_id, change_id: None)
+    """Matches and closures queue e-mails on commit; these tests are about the database."""
+    monkeypatch.setattr(send_notification_email, "delay", lambda notification_id: None)
 
 
 def kind(outcome: tuple[str, object]) -> str:

@@ -21,12 +21,11 @@ from rest_framework.test import APIClient
 from associations.models import Membership
 from batches.models import Application
 from core.models import IdempotentRequest, Role
-from core.tasks import delete_expired_idempotency_keys
+from core.tasks import delete_expired_idempotency_keys, send_notification_email
 from enterprises.models import Enterprise
 from resumption_portal.celery import app
 from supplies import services as supply_services
 from supplies.models import Need
-from supplies.tasks import notify_need_change
 from tests.concurrency import run_together
 from tests.conftest import api_as
 from tests.factories import (
@@ -43,8 +42,8 @@ REPLAYED = "Idempotent-Replayed"
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
-    """Filing a need queues a notification on commit; these tests are about the requests."""
-    monkeypatch.setattr(notify_need_change, "delay", lambda *args: None)
+    """Needs' changes queue e-mails on commit; these tests are about the requests."""
+    monkeypatch.setattr(send_notification_email, "delay", lambda *args: None)
 
 
 def client_for(user, **kwargs) -> APIClient:

@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from stdnum.cn import uscc as stdnum_uscc
 
-from associations.models import AssociationUser, Membership
+from associations.models import Association, AssociationUser, Membership
 from core.models import User
 from enterprises.models import Enterprise, EnterpriseClaim, ImportJob
 from members.tasks import run_import_job
@@ -179,26 +179,55 @@ def test_an_enterprise_user_already_acting_for_one_cannot_register_another(cast)
 # --- claims -------------------------------------------------------------------------------
 
 
-def test_a_claim_approved_by_staff_links_the_claimant_to_the_enterprise(cast):
+def claim_decided_through_the_api(cast, enterprise, decider) -> None:
+    """The outsider claims `enterprise`; `decider` finds the claim in their list and approves
+    it; the outsider then acts for the enterprise."""
     outsider = client_for(cast.outsider)
-    staff = client_for(cast.staff)
+    decides = client_for(decider)
 
-    claimed = outsider.post("/api/v1/enterprises/claim/", {"uscc": cast.member.uscc})
+    claimed = outsider.post("/api/v1/enterprises/claim/", {"uscc": enterprise.uscc})
     assert claimed.status_code == 201
     assert claimed.json()["status"] == "pending"
     claim_id = claimed.json()["id"]
-    assert outsider.get(f"/api/v1/enterprises/{cast.member.pk}/").status_code == 404
+    assert outsider.get(f"/api/v1/enterprises/{enterprise.pk}/").status_code == 404
 
-    listed = staff.get("/api/v1/enterprise-claims/").json()["results"]
+    listed = decides.get("/api/v1/enterprise-claims/").json()["results"]
     assert [(c["id"], c["user"], c["status"]) for c in listed] == [
         (claim_id, "outsider", "pending")
     ]
-    approved = staff.post(f"/api/v1/enterprise-claims/{claim_id}/approve/")
+    approved = decides.post(f"/api/v1/enterprise-claims/{claim_id}/approve/")
     assert approved.status_code == 200
     assert approved.json()["status"] == "approved"
 
-    assert outsider.get("/api/v1/me/").json()["enterprise"] == cast.member.pk
-    assert outsider.get(f"/api/v1/enterprises/{cast.member.pk}/").status_code == 200
+    assert outsider.get("/api/v1/me/").json()["enterprise"] == enterprise.pk
+    assert outsider.get(f"/api/v1/enterprises/{enterprise.pk}/").status_code == 200
+
+
+def test_a_claim_approved_by_staff_links_the_claimant_to_a_member_without_users(cast):
+    # No users of its own: its association's staff decide claims on it.
+    enterprise = EnterpriseFactory()
+    MembershipFactory(enterprise=enterprise, association=cast.association)
+
+    claim_decided_through_the_api(cast, enterprise, cast.staff)
+
+
+def test_a_claim_approved_by_the_enterprise_s_own_user_links_the_claimant_to_it(cast):
+    # The cast member has a user: they, not its association's staff, decide claims on it.
+    claim_decided_through_the_api(cast, cast.member, cast.enterprise_user)
+
+
+def test_staff_may_not_decide_a_claim_on_an_enterprise_that_has_its_own_users(cast):
+    claim_id = (
+        client_for(cast.outsider)
+        .post("/api/v1/enterprises/claim/", {"uscc": cast.member.uscc})
+        .json()["id"]
+    )
+
+    approved = client_for(cast.staff).post(f"/api/v1/enterprise-claims/{claim_id}/approve/")
+
+    assert approved.status_code == 403
+    assert EnterpriseClaim.objects.get(pk=claim_id).status == EnterpriseClaim.Status.PENDING
+    assert User.objects.get(pk=cast.outsider.pk).enterprise_id is None
 
 
 def test_rejecting_a_claim_needs_a_reason_and_leaves_the_claimant_unlinked(cast):
@@ -207,14 +236,15 @@ def test_rejecting_a_claim_needs_a_reason_and_leaves_the_claimant_unlinked(cast)
         .post("/api/v1/enterprises/claim/", {"uscc": cast.member.uscc})
         .json()["id"]
     )
-    staff = client_for(cast.staff)
+    # The enterprise's own user decides claims on it.
+    decides = client_for(cast.enterprise_user)
 
-    without_reason = staff.post(f"/api/v1/enterprise-claims/{claim_id}/reject/", {"reason": " "})
+    without_reason = decides.post(f"/api/v1/enterprise-claims/{claim_id}/reject/", {"reason": " "})
     assert without_reason.status_code == 400
     assert "reason" in without_reason.json()["fields"]
     assert EnterpriseClaim.objects.get(pk=claim_id).status == EnterpriseClaim.Status.PENDING
 
-    rejected = staff.post(
+    rejected = decides.post(
         f"/api/v1/enterprise-claims/{claim_id}/reject/", {"reason": "营业执照信息不符"}
     )
     assert rejected.status_code == 200
@@ -338,16 +368,18 @@ def test_history_lists_every_change_with_who_and_why_oldest_first(cast, join_req
 
     history = client_for(cast.enterprise_user).get(f"{url}/history/")
 
+    # Read from outside the association: people by name and role, never by login name
+    # (tests/members/test_history_privacy.py); these accounts have no full name.
     assert history.status_code == 200
     assert [
         (row["from_status"], row["to_status"], row["actor"], row["reason"])
         for row in history.json()
     ] == [
-        ("", "pending", "enterprise", "希望加入"),
-        ("pending", "active", "other_staff", ""),
-        ("active", "suspended", "other_staff", "欠缴会费"),
-        ("suspended", "active", "other_staff", "已补缴"),
-        ("active", "left", "enterprise", "业务调整"),
+        ("", "pending", "Enterprise user", "希望加入"),
+        ("pending", "active", "Association staff", ""),
+        ("active", "suspended", "Association staff", "欠缴会费"),
+        ("suspended", "active", "Association staff", "已补缴"),
+        ("active", "left", "Enterprise user", "业务调整"),
     ]
     times = [row["at"] for row in history.json()]
     assert times == sorted(times)
@@ -495,7 +527,8 @@ def test_filtering_by_an_enterprise_out_of_scope_looks_like_one_that_does_not_ex
 
 
 def test_filtering_by_an_association_that_does_not_exist_finds_nothing(cast):
-    response = client_for(cast.admin).get("/api/v1/enterprises/", {"association": 0})
+    missing = Association.objects.order_by("-pk").first().pk + 1000
+    response = client_for(cast.admin).get("/api/v1/enterprises/", {"association": missing})
 
     assert response.status_code == 200
     assert response.json()["count"] == 0
@@ -571,17 +604,26 @@ def upload(user, file, **data):
 
 
 def test_a_small_import_answers_at_once_with_created_and_updated(cast):
+    # A member the association registered, with no users of its own: it keeps its record.
+    kept = EnterpriseFactory()
+    MembershipFactory(enterprise=kept, association=cast.association)
     new = import_row(1)
-    existing = import_row(2, uscc=cast.member.uscc, name="广州华兴电子科技有限公司")
+    existing = import_row(2, uscc=kept.uscc, name="广州华兴电子科技有限公司")
 
     response = upload(cast.staff, spreadsheet([new, existing]))
 
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert (body["status"], body["created"], body["updated"]) == ("succeeded", 1, 1)
+    assert (body["status"], body["created"], body["updated"], body["invited"]) == (
+        "succeeded",
+        1,
+        1,
+        0,
+    )
     created = Enterprise.objects.get(uscc=new["uscc"])
+    assert created.registered_by_id == cast.association.pk
     assert membership_of(created, cast.association).status == Status.ACTIVE
-    assert Enterprise.objects.get(pk=cast.member.pk).name == "广州华兴电子科技有限公司"
+    assert Enterprise.objects.get(pk=kept.pk).name == "广州华兴电子科技有限公司"
 
 
 def test_an_import_with_a_bad_row_writes_nothing_and_names_row_and_column(cast):
@@ -661,12 +703,11 @@ def test_an_import_does_not_overwrite_an_enterprise_the_importer_may_not_edit(ca
 
     after = Enterprise.objects.get(pk=cast.member.pk)
     assert (after.name, after.contact_phone) == (before.name, before.contact_phone)
-    assert (response.json()["updated"], response.json()["linked"]) == (0, 1)
-    # It did join the importing association, as when staff add a registered enterprise.
-    assert (
-        Membership.objects.get(enterprise=cast.member, association=cast.other_association).status
-        == "active"
-    )
+    assert (response.json()["updated"], response.json()["invited"]) == (0, 1)
+    # It is only invited to the importing association, as when staff add an enterprise
+    # registered elsewhere: it becomes a member when its own user accepts.
+    invitation = Membership.objects.get(enterprise=cast.member, association=cast.other_association)
+    assert (invitation.status, invitation.joined_on) == ("invited", None)
 
 
 # --- what each role sees ------------------------------------------------------------------

@@ -135,8 +135,15 @@ def test_exported_csv_can_be_imported_again_into_another_association(cast, clien
     )
     job = response.context["job"]
     assert job.status == "succeeded", job.errors
-    assert (job.created, job.updated, job.linked) == (0, 0, 5)
-    assert Membership.objects.filter(association=cast.other_association).count() == 6
+    # Registered by the cast's association: the other association only invites them, and
+    # their data stays as the association that keeps it has it.
+    assert (job.created, job.updated, job.invited) == (0, 0, 5)
+    assert 'data-testid="job-invited">5<' in response.content.decode()
+    invitations = Membership.objects.filter(association=cast.other_association).exclude(
+        enterprise=cast.other_member
+    )
+    assert sorted(m.status for m in invitations) == ["invited"] * 5
+    assert {m.enterprise.registered_by_id for m in invitations} == {cast.association.pk}
 
 
 def test_xlsx_export_opens_in_a_spreadsheet(cast, client, members):
@@ -163,10 +170,15 @@ def _csv(*rows: str) -> bytes:
 
 
 def test_import_page_imports_a_good_file_and_shows_the_counts(cast, client):
+    # A member the association registered and whose record it keeps (no users of its own),
+    # and one registered by the other association (only invited, its data untouched).
+    kept = EnterpriseFactory(name="天河五金")
+    MembershipFactory(enterprise=kept, association=cast.association)
     client.force_login(cast.staff)
     content = _csv(
         f"{valid_uscc()},新丰五金,440106,33,small,12,李明,13900139000",
-        f"{cast.member.uscc},{cast.member.name},440106,39,medium,80,张三,13800138000",
+        f"{kept.uscc},{kept.name},440106,39,medium,80,张三,13800138000",
+        f"{cast.other_member.uscc},改名服装,330106,18,medium,80,张三,13800138000",
     )
     response = client.post(
         reverse("member-import"), {"file": _upload("m.csv", content)}, follow=True
@@ -175,7 +187,10 @@ def test_import_page_imports_a_good_file_and_shows_the_counts(cast, client):
     assert response.context["job"].status == "succeeded"
     assert 'data-testid="job-created">1<' in html
     assert 'data-testid="job-updated">1<' in html
+    assert 'data-testid="job-invited">1<' in html
     assert Enterprise.objects.get(name="新丰五金").contact_phone == "+8613900139000"
+    assert Enterprise.objects.get(pk=kept.pk).size == "medium"
+    assert Enterprise.objects.get(pk=cast.other_member.pk).name == "杭州盛达服装有限公司"
 
 
 def test_import_page_lists_every_problem_and_imports_nothing(cast, client):
@@ -304,20 +319,45 @@ def test_register_page_says_what_is_wrong_with_each_field(cast, client):
 
 
 def test_claim_then_staff_approval_links_the_user(cast, client):
+    # No users of its own: its association's staff decide claims on it.
+    enterprise = EnterpriseFactory()
+    MembershipFactory(enterprise=enterprise, association=cast.association)
     client.force_login(cast.outsider)
-    client.post(reverse("enterprise-claim"), {"uscc": cast.member.uscc, "note": "总经理"})
+    client.post(reverse("enterprise-claim"), {"uscc": enterprise.uscc, "note": "总经理"})
     client.force_login(cast.staff)
     claims_page = client.get(reverse("claim-list")).content.decode()
     assert "总经理" in claims_page
+    claim = enterprise.claims.get()
+    client.post(reverse("claim-decide", args=[claim.pk, "approve"]))
+    cast.outsider.refresh_from_db()
+    assert cast.outsider.enterprise == enterprise
+
+
+def test_claim_then_approval_by_the_enterprise_s_own_user_links_the_user(cast, client):
+    client.force_login(cast.outsider)
+    client.post(reverse("enterprise-claim"), {"uscc": cast.member.uscc, "note": "总经理"})
     claim = cast.member.claims.get()
+    # The cast member has a user: its association's staff may no longer approve...
+    client.force_login(cast.staff)
+    client.post(reverse("claim-decide", args=[claim.pk, "approve"]))
+    cast.outsider.refresh_from_db()
+    assert cast.outsider.enterprise is None
+    # ...its own user sees the claim on the claims page and approves it.
+    client.force_login(cast.enterprise_user)
+    claims_page = client.get(reverse("claim-list")).content.decode()
+    assert "总经理" in claims_page
     client.post(reverse("claim-decide", args=[claim.pk, "approve"]))
     cast.outsider.refresh_from_db()
     assert cast.outsider.enterprise == cast.member
 
 
 def test_manager_invites_staff_who_sets_a_password_and_logs_in(
-    cast, client, django_capture_on_commit_callbacks
+    cast, client, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from core.tasks import send_password_link
+
+    # The invitation's e-mail task runs here and now, as a worker would after the commit.
+    monkeypatch.setattr(send_password_link, "delay", lambda **email: send_password_link(**email))
     client.force_login(cast.manager)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(

@@ -13,10 +13,12 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core import tasks as core_tasks
 from core.models import Role
+from core.workflow import history_for
 from supplies.models import Escalation, Need, SupplyItem, SupplyOffer
-from supplies.tasks import notify_need_change
 from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
+from tests.supplies.conftest import told_of
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +39,10 @@ def client_for(user) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
-def queued(monkeypatch) -> list[tuple[int, int]]:
-    """(need id, status change id) of every notification handed to Celery; no worker runs."""
-    calls: list[tuple[int, int]] = []
-    monkeypatch.setattr(notify_need_change, "delay", lambda *args: calls.append(args))
+def queued(monkeypatch) -> list[int]:
+    """The notifications whose e-mail was handed to Celery on commit; no worker runs."""
+    calls: list[int] = []
+    monkeypatch.setattr(core_tasks.send_notification_email, "delay", calls.append)
     return calls
 
 
@@ -618,7 +620,9 @@ def test_escalation_reply_reaches_the_enterprise(
     assert escalation["outcome"] == "partly_resolved"
     assert escalation["replied_by"] == "official"
     assert escalation["replied_at"] is not None
-    assert [need_id for need_id, _change in queued] == [need_id, need_id]
+    # Told: of the escalation (the enterprise and the officials), then of the answer.
+    changes = history_for(Need.objects.get(pk=need_id))
+    assert told_of(need_id) == [c.pk for c in changes if c.to_status in ("escalated", "answered")]
 
     again = post(cast.official, f"{need}reply/", {"reply": "再次答复", "outcome": "resolved"})
     assert again.status_code == 409

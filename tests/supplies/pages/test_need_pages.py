@@ -23,6 +23,7 @@ from core.workflow import history_for
 from supplies import services
 from supplies.models import Escalation, Match, Need, SupplyItem, SupplyOffer
 from tests.factories import AssociationFactory, EnterpriseFactory, MembershipFactory, UserFactory
+from tests.supplies.conftest import told_of
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +31,12 @@ S = Need.Status
 
 
 @pytest.fixture(autouse=True)
-def queued(monkeypatch) -> list[tuple[int, int]]:
-    """(need id, change id) of every notification handed to Celery; no worker runs here."""
-    from supplies.tasks import notify_need_change
+def queued(monkeypatch) -> list[int]:
+    """The notifications whose e-mail was handed to Celery on commit; no worker runs here."""
+    from core.tasks import send_notification_email
 
-    calls: list[tuple[int, int]] = []
-    monkeypatch.setattr(notify_need_change, "delay", lambda *args: calls.append(args))
+    calls: list[int] = []
+    monkeypatch.setattr(send_notification_email, "delay", calls.append)
     return calls
 
 
@@ -327,7 +328,7 @@ def test_staff_take_ask_and_enterprise_answers_through_the_pages(
         "in_progress",
     ]
     # Told: the enterprise of the question, the association of the answer.
-    assert [change_id for _need, change_id in queued] == [c.pk for c in history_for(need)][2:]
+    assert told_of(need.pk) == [c.pk for c in history_for(need)][2:]
 
 
 def test_a_refused_action_shows_why_and_changes_nothing(cast, web, mask):

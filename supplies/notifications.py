@@ -1,0 +1,64 @@
+"""Telling the people concerned what happened to a need, and why.
+
+Called by the needs' services, in the transaction of the change: the notices are kept with the
+change or not at all, and their e-mails leave after the commit (core.notifications).
+"""
+
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from associations.models import AssociationUser
+from core.models import Event, Role, User
+from core.notifications import notify
+from supplies.models import Need
+
+S = Need.Status
+
+
+def recipients(need: Need, event: Event) -> list[User]:
+    """Who hears of a change: the enterprise of what the association or government did, the
+    association's staff of what the enterprise or government did, the officials of the
+    enterprise's region of an escalation."""
+    enterprise_users = list(need.enterprise.users.filter(is_active=True))
+    staff = list(
+        User.objects.filter(
+            is_active=True,
+            role=Role.STAFF,
+            pk__in=AssociationUser.objects.filter(association_id=need.association_id).values(
+                "user_id"
+            ),
+        )
+    )
+    if event.to_status == S.ESCALATED:
+        # The jurisdictions containing the enterprise's region are the codes on its path.
+        inside = need.enterprise.region.path.strip("/").split("/")
+        officials = list(
+            User.objects.filter(is_active=True, role=Role.OFFICIAL, jurisdiction_id__in=inside)
+        )
+        return enterprise_users + officials
+    if event.to_status == S.ANSWERED:
+        return enterprise_users + staff
+    actor_is_enterprise = event.actor_id is not None and event.actor_id in {
+        u.pk for u in enterprise_users
+    }
+    return staff if actor_is_enterprise else enterprise_users
+
+
+def tell_need_change(need: Need, event: Event) -> None:
+    """Each person concerned, once per event: what the event says, even when told later (a
+    message queued before the notices were written with the change)."""
+    with translation.override("zh-hans"):
+        title = _("%(need)s: %(status)s") % {
+            "need": need.title,
+            "status": S(event.to_status).label,
+        }
+    link = reverse("need-detail", args=[need.pk])
+    for user in recipients(need, event):
+        notify(
+            user=user,
+            title=title,
+            body=event.reason,
+            link=link,
+            key=f"need:{need.pk}:change:{event.pk}:user:{user.pk}",
+        )
