@@ -1,10 +1,17 @@
-"""Property-based test of the whole API: whatever schemathesis generates from /api/v1/schema/,
-as a staff user and as an enterprise user, the server never answers with a 5xx.
+"""Property-based test of the whole API against its own OpenAPI schema: whatever schemathesis
+generates from /api/v1/schema/, as a staff user, an enterprise user and an official, every
+answer is one the schema declares (status, content type, headers, body), invalid input is
+refused, authentication is enforced, and no input produces a 5xx.
 
-The schema is read from the running application, so every endpoint added later is covered
-without touching this file.
+All of schemathesis's checks run, but for those EXCLUDED_CHECKS says why. The schema is read
+from the running application, so every endpoint added later is covered without touching this
+file.
 """
 
+import copy
+import functools
+import itertools
+import json
 import uuid
 
 import pytest
@@ -13,31 +20,85 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
+from schemathesis.core.mutations import OperatorKind
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
+from werkzeug.test import Client
 
 from core.api.idempotency import HEADER as IDEMPOTENCY_KEY
 from core.api.idempotency import KEY_PATTERN
 from resumption_portal.wsgi import application
 
+SCHEMA_PATH = "/api/v1/schema/"
+# Each user's test runs on the API in two halves (by path), so that pytest-xdist can share the
+# six runs out evenly between its workers.
+HALVES = {"a-h": "abcdefgh", "i-z": "ijklmnopqrstuvwxyz"}
+
+
+@functools.cache
+def served_schema() -> dict:
+    """The schema as /api/v1/schema/ serves it, fetched once: making it takes seconds, and each
+    run would otherwise ask for it again."""
+    response = Client(application).get(
+        SCHEMA_PATH, headers={"Accept": "application/vnd.oai.openapi+json"}
+    )
+    assert response.status_code == 200
+    return json.loads(response.get_data())
+
+
+def schema_as(user, half: str):
+    """The operations of one half of the API's schema, their requests sent with `user`'s token.
+
+    The token goes in through schemathesis's auth providers, not as a plain header, so that
+    schemathesis knows the credentials are real: it then leaves out the session cookie it would
+    otherwise make up, and `ignored_auth` checks that the same request without them, or with
+    made-up ones, is refused."""
+    key = Token.objects.get_or_create(user=user)[0].key
+    raw = copy.deepcopy(served_schema())
+    raw["paths"] = {
+        path: item
+        for path, item in raw["paths"].items()
+        if path.removeprefix("/api/v1/")[:1] in HALVES[half]
+    }
+    schema = schemathesis.openapi.from_dict(raw)
+    schema.app = application  # requests go through the real WSGI handler
+    schema.location = SCHEMA_PATH
+
+    @schema.auth(refresh_interval=None)
+    class UserToken:
+        def get(self, case, context):
+            return key
+
+        def set(self, case, data, context):
+            case.headers = {**(case.headers or {}), "Authorization": f"Token {data}"}
+
+    return schema
+
 
 @pytest.fixture
-def api_schema(db):
+def wsgi_in_test_transaction(db):
     # Requests go through the real WSGI handler; like Django's test client, keep it from closing
     # the test's database connection (and so its transaction) at the end of each request.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    try:
-        yield schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+@pytest.fixture(params=HALVES)
+def as_staff(request, wsgi_in_test_transaction, cast):
+    return schema_as(cast.staff, request.param)
 
 
-def token_header(user) -> dict[str, str]:
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+@pytest.fixture(params=HALVES)
+def as_enterprise_user(request, wsgi_in_test_transaction, cast):
+    return schema_as(cast.enterprise_user, request.param)
+
+
+@pytest.fixture(params=HALVES)
+def as_official(request, wsgi_in_test_transaction, cast):
+    return schema_as(cast.official, request.param)
 
 
 def fresh_idempotency_key(case) -> None:
@@ -49,6 +110,68 @@ def fresh_idempotency_key(case) -> None:
         case.headers[IDEMPOTENCY_KEY] = str(uuid.uuid4())
 
 
+def refuses_negative_data(ctx, response, case):
+    """schemathesis's negative_data_rejection, but for one kind of request it cannot judge.
+
+    A JSON body whose only changes give fields a scalar of another type than the schema's is
+    read by DRF's fields the way a person means it: `1` or `"true"` as true, `"5"` as 5, `5` as
+    `"5"`. That reading is DRF's on purpose and does clients no harm; the schema states the types
+    to send. Objects, arrays and nulls where a scalar belongs, missing fields, values out of
+    range or pattern, and every change outside the body are still expected to be refused.
+    """
+    if only_scalars_retyped_in_the_body(case):
+        return None
+    return schemathesis.checks.negative_data_rejection(ctx, response, case)
+
+
+SCALARS = (str, int, float, bool)
+NOWHERE = object()
+
+
+def only_scalars_retyped_in_the_body(case) -> bool:
+    data = getattr(getattr(case.meta, "phase", None), "data", None)
+    if isinstance(data, CoveragePhaseData):  # one value of the body, given a wrong type
+        return (
+            data.scenario == CoverageScenario.INCORRECT_TYPE
+            and data.parameter_location == ParameterLocation.BODY
+            and isinstance(value_at(case.body, data.location), SCALARS)
+        )
+    mutations = getattr(data, "mutations", None)  # fuzzing: any number of changes
+    return bool(mutations) and all(
+        mutation.operator == OperatorKind.CHANGE_TYPE
+        and mutation.parameter_location == ParameterLocation.BODY
+        and isinstance(mutation.new_value, SCALARS)
+        for mutation in mutations
+    )
+
+
+def value_at(body, schema_location: str | None):
+    """The body's value that the schema at `schema_location` describes ("/properties/is_active/
+    type": `body["is_active"]`); NOWHERE for the body itself or a place inside an array."""
+    parts = (schema_location or "").strip("/").split("/")
+    names = [name for keyword, name in itertools.pairwise(parts) if keyword == "properties"]
+    if not names or "items" in parts:
+        return NOWHERE
+    value = body
+    for name in names:
+        if not isinstance(value, dict) or name not in value:
+            return NOWHERE
+        value = value[name]
+    return value
+
+
+EXCLUDED_CHECKS = [
+    # positive_data_acceptance expects every request the schema allows to succeed. Here a
+    # request can be well formed and still refused (400) for what a schema cannot say: a region,
+    # industry or catalogue code, or an id, that names nothing in the database (or nothing the
+    # user may use); a credit code whose check character is wrong; a date that must not be in
+    # the past; a code already taken; a file that is not a spreadsheet. Those 400s are right.
+    schemathesis.checks.positive_data_acceptance,
+    # Replaced by refuses_negative_data (above), which runs it but for DRF's reading of scalars.
+    schemathesis.checks.negative_data_rejection,
+]
+ADDITIONAL_CHECKS = [refuses_negative_data]
+
 FUZZ = settings(
     max_examples=25,
     deadline=None,
@@ -57,20 +180,24 @@ FUZZ = settings(
 )
 
 
-@schema.parametrize()
-@FUZZ
-def test_no_input_from_a_staff_user_produces_a_server_error(case, cast):
+def call_and_validate(case) -> None:
     fresh_idempotency_key(case)
-    case.call_and_validate(
-        headers=token_header(cast.staff), checks=[schemathesis.checks.not_a_server_error]
-    )
+    case.call_and_validate(excluded_checks=EXCLUDED_CHECKS, additional_checks=ADDITIONAL_CHECKS)
 
 
-@schema.parametrize()
+@schemathesis.pytest.from_fixture("as_staff").parametrize()
 @FUZZ
-def test_no_input_from_an_enterprise_user_produces_a_server_error(case, cast):
-    fresh_idempotency_key(case)
-    case.call_and_validate(
-        headers=token_header(cast.enterprise_user),
-        checks=[schemathesis.checks.not_a_server_error],
-    )
+def test_the_api_keeps_its_schema_for_a_staff_user(case):
+    call_and_validate(case)
+
+
+@schemathesis.pytest.from_fixture("as_enterprise_user").parametrize()
+@FUZZ
+def test_the_api_keeps_its_schema_for_an_enterprise_user(case):
+    call_and_validate(case)
+
+
+@schemathesis.pytest.from_fixture("as_official").parametrize()
+@FUZZ
+def test_the_api_keeps_its_schema_for_an_official(case):
+    call_and_validate(case)

@@ -6,11 +6,17 @@ throttles) and against what the API really answers: without credentials, and for
 that does not exist.
 """
 
+import json
 import re
+from datetime import timedelta
 
 import pytest
+import schemathesis
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.permissions import AllowAny
+from schemathesis.core.transport import Response
+from werkzeug.test import EnvironBuilder, TestResponse
 
 from tests.conftest import api_as
 
@@ -142,3 +148,43 @@ def test_a_malformed_page_size_is_refused_as_the_schema_says(generated, cast):
     assert "400" in responses_of(schema, "/api/v1/regions/", "get")
     assert len(client.get("/api/v1/regions/", {"page_size": 5000}).json()["results"]) == 1000
     assert client.get("/api/v1/regions/", {"page_size": ""}).status_code == 200
+
+
+def assert_answers_as_declared(schema, client, path: str):
+    """GET `path` and check its answer against the schema (status, body), as schemathesis does."""
+    response = client.get(path)
+    operation = schemathesis.openapi.from_dict(json.loads(json.dumps(schema, default=str)))
+    operation = operation.find_operation_by_path("GET", path)
+    wsgi = TestResponse(
+        response=[response.content],
+        status=response.status_code,
+        headers=list(response.items()),
+        request=EnvironBuilder(method="GET", path=path).get_request(),
+    )
+    operation.validate_response(Response.from_wsgi(wsgi))  # raises on a mismatch
+    return response.json()
+
+
+def test_values_that_are_absent_answer_null_as_the_schema_says(generated, cast):
+    schema, _endpoints = generated
+    staff = api_as(cast.staff)
+    assert assert_answers_as_declared(schema, staff, "/api/v1/me/")["jurisdiction"] is None
+    assert assert_answers_as_declared(schema, staff, "/api/v1/regions/440000/")["parent"] is None
+    assert assert_answers_as_declared(schema, staff, "/api/v1/industries/C/")["parent"] is None
+    official = api_as(cast.official)
+    enterprise = f"/api/v1/enterprises/{cast.member.pk}/"
+    assert assert_answers_as_declared(schema, official, enterprise)["contact_phone"] is None
+
+    needed_by = (timezone.localdate() + timedelta(days=5)).isoformat()
+    need = api_as(cast.enterprise_user).post(
+        "/api/v1/supply-requests/",
+        {"item": "mask-medical", "quantity": "1000", "needed_by": needed_by, "urgency": "high"},
+        format="json",
+    )
+    assert need.status_code == 201, need.json()
+    escalate = f"/api/v1/supply-requests/{need.json()['id']}/escalate/"
+    assert staff.post(escalate, {"summary": "本地无货"}, format="json").status_code == 200
+    escalations = f"/api/v1/supply-requests/{need.json()['id']}/escalations/"
+    [unanswered] = assert_answers_as_declared(schema, staff, escalations)
+    assert unanswered["outcome"] is None  # not "": no outcome until an official replies
+    assert unanswered["replied_by"] is None
