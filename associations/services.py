@@ -21,7 +21,6 @@ from core.validators import normalise_phone, normalise_uscc
 from core.workflow import (
     change_status,
     diff,
-    may_move,
     not_allowed,
     record_event,
     record_status,
@@ -284,7 +283,8 @@ def _activate(membership: Membership, *, actor: User, member_number: str, reason
 
 def _end(membership: Membership, *, to: str, actor: User, reason: str = "") -> Membership:
     """The membership ends: the association keeps the enterprise's record as it knows it now
-    (all of it if it was a member or asked to join; its identity only if it was invited)."""
+    (all of it if it was a member or asked to join; its identity only if it was invited).
+    `change_status` refuses (409) a status that cannot end in `to`, before anything is saved."""
     if membership.status == Status.INVITED:
         membership.kept_record = identity_record(membership.enterprise)
     else:
@@ -346,8 +346,6 @@ def membership_reject(*, actor: User, membership_id: int, reason: str) -> Member
     reason = required_reason(reason)
     membership = _locked(membership_id)
     _require(access.may_decide_membership(actor, membership))
-    if membership.status != Status.PENDING:
-        raise not_allowed(membership)
     return _end(membership, to=Status.REJECTED, actor=actor, reason=reason)
 
 
@@ -374,8 +372,6 @@ def membership_leave(*, actor: User, membership_id: int, reason: str = "") -> Me
     """The membership ends: staff record it, or the enterprise itself leaves."""
     membership = _locked(membership_id)
     _require(access.may_leave(actor, membership))
-    if not may_move(membership, Status.LEFT):
-        raise not_allowed(membership)
     return _end(membership, to=Status.LEFT, actor=actor, reason=reason)
 
 

@@ -137,3 +137,13 @@ def _clear_cache():
     if keys:
         client.delete(*keys)
     yield
+
+
+@pytest.fixture
+def queued(monkeypatch) -> list[dict]:
+    """The password-link e-mails handed to Celery (on commit), kept here instead of Redis."""
+    from core.tasks import send_password_link
+
+    emails: list[dict] = []
+    monkeypatch.setattr(send_password_link, "delay", lambda **email: emails.append(email))
+    return emails

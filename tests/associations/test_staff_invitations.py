@@ -31,14 +31,6 @@ def _fresh_mail_servers():
 
 
 @pytest.fixture
-def queued(monkeypatch) -> list[dict]:
-    """The password-link e-mails handed to Celery (on commit), instead of Redis."""
-    emails: list[dict] = []
-    monkeypatch.setattr(send_password_link, "delay", lambda **email: emails.append(email))
-    return emails
-
-
-@pytest.fixture
 def sent_now(monkeypatch) -> list[dict]:
     """The password-link e-mails, each sent as soon as it is queued, as a worker would."""
     emails: list[dict] = []

@@ -52,3 +52,20 @@ def screenshot(page):
         return path
 
     return take
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser):
+    """A page in a phone-sized window (390 px wide)."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def fits(page) -> bool:
+    """Nothing on the page is wider than the phone's screen."""
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -3,21 +3,11 @@ the width, and each step leads to the next."""
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, fits
 from tests.conftest import PASSWORD
 from tests.factories import staff_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture(autouse=True)
@@ -26,10 +16,6 @@ def _no_broker(monkeypatch):
     from core.tasks import send_password_link
 
     monkeypatch.setattr(send_password_link, "delay", lambda **email: None)
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_asking_for_a_new_password_on_a_phone(live_server, cast, phone):

@@ -31,14 +31,6 @@ def _fresh_mail_servers():
 
 
 @pytest.fixture
-def queued(monkeypatch) -> list[dict]:
-    """The password-link e-mails handed to Celery, instead of Redis."""
-    emails: list[dict] = []
-    monkeypatch.setattr(send_password_link, "delay", lambda **email: emails.append(email))
-    return emails
-
-
-@pytest.fixture
 def owner(cast):
     cast.enterprise_user.email = "owner@huaxing.example.cn"
     cast.enterprise_user.save(update_fields=["email"])
