@@ -20,8 +20,9 @@ industry section, with the rate resumed ÷ eligible.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,10 @@ from associations.models import Membership
 from batches.models import Application, Batch
 from batches.services import eligible_enterprises
 from core.models import Industry, Region
+from core.workflow import status_at
 from enterprises.models import Enterprise
+
+A = Application.Status
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,71 @@ def fraction_text(numerator: int, denominator: int) -> str | None:
     return str((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001")))
 
 
+# --- as at a moment: statuses from the event log ---------------------------------------------
+#
+# docs/decisions/0002-needs-and-reports.md defines every figure; these are its "as at" rules. A
+# status "at" a moment is the one the event log says the object had just before it
+# (core.workflow.status_at): a change counts from the moment it was recorded, so a past period's
+# figures stay as they were whatever happens afterwards.
+
+MS = Membership.Status
+APPROVED = (A.APPROVED, A.RESUMED)
+
+
+def members_at(end, *, association_id: int | None = None) -> QuerySet:
+    """The memberships active at the moment `end`: active in the event log just before it, or,
+    for a membership with no status recorded before it, joined before its day (`joined_on`: a
+    member that an association registered or imported with its join date, years before its row
+    was written). A request never approved has no join date; a suspended member is not active."""
+    members = Membership.objects.annotate(status_then=status_at(Membership, end)).filter(
+        Q(status_then=MS.ACTIVE)
+        | Q(status_then__isnull=True, joined_on__lt=timezone.localdate(end))
+    )
+    if association_id is not None:
+        members = members.filter(association_id=association_id)
+    return members
+
+
+def applications_at(end, *, association_id: int | None = None) -> QuerySet:
+    """Applications annotated with `status_then`, their status at the moment `end`, and
+    `is_member`: whether their enterprise is a member at `end` (of `association_id`, or of any
+    association when it is None)."""
+    members = members_at(end, association_id=association_id)
+    return Application.objects.annotate(
+        status_then=status_at(Application, end),
+        is_member=Exists(members.filter(enterprise_id=OuterRef("enterprise_id"))),
+    )
+
+
+def counts_at() -> dict:
+    """Conditional aggregates over `applications_at`, counting enterprises once each: applied
+    (handed in and not withdrawn), approved, `resumed` (resumed and a member: resumed ÷ members
+    never exceeds 1) and `resumed_not_members` (resumed, no member at the moment)."""
+    resumed = Q(status_then=A.RESUMED)
+    return {
+        "applied": Count(
+            "enterprise", distinct=True, filter=Q(status_then__in=Application.APPLIED)
+        ),
+        "approved": Count("enterprise", distinct=True, filter=Q(status_then__in=APPROVED)),
+        "resumed": Count("enterprise", distinct=True, filter=resumed & Q(is_member=True)),
+        "resumed_not_members": Count(
+            "enterprise", distinct=True, filter=resumed & Q(is_member=False)
+        ),
+    }
+
+
+def returning_workers_at(applications: QuerySet) -> QuerySet:
+    """Of `applications` (annotated by `applications_at`), the one whose returning workers count
+    for each enterprise: its latest approval before the moment (by approval time, then id). An
+    enterprise approved in two batches counts its workers once, as it planned them last."""
+    approved = applications.filter(status_then__in=APPROVED)
+    later = approved.filter(enterprise_id=OuterRef("enterprise_id")).filter(
+        Q(decided_at__gt=OuterRef("decided_at"))
+        | Q(decided_at=OuterRef("decided_at"), id__gt=OuterRef("id"))
+    )
+    return approved.filter(~Exists(later))
+
+
 def section_of(prefix: str = ""):
     """The industry section (A–T) of an enterprise reached by `prefix` ("enterprise__" from an
     application or a need, "" from an enterprise)."""
@@ -74,7 +143,6 @@ def section_of(prefix: str = ""):
 
 # --- progress of batches --------------------------------------------------------------------
 
-A = Application.Status
 PATH_SEGMENT = 7  # "440000/": a region code and its slash in Region.path
 COUNTS = ("applied", "approved", "rejected", "resumed", "returning_workers")
 

@@ -1,6 +1,9 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -151,6 +154,15 @@ class Application(models.Model):
                 condition=Q(status__in=["draft", "submitted", "returned", "approved", "resumed"]),
                 name="one_live_application_per_enterprise_and_batch",
                 violation_error_message=_("This enterprise already has an application here."),
+            ),
+            # A resumption is dated on or after the (local) day of the approval.
+            models.CheckConstraint(
+                condition=Q(resumed_on__isnull=True)
+                | Q(resumed_on__gte=TruncDate("decided_at", tzinfo=ZoneInfo(settings.TIME_ZONE))),
+                name="resumed_on_or_after_approval",
+                violation_error_message=_(
+                    "The resumption date cannot be before the application was approved."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(workers_from_other_provinces__lte=models.F("returning_workers")),

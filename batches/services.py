@@ -373,6 +373,14 @@ def application_resume(
     if resumed_on > timezone.localdate():
         message = _("The resumption date cannot be in the future.")
         raise DomainError(message, fields={"resumed_on": [message]})
+    approved_on = timezone.localdate(application.decided_at) if application.decided_at else None
+    if approved_on is not None and resumed_on < approved_on:
+        # Work resumes once the application is approved (docs/decisions/0002): a resumption
+        # dated earlier would count an enterprise as resumed before it was allowed to.
+        message = _(
+            "The resumption date cannot be before the application was approved (%(day)s)."
+        ) % {"day": approved_on.isoformat()}
+        raise DomainError(message, fields={"resumed_on": [message]})
     if workers_on_site is None or workers_on_site < 0:
         message = _("Give the number of workers on site (0 or more).")
         raise DomainError(message, fields={"workers_on_site": [message]})

@@ -1,6 +1,17 @@
+from zoneinfo import ZoneInfo
+
 from django.apps import AppConfig
+from django.db.migrations.serializer import BaseSerializer
+from django.db.migrations.writer import MigrationWriter
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+
+class ZoneInfoSerializer(BaseSerializer):
+    """A time zone in a migration (a constraint on a local date names its zone)."""
+
+    def serialize(self):
+        return f"zoneinfo.ZoneInfo({self.value.key!r})", {"import zoneinfo"}
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +21,4 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each app's access module registers its rows of the role table (core.access.register).
         autodiscover_modules("access")
+        MigrationWriter.register_serializer(ZoneInfo, ZoneInfoSerializer)

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
@@ -213,6 +214,13 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         indexes = [
             models.Index(fields=["content_type", "object_id", "at"], name="status_change_subject"),
+            # Statuses as at a moment (core.workflow.status_at), read from the index alone.
+            models.Index(
+                fields=["content_type", "object_id", "-at", "-id"],
+                include=["to_status"],
+                condition=~Q(to_status=""),
+                name="event_status_history",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,6 +158,25 @@ def not_allowed(obj: models.Model) -> TransitionNotAllowed:
         _("This cannot be done while the status is “%(current)s”.")
         % {"current": labels.get(obj.status, obj.status)},
         current_status=obj.status,
+    )
+
+
+def status_at(model: type[models.Model], moment, outer: str = "pk") -> Subquery:
+    """The status an object of `model` had just before `moment`, as the event log tells it: the
+    `to_status` of its latest status event before `moment` (NULL when it had none yet). An
+    expression to annotate or filter a queryset of `model` (or of a model pointing to it, with
+    `outer` naming the key: "enterprise_id"…), so that figures "as at the end of a period" stay
+    one set-based query. The partial index `event_status_history` answers each lookup from the
+    index alone."""
+    return Subquery(
+        Event.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=OuterRef(outer),
+            at__lt=moment,
+        )
+        .exclude(to_status="")
+        .order_by("-at", "-id")
+        .values("to_status")[:1]
     )
 
 

@@ -23,8 +23,15 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from associations.models import Association, Membership
-from batches.figures import RESUMED_OF_MEMBERS, section_of
+from associations.models import Association
+from batches.figures import (
+    RESUMED_OF_MEMBERS,
+    applications_at,
+    counts_at,
+    members_at,
+    returning_workers_at,
+    section_of,
+)
 from batches.models import Application
 from core.models import Industry, Region
 from reports.periods import local_midnight, previous_period
@@ -35,7 +42,14 @@ URGENT_LIMIT = 200  # the urgent and escalated list names at most this many need
 A = Application.Status
 N = Need.Status
 
-PROGRESS_FIGURES = ("members", "applied", "approved", "resumed", "returning_workers")
+PROGRESS_FIGURES = (
+    "members",
+    "applied",
+    "approved",
+    "resumed",
+    "resumed_not_members",
+    "returning_workers",
+)
 NEED_FIGURES = (
     "new",
     "resolved",
@@ -151,46 +165,23 @@ def _code_of(key: str) -> str:
 
 
 def _members(scope: Scope, end_day: date) -> QuerySet:
-    """Memberships that were active at the end of the period (as far as can be told now).
-
-    A membership began on its `joined_on` day when it has one (an imported member joined years
-    before its row was written; a request made before the period may be approved after it),
-    otherwise when its row was written."""
-    members = (
-        Membership.objects.filter(scope.enterprises("enterprise__"))
-        .filter(
-            Q(joined_on__lt=end_day)
-            | Q(joined_on__isnull=True, created_at__lt=local_midnight(end_day))
-        )
-        .filter(
-            Q(status=Membership.Status.ACTIVE)
-            | Q(status=Membership.Status.LEFT, left_on__gte=end_day)
-        )
+    """Memberships active at the end of the period (batches.figures.members_at)."""
+    association_id = scope.association.pk if scope.association is not None else None
+    return members_at(local_midnight(end_day), association_id=association_id).filter(
+        scope.enterprises("enterprise__")
     )
-    if scope.association is not None:
-        members = members.filter(association=scope.association)
-    return members
-
-
-def _application_counts(end_day: date) -> dict:
-    end = local_midnight(end_day)
-    approved = Q(status__in=(A.APPROVED, A.RESUMED), decided_at__lt=end)
-    return {
-        "applied": Count("enterprise", distinct=True, filter=Q(status__in=Application.APPLIED)),
-        "approved": Count("enterprise", distinct=True, filter=approved),
-        "resumed": Count(
-            "enterprise", distinct=True, filter=Q(status=A.RESUMED, resumed_on__lt=end_day)
-        ),
-        "returning_workers": Coalesce(Sum("returning_workers", filter=approved), 0),
-    }
 
 
 def _applications(scope: Scope, end_day: date) -> QuerySet:
-    applications = Application.objects.filter(
-        scope.enterprises("enterprise__"), submitted_at__lt=local_midnight(end_day)
+    """Applications handed in and not withdrawn at the end of the period, each knowing its
+    status then and whether its enterprise was a member then (batches.figures.applications_at)."""
+    association_id = scope.association.pk if scope.association is not None else None
+    applications = applications_at(local_midnight(end_day), association_id=association_id)
+    applications = applications.filter(
+        scope.enterprises("enterprise__"), status_then__in=Application.APPLIED
     )
-    if scope.association is not None:
-        applications = applications.filter(batch__association=scope.association)
+    if association_id is not None:
+        applications = applications.filter(batch__association_id=association_id)
     return applications
 
 
@@ -205,14 +196,16 @@ def progress(scope: Scope) -> dict:
         .values("region", "section")
         .annotate(members=Count("enterprise_id", distinct=True))
     )
-    applications = (
-        _applications(scope, scope.end)
+    applications = _applications(scope, scope.end)
+    counted = applications.annotate(**keys).values("region", "section").annotate(**counts_at())
+    workers = (
+        returning_workers_at(applications)
         .annotate(**keys)
         .values("region", "section")
-        .annotate(**_application_counts(scope.end))
+        .annotate(returning_workers=Sum("returning_workers"))
     )
     rows: dict[tuple, dict] = {}
-    for source in (members, applications):
+    for source in (members, counted, workers):
         for found in source:
             key = (found.pop("region"), found.pop("section"))
             rows.setdefault(key, dict.fromkeys(PROGRESS_FIGURES, 0)).update(found)
@@ -221,6 +214,21 @@ def progress(scope: Scope) -> dict:
         figures["rate"] = RESUMED_OF_MEMBERS.text(figures)
         result.append({"region": _code_of(region), "section": section, **figures})
     return {"rows": result, "totals": _totals(result, PROGRESS_FIGURES)}
+
+
+def _progress_totals(scope: Scope, end_day: date) -> dict:
+    """The progress figures of the whole scope at the end of `end_day`'s eve (the previous
+    period's headline)."""
+    applications = _applications(scope, end_day)
+    figures = {
+        **_members(scope, end_day).aggregate(members=Count("enterprise_id", distinct=True)),
+        **applications.aggregate(**counts_at()),
+        **returning_workers_at(applications).aggregate(
+            returning_workers=Coalesce(Sum("returning_workers"), 0)
+        ),
+    }
+    figures["rate"] = RESUMED_OF_MEMBERS.text(figures)
+    return figures
 
 
 def _totals(rows: list[dict], names) -> dict:
@@ -412,12 +420,9 @@ def _need_parts(need: Need) -> dict:
 
 def headline(scope: Scope, progress_totals: dict, need_totals: dict) -> dict:
     previous_start, previous_end = previous_period_of(scope)
-    members = _members(scope, previous_end).aggregate(members=Count("enterprise_id", distinct=True))
-    applications = _applications(scope, previous_end).aggregate(**_application_counts(previous_end))
     counts = _need_counts(previous_start, previous_end)
     earlier = _needs(scope).filter(created_at__lt=local_midnight(previous_end)).aggregate(**counts)
-    previous = {**members, **applications, **earlier}
-    previous["rate"] = RESUMED_OF_MEMBERS.text(previous)
+    previous = {**_progress_totals(scope, previous_end), **earlier}
     current = {**progress_totals, **need_totals}
     rows = []
     for name in HEADLINE:

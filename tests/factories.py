@@ -1,4 +1,5 @@
 import random
+from datetime import date
 
 import factory
 from stdnum.cn import uscc as stdnum_uscc
@@ -47,6 +48,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     association = factory.SubFactory(AssociationFactory)
     status = Membership.Status.ACTIVE
+    # An active member made here has no history rows: it joined before anything the tests
+    # report on (the reports read a membership without a recorded status by its join date).
+    joined_on = factory.LazyAttribute(
+        lambda o: date(2019, 1, 1) if o.status == Membership.Status.ACTIVE else None
+    )
 
     @factory.post_generation
     def registered_by(obj, create, extracted, **kwargs):

@@ -179,13 +179,13 @@ def test_the_whole_way_through_the_services_is_kept_step_by_step(cast, batch, qu
     services.application_resume(
         actor=cast.enterprise_user,
         application_id=application.pk,
-        resumed_on=timezone.localdate() - timedelta(days=1),
+        resumed_on=timezone.localdate(),
         workers_on_site=28,
     )
 
     application.refresh_from_db()
     assert application.status == S.RESUMED
-    assert application.resumed_on == timezone.localdate() - timedelta(days=1)
+    assert application.resumed_on == timezone.localdate()
     assert application.workers_on_site == 28
     assert [(c.from_status, c.to_status, c.actor, c.reason) for c in history_for(application)] == [
         ("", "draft", cast.enterprise_user, ""),

@@ -53,6 +53,7 @@ from django.utils import timezone
 from associations.models import Membership
 from batches.models import Application
 from core.models import Region, Role
+from core.workflow import record_status
 from reports import figures
 from reports.figures import Scope
 from supplies import services as needs
@@ -77,6 +78,10 @@ def at(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime(2020, month, day, hour, minute))
 
 
+def feb(day: int) -> date:
+    return date(2020, 2, day)
+
+
 def later(days: int = 30) -> date:
     """A needed-by date the services accept at filing; the fixture moves it back afterwards."""
     return timezone.localdate() + timedelta(days=days)
@@ -87,6 +92,14 @@ def _no_notifications(monkeypatch):
     from core.tasks import send_notification_email
 
     monkeypatch.setattr(send_notification_email, "delay", lambda *args: None)
+
+
+def happened(obj, *steps) -> None:
+    """Write `obj`'s status history: each (moment, status) as the event of that change."""
+    previous = ""
+    for moment, status in steps:
+        record_status(obj, from_status=previous, to_status=status, actor=None, at=moment)
+        previous = status
 
 
 class World:
@@ -123,54 +136,64 @@ class World:
     def memberships(self):
         M = Membership.Status
         joined = date(2019, 6, 1)
+        # (enterprise, association, joined_on, history: (moment, status) oldest first)
         rows = [
-            (self.e1, self.a, M.ACTIVE, joined, None, at(1, 1)),
-            (self.e1, self.b, M.ACTIVE, date(2019, 1, 1), None, at(1, 1)),
+            (self.e1, self.a, joined, [(at(1, 1), M.ACTIVE)]),
+            (self.e1, self.b, date(2019, 1, 1), [(at(1, 1), M.ACTIVE)]),
             # imported today, a member since 2015
-            (self.e2, self.a, M.ACTIVE, date(2015, 3, 1), None, None),
-            (self.e3, self.a, M.ACTIVE, joined, None, at(1, 1)),
-            (self.e4, self.a, M.LEFT, joined, date(2020, 2, 20), at(1, 1)),
-            (self.e5, self.b, M.ACTIVE, joined, None, at(1, 1)),
+            (self.e2, self.a, date(2015, 3, 1), [(timezone.now(), M.ACTIVE)]),
+            (self.e3, self.a, joined, [(at(1, 1), M.ACTIVE)]),
+            # left after the period
+            (self.e4, self.a, joined, [(at(1, 1), M.ACTIVE), (at(2, 20), M.LEFT)]),
+            (self.e5, self.b, joined, [(at(1, 1), M.ACTIVE)]),
             # asked before the period, approved after it
-            (self.e6, self.a, M.ACTIVE, date(2020, 2, 18), None, at(2, 5)),
-            (self.e7, self.a, M.LEFT, joined, date(2020, 2, 12), at(1, 1)),
+            (self.e6, self.a, date(2020, 2, 18), [(at(2, 5), M.PENDING), (at(2, 18), M.ACTIVE)]),
+            # left inside the period
+            (self.e7, self.a, joined, [(at(1, 1), M.ACTIVE), (at(2, 12), M.LEFT)]),
         ]
-        for enterprise, association, status, joined_on, left_on, created_at in rows:
+        for enterprise, association, joined_on, steps in rows:
             membership = MembershipFactory(
                 enterprise=enterprise,
                 association=association,
-                status=status,
+                status=steps[-1][1],
                 joined_on=joined_on,
-                left_on=left_on,
             )
-            if created_at:
-                Membership.objects.filter(pk=membership.pk).update(created_at=created_at)
+            happened(membership, *steps)
 
     def applications(self):
         batch_a = BatchFactory(association=self.a, regions=["440000"], industries=["C", "F"])
         batch_b = BatchFactory(association=self.b, regions=["330000"], industries=["C"])
+        sub, ok, no, out, back = A.SUBMITTED, A.APPROVED, A.REJECTED, A.WITHDRAWN, A.RESUMED
+        a1, a2, b = batch_a, batch_a, batch_b
+        # (batch, enterprise, resumed on, returning workers, history: (moment, status))
         rows = [
-            (batch_a, self.e1, A.RESUMED, at(2, 5), at(2, 6), date(2020, 2, 11), 30),
-            (batch_a, self.e2, A.RESUMED, at(2, 11), at(2, 12), date(2020, 2, 17), 12),
-            (batch_a, self.e3, A.APPROVED, at(2, 12), at(2, 18), None, 50),
-            (batch_a, self.e4, A.REJECTED, at(2, 13), at(2, 14), None, 8),
-            (batch_a, self.e7, A.SUBMITTED, at(2, 8), None, None, 15),
-            (batch_a, self.e3, A.WITHDRAWN, at(2, 11), None, None, 99),
-            (batch_b, self.e5, A.RESUMED, at(2, 3), at(2, 4), date(2020, 2, 7), 20),
-            (batch_a, self.e6, A.APPROVED, at(2, 18), at(2, 19), None, 40),
-        ]
-        for batch, enterprise, status, submitted, decided, resumed_on, workers in rows:
-            ApplicationFactory(
+            (a1, self.e1, feb(11), 30, [(at(2, 5), sub), (at(2, 6), ok), (at(2, 11), back)]),
+            # resumed on the day after the period
+            (a2, self.e2, feb(17), 12, [(at(2, 11), sub), (at(2, 12), ok), (at(2, 17), back)]),
+            # decided after the period
+            (batch_a, self.e3, None, 50, [(at(2, 12), sub), (at(2, 18), ok)]),
+            (batch_a, self.e4, None, 8, [(at(2, 13), sub), (at(2, 14), no)]),
+            (batch_a, self.e7, None, 15, [(at(2, 8), sub)]),
+            # withdrawn inside the period: not counted
+            (batch_a, self.e3, None, 99, [(at(2, 11), sub), (at(2, 12), out)]),
+            (b, self.e5, feb(7), 20, [(at(2, 3), sub), (at(2, 4), ok), (at(2, 7), back)]),
+            # submitted after the period
+            (batch_a, self.e6, None, 40, [(at(2, 18), sub), (at(2, 19), ok)]),
+        ]  # fmt: skip
+        for batch, enterprise, resumed_on, workers, steps in rows:
+            decided = [moment for moment, status in steps if status in (ok, no)]
+            application = ApplicationFactory(
                 batch=batch,
                 enterprise=enterprise,
-                status=status,
-                submitted_at=submitted,
-                review_due_at=submitted,
-                decided_at=decided,
+                status=steps[-1][1],
+                submitted_at=steps[0][0],
+                review_due_at=steps[0][0],
+                decided_at=decided[0] if decided else None,
                 resumed_on=resumed_on,
                 returning_workers=workers,
                 workers_from_other_provinces=0,
             )
+            happened(application, (steps[0][0] - timedelta(hours=1), A.DRAFT), *steps)
 
     # --- needs --------------------------------------------------------------------------
 
@@ -321,18 +344,29 @@ NEEDS = ("kind", "region", "section", "new", "resolved", "open", "escalated", "o
 NEEDS += ("headcount_asked", "headcount_filled")
 
 
-def progress_rows(*rows) -> list[dict]:
-    """(region, section, members, applied, approved, resumed, workers, rate)"""
-    return [dict(zip((*PROGRESS, "rate"), row, strict=True)) for row in rows]
+def progress_rows(*rows, not_members: dict | None = None) -> list[dict]:
+    """(region, section, members, applied, approved, resumed, workers, rate), and for the rows
+    keyed (region, section) in `not_members` the enterprises resumed but no members (else 0)."""
+    not_members = not_members or {}
+    return [
+        {
+            **dict(zip((*PROGRESS, "rate"), row, strict=True)),
+            "resumed_not_members": not_members.get(row[:2], 0),
+        }
+        for row in rows
+    ]
 
 
 def need_rows(*rows) -> list[dict]:
     return [dict(zip(NEEDS, row, strict=True)) for row in rows]
 
 
-def progress_totals(*values) -> dict:
+def progress_totals(*values, not_members: int = 0) -> dict:
     """(members, applied, approved, resumed, workers, rate)"""
-    return dict(zip((*PROGRESS[2:], "rate"), values, strict=True))
+    return {
+        **dict(zip((*PROGRESS[2:], "rate"), values, strict=True)),
+        "resumed_not_members": not_members,
+    }
 
 
 def need_totals(*values) -> dict:
