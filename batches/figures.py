@@ -60,14 +60,26 @@ RESUMED_OF_MEMBERS = Rate(
 )
 
 
+# Rounding (docs/decisions/0002): a rate is rounded once, to four decimal places, half to even
+# (GB/T 8170; Decimal's default): 1/32 = 0.0312. Every page, payload and download shows that
+# value: as a fraction (0.0312) or as a percentage with two decimals (3.12%), never rounded again.
+RATE_PLACES = Decimal("0.0001")
+
+
 def fraction(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
+    text = fraction_text(numerator, denominator)
+    return None if text is None else float(text)
 
 
 def fraction_text(numerator: int, denominator: int) -> str | None:
     if not denominator:
         return None
-    return str((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001")))
+    return str((Decimal(numerator) / Decimal(denominator)).quantize(RATE_PLACES))
+
+
+def percent_text(rate) -> str:
+    """A rate (a fraction to four places, as text, Decimal or float) as a percentage: 3.12%."""
+    return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.01'))}%"
 
 
 # --- as at a moment: statuses from the event log ---------------------------------------------
@@ -123,11 +135,12 @@ def counts_at() -> dict:
     }
 
 
-def returning_workers_at(applications: QuerySet) -> QuerySet:
-    """Of `applications` (annotated by `applications_at`), the one whose returning workers count
-    for each enterprise: its latest approval before the moment (by approval time, then id). An
-    enterprise approved in two batches counts its workers once, as it planned them last."""
-    approved = applications.filter(status_then__in=APPROVED)
+def returning_workers_at(applications: QuerySet, status: str = "status_then") -> QuerySet:
+    """Of `applications`, the one whose returning workers count for each enterprise: its latest
+    approval (by approval time, then id), the status read from `status` (`status_then` of
+    `applications_at`, or `status`: now). An enterprise approved in two batches counts its
+    workers once, as it planned them last."""
+    approved = applications.filter(**{f"{status}__in": APPROVED})
     later = approved.filter(enterprise_id=OuterRef("enterprise_id")).filter(
         Q(decided_at__gt=OuterRef("decided_at"))
         | Q(decided_at=OuterRef("decided_at"), id__gt=OuterRef("id"))
@@ -144,28 +157,32 @@ def section_of(prefix: str = ""):
 # --- progress of batches --------------------------------------------------------------------
 
 PATH_SEGMENT = 7  # "440000/": a region code and its slash in Region.path
-COUNTS = ("applied", "approved", "rejected", "resumed", "returning_workers")
+COUNTS = (
+    "applied",
+    "approved",
+    "rejected",
+    "resumed",
+    "resumed_not_eligible",
+    "returning_workers",
+)
 
 
-def _counts(prefix: str = "") -> dict:
-    """Conditional aggregates over applications, counting enterprises once each."""
-    enterprise = f"{prefix}enterprise"
+def _counts(eligible: QuerySet) -> dict:
+    """Conditional aggregates over applications (current statuses), counting enterprises once
+    each; `resumed` counts only eligible enterprises (so that resumed ÷ eligible never exceeds
+    1), `resumed_not_eligible` those that resumed and are no longer eligible."""
 
-    def enterprises_with(*statuses):
-        return Count(enterprise, distinct=True, filter=Q(**{f"{prefix}status__in": statuses}))
+    def enterprises_with(*statuses, extra=None):
+        wanted = Q(status__in=statuses)
+        return Count("enterprise", distinct=True, filter=wanted & extra if extra else wanted)
 
+    is_eligible = Q(enterprise__in=eligible.values("pk"))
     return {
         "applied": enterprises_with(*Application.APPLIED),
-        "approved": enterprises_with(A.APPROVED, A.RESUMED),
+        "approved": enterprises_with(*APPROVED),
         "rejected": enterprises_with(A.REJECTED),
-        "resumed": enterprises_with(A.RESUMED),
-        "returning_workers": Coalesce(
-            Sum(
-                f"{prefix}returning_workers",
-                filter=Q(**{f"{prefix}status__in": (A.APPROVED, A.RESUMED)}),
-            ),
-            0,
-        ),
+        "resumed": enterprises_with(A.RESUMED, extra=is_eligible),
+        "resumed_not_eligible": enterprises_with(A.RESUMED, extra=~is_eligible),
     }
 
 
@@ -218,8 +235,17 @@ def progress(
         eligible_key = Substr("region__path", 1, length)
     figures = {
         row["key"]: row
-        for row in applications.annotate(key=application_key).values("key").annotate(**_counts())
+        for row in applications.annotate(key=application_key)
+        .values("key")
+        .annotate(**_counts(eligible))
     }
+    workers = dict(
+        returning_workers_at(applications, status="status")
+        .annotate(key=application_key)
+        .values("key")
+        .annotate(n=Sum("returning_workers"))
+        .values_list("key", "n")
+    )
     # No DISTINCT needed (nor its sort): an enterprise has one membership per association
     # (unique_enterprise_association), one region and one industry, so it is one row here.
     eligible_counts = dict(
@@ -235,7 +261,7 @@ def progress(
     empty = dict.fromkeys(COUNTS, 0)
     rows = []
     for key in keys:
-        row = {**empty, **figures.get(key, {})}
+        row = {**empty, **figures.get(key, {}), "returning_workers": workers.get(key) or 0}
         row.pop("key", None)
         node = names.get(codes[key])
         row.update(

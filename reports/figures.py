@@ -64,6 +64,7 @@ HEADLINE = (
     "applied",
     "approved",
     "resumed",
+    "resumed_not_members",
     "rate",
     "returning_workers",
     "new",

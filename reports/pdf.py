@@ -197,15 +197,14 @@ def _headline_chart(table: Table, font: str, width: float) -> Drawing | None:
 
 
 def _headline(table: Table, styles: dict, font: str) -> PdfTable:
-    """The headline figures and, beside them, their chart."""
-    figures = _table(table, styles, font, WIDTH / 2)
-    used = sum(_widths(table, font, WIDTH / 2)) + 12
-    chart = _headline_chart(table, font, WIDTH - used)
+    """The headline figures with their definitions, and below them their chart."""
+    figures = _table(table, styles, font)
+    chart = _headline_chart(table, font, WIDTH * 0.75)
     if chart is None:
         return figures
     return PdfTable(
-        [[figures, chart]],
-        colWidths=[used, WIDTH - used],
+        [[figures], [chart]],
+        colWidths=[WIDTH],
         hAlign="LEFT",
         style=TableStyle(
             [

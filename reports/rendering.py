@@ -126,7 +126,7 @@ def render_csv(report: Report) -> bytes:
     The title block (label, value) comes first; then each section: its title on a row of its
     own, the header row, the rows, the totals row and a note if there is one, with a blank row
     between sections. Integers and quantities are written plainly, rates as percentages
-    ("25.0%"), a figure that cannot be computed (a rate without members) as an empty cell.
+    ("25.00%"), a figure that cannot be computed (a rate without members) as an empty cell.
     """
     out = io.StringIO(newline="")
     writer = csv.writer(out)
@@ -146,7 +146,7 @@ def render_csv(report: Report) -> bytes:
 
 # --- XLSX ---------------------------------------------------------------------------------
 
-NUMBER_FORMATS = {INT: "#,##0", DECIMAL: "#,##0.00", PERCENT: "0.0%"}
+NUMBER_FORMATS = {INT: "#,##0", DECIMAL: "#,##0.00", PERCENT: "0.00%"}
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 

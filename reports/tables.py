@@ -6,12 +6,13 @@ a spreadsheet stores numbers as numbers and a page shows a rate as a percentage.
 """
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from batches.figures import RESUMED_OF_MEMBERS
+from batches.figures import RESUMED_OF_MEMBERS, percent_text
 from core.models import in_active_language
 from reports.figures import mask_personal
 from reports.models import Report
@@ -24,6 +25,7 @@ FIGURE_LABELS = {
     "applied": gettext_lazy("Applied"),
     "approved": gettext_lazy("Approved"),
     "resumed": gettext_lazy("Resumed"),
+    "resumed_not_members": gettext_lazy("Resumed, no longer members"),
     "rate": RESUMED_OF_MEMBERS.label,
     "returning_workers": gettext_lazy("Returning workers"),
     "new": gettext_lazy("New needs"),
@@ -34,6 +36,40 @@ FIGURE_LABELS = {
     "headcount_asked": gettext_lazy("Headcount asked"),
     "headcount_filled": gettext_lazy("Headcount filled"),
 }
+
+
+# What each figure counts, as docs/decisions/0002 defines it (one sentence each): beside the
+# headline figures on the page and in every download.
+FIGURE_DEFINITIONS = {
+    "members": gettext_lazy(
+        "Enterprises whose membership was active at the end of the period, by its history."
+    ),
+    "applied": gettext_lazy(
+        "Enterprises with an application handed in and not withdrawn at the end of the period."
+    ),
+    "approved": gettext_lazy("Enterprises with an application approved by the end of the period."),
+    "resumed": gettext_lazy(
+        "Members at the end of the period whose resumption was recorded by then."
+    ),
+    "resumed_not_members": gettext_lazy(
+        "Enterprises whose resumption was recorded by the end of the period but that were no "
+        "members then; not in the rate."
+    ),
+    "rate": gettext_lazy("Resumed ÷ members at the end of the period; never above 100 %."),
+    "returning_workers": gettext_lazy(
+        "Workers returning, once per enterprise: the figure of its latest approved application."
+    ),
+    "new": gettext_lazy("Needs filed in the period."),
+    "resolved": gettext_lazy("Needs resolved in the period."),
+    "open": gettext_lazy("Needs filed before the end of the period and not closed by then."),
+    "escalated": gettext_lazy("Needs put before government in the period."),
+    "overdue": gettext_lazy("Needs open at the end of the period whose needed-by day had passed."),
+}
+ROUNDING = gettext_lazy(
+    "Rates are rounded to four decimal places (0.01 %%), half to even as in GB/T 8170 "
+    "(1/32 = 0.0312); every format shows the same rounded value. Previous period: "
+    "%(start)s to %(last)s."
+)
 
 
 @dataclass
@@ -82,22 +118,27 @@ def headline(data: dict) -> Table:
             Column(_("This period"), INT),
             Column(_("Previous period"), INT),
             Column(pgettext("report figure", "Change"), INT),
+            Column(_("Definition")),
         ],
-        note=_("Previous period: %(start)s to the day before %(end)s.")
-        % {"start": meta["previous_start"], "end": meta["previous_end"]},
+        note=str(ROUNDING)
+        % {
+            "start": meta["previous_start"],
+            "last": (date.fromisoformat(meta["previous_end"]) - timedelta(days=1)).isoformat(),
+        },
     )
     for row in meta["rows"]:
         if row["figure"] == "rate":
             values = [display(_decimal(row[k]), PERCENT) for k in ("current", "previous", "change")]
         else:
             values = [row["current"], row["previous"], row["change"]]
-        table.rows.append([str(FIGURE_LABELS[row["figure"]]), *values])
+        definition = FIGURE_DEFINITIONS.get(row["figure"], "")
+        table.rows.append([str(FIGURE_LABELS[row["figure"]]), *values, str(definition)])
     return table
 
 
 def progress(data: dict) -> Table:
     names = data["names"]
-    figures = ("members", "applied", "approved", "resumed")
+    figures = ("members", "applied", "approved", "resumed", "resumed_not_members")
     table = Table(
         "progress",
         _("Resumption progress by region and industry"),
@@ -114,7 +155,8 @@ def progress(data: dict) -> Table:
             [
                 _name(names, "regions", row["region"]),
                 f"{row['section']} {_name(names, 'sections', row['section'])}",
-                *(row[f] for f in figures),
+                # reports made before the figure existed do not have it: an empty cell
+                *(row.get(f) for f in figures),
                 _decimal(row["rate"]),
                 row["returning_workers"],
             ]
@@ -123,7 +165,7 @@ def progress(data: dict) -> Table:
     table.totals = [
         _("Total"),
         "",
-        *(totals[f] for f in figures),
+        *(totals.get(f) for f in figures),
         _decimal(totals["rate"]),
         totals["returning_workers"],
     ]
@@ -283,7 +325,9 @@ def display(value, kind: str) -> str:
     if value is None:
         return "—" if kind in (PERCENT, DECIMAL) else ""
     if kind == PERCENT:
-        return f"{(value * 100).quantize(Decimal('0.1'))}%"
+        # A rate is stored to four decimal places: as a percentage with two it is the same
+        # number, rounded once (ROUNDING), whatever the format.
+        return percent_text(value)
     if kind == BOOL:
         return _("Yes") if value else ""
     if isinstance(value, Decimal):

@@ -30,7 +30,7 @@ from reports.forms import (
     ReportRequestForm,
 )
 from reports.models import Report
-from reports.tables import Table, display, tables
+from reports.tables import PERCENT, Table, display, tables
 
 S = Report.Status
 RENDERERS = {
@@ -138,6 +138,10 @@ def _percent(rate: str | None) -> float | None:
     return None if rate is None else float(Decimal(rate) * 100)
 
 
+def _percent_text(rate: str | None) -> str:
+    return "" if rate is None else display(Decimal(rate), PERCENT)
+
+
 def _versions(request: HttpRequest, report: Report) -> list[dict]:
     rows = (
         selectors.report_list(user=request.user)
@@ -180,6 +184,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "label": RESUMED_OF_MEMBERS.label,
             "current": _percent(rates["current"]),
             "previous": _percent(rates["previous"]),
+            # the figure as the tables and downloads write it
+            "current_text": _percent_text(rates["current"]),
+            "previous_text": _percent_text(rates["previous"]),
         }
     if "remarks" in allowed_actions:
         context["remarks_form"] = ReportRemarksForm(

@@ -26,9 +26,16 @@ class ProgressFiguresSerializer(serializers.Serializer):
     applied = serializers.IntegerField(help_text="Enterprises that handed in an application")
     approved = serializers.IntegerField(help_text="Enterprises approved (resumed included)")
     rejected = serializers.IntegerField()
-    resumed = serializers.IntegerField()
+    resumed = serializers.IntegerField(
+        help_text="Eligible enterprises that resumed (never more than `eligible`)"
+    )
+    resumed_not_eligible = serializers.IntegerField(
+        help_text="Enterprises that resumed but are no longer eligible (left the association, "
+        "moved out of the batch's regions): not in the rate"
+    )
     returning_workers = serializers.IntegerField(
-        help_text="Workers returning to approved and resumed enterprises"
+        help_text="Workers returning, once per enterprise: the figure of its latest approved "
+        "application"
     )
     resumed_of_eligible = serializers.FloatField(
         allow_null=True,

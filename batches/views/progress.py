@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from associations.selectors import my_association_list
 from batches import selectors
-from batches.figures import RESUMED_OF_ELIGIBLE, progress
+from batches.figures import RESUMED_OF_ELIGIBLE, percent_text, progress
 from core.access import action_required
 from core.models import Region
 
@@ -33,6 +33,7 @@ def _progress_context(request: HttpRequest, base: dict, **scope) -> dict:
 
     for row in [*figures["rows"], figures["totals"]]:
         row["percent"] = _percent(row["rate"])
+        row["percent_text"] = percent_text(row["rate"]) if row["rate"] is not None else ""
         if row.get("drill"):
             row["drill_url"] = link(within=row["code"])
     crumbs = []

@@ -132,7 +132,7 @@ def test_a_batch_at_province_level_is_one_row_for_guangdong(world):
     result = progress(batch=world.batch)
 
     assert figures(result["totals"]) == BATCH_TOTALS
-    assert result["totals"]["rate"] == pytest.approx(2 / 9)
+    assert result["totals"]["rate"] == 0.2222  # 2/9 to four places
     #                               name        drill elig appl appr rej res workers rate
     assert table(result) == {"440000": ("Guangdong", True, 9, 6, 3, 1, 2, 62, 0.2222)}
 
@@ -192,7 +192,7 @@ def test_an_enterprise_in_two_batches_counts_once_for_the_association(world):
         "resumed": 2,
         "returning_workers": 87,
     }
-    assert result["totals"]["rate"] == pytest.approx(2 / 11)
+    assert result["totals"]["rate"] == 0.1818  # 2/11 to four places
     assert table(result) == {
         "330000": ("Zhejiang", True, 1, 0, 0, 0, 0, 0, 0.0),
         "440000": ("Guangdong", True, 10, 7, 3, 1, 2, 87, 0.2),
@@ -224,7 +224,8 @@ def test_each_row_and_the_totals_name_the_rate_by_what_it_divides(world):
     result = progress(batch=world.batch, within=Region.objects.get(code="440000"))
 
     for row in [*result["rows"], result["totals"]]:
-        assert row["resumed_of_eligible"] == row["rate"] == row["resumed"] / row["eligible"]
+        rounded = round(row["resumed"] / row["eligible"], 4)
+        assert row["resumed_of_eligible"] == row["rate"] == rounded
     assert RESUMED_OF_ELIGIBLE.key == "resumed_of_eligible"
     assert str(RESUMED_OF_ELIGIBLE.label) == "Resumption rate (resumed ÷ eligible)"
 

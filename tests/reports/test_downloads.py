@@ -170,8 +170,8 @@ def test_xlsx_has_a_cover_and_a_sheet_per_section_with_numbers_as_numbers(cast, 
     asked = supplies.cell(row=2, column=4)
     assert asked.value == 100.5 and asked.data_type == "n"
     progress = workbook.worksheets[1 + [t.key for t in sections].index("progress")]
-    rate = progress.cell(row=2, column=7)
-    assert rate.data_type == "n" and rate.number_format == "0.0%"
+    rate = progress.cell(row=2, column=8)
+    assert rate.data_type == "n" and rate.number_format == "0.00%"
 
 
 def test_xlsx_is_dated_when_its_figures_were_computed(report):

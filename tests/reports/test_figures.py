@@ -397,6 +397,7 @@ def changes(data: dict) -> dict:
 def figures_of(*, workers: int, **values) -> dict:
     """The headline figures, in the report's order."""
     values["returning_workers"] = workers
+    values.setdefault("resumed_not_members", 0)
     assert set(values) == set(figures.HEADLINE)
     return {name: values[name] for name in figures.HEADLINE}
 
@@ -548,6 +549,7 @@ def test_province_headline_against_the_previous_week(world):
         "applied": 3,
         "approved": 1,
         "resumed": 1,
+        "resumed_not_members": 0,
         "rate": "0.2500",
         "returning_workers": 12,
         "new": 4,
@@ -637,6 +639,7 @@ def test_county_figures_are_keyed_by_the_county_itself(world):
         "applied": 1,
         "approved": 0,
         "resumed": 1,
+        "resumed_not_members": 0,
         "rate": "0.5000",
         "returning_workers": 0,
         "new": 2,

@@ -5,10 +5,12 @@ The period is the ISO week Mon 2020-02-10 – Sun 2020-02-16 (its end: 2020-02-1
 "after" is 2020-02-20, when a report of that week may already have been sent.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from associations import services as memberships
@@ -353,3 +355,55 @@ def test_last_months_figures_are_the_same_before_and_after_later_changes(story):
         "returning_workers": 40,
         "rate": "0.2500",
     }
+
+
+# --- one number for one scope and moment --------------------------------------------------
+
+
+def test_progress_page_progress_api_and_report_agree_for_the_same_scope_and_moment(story, client):
+    """Today: the association's progress page (all its batches), its only batch's progress in
+    the API (open to every member here) and the association's report of today give the same
+    members, applications, approvals, resumptions and returning workers."""
+    from tests.conftest import api_as
+
+    batch = story.batch()
+    people = [story.member() for _ in range(5)]
+    apps = [story.apply(at(2, 10), batch, user, workers=10 * (n + 1)) for n, (*_, user, _m) in
+            enumerate(people)]  # fmt: skip
+    for application in apps[:4]:
+        story.approve(at(2, 11), application)
+    for (_enterprise, user, _membership), application in zip(people[:3], apps[:3], strict=True):
+        story.resume(at(2, 12), application, user)
+    # one resumed member leaves: counted beside the resumed, outside the rate, everywhere
+    story.do(
+        at(2, 13), memberships.membership_leave, actor=story.staff, membership_id=people[0][2].pk
+    )
+    story.do(
+        at(2, 13), batches.application_reject, actor=story.staff,
+        application_id=apps[4].pk, reason="材料不全",
+    )  # fmt: skip
+
+    today = timezone.localdate()
+    report = story.figures(start=today, end=today + timedelta(days=1), association=True)
+    totals = report["progress"]["totals"]
+
+    client.force_login(story.staff)
+    page = client.get(reverse("association-progress")).context["figures"]["totals"]
+    api = api_as(story.staff).get(f"/api/v1/batches/{batch.pk}/progress/").json()["totals"]
+
+    expected = {
+        "members": 4, "applied": 5, "approved": 4, "resumed": 2, "resumed_elsewhere": 1,
+        "returning_workers": 100, "rate": "0.5000",
+    }  # fmt: skip
+    as_report = {**totals, "resumed_elsewhere": totals["resumed_not_members"]}
+    for progress in (page, api):
+        assert {
+            "members": progress["eligible"],
+            "applied": progress["applied"],
+            "approved": progress["approved"],
+            "resumed": progress["resumed"],
+            "resumed_elsewhere": progress["resumed_not_eligible"],
+            "returning_workers": progress["returning_workers"],
+            "rate": f"{Decimal(str(progress['rate'])):.4f}",
+        } == expected
+    assert {name: as_report[name] for name in expected} == expected

@@ -627,7 +627,7 @@ def test_progress_page_counts_eligible_applied_approved_resumed_and_the_rate(
     web.force_login(cast.staff)
     html = html_of(web.get(reverse("batch-progress", args=[small_batch.pk])))
     # name, eligible, applied, approved, rejected, resumed, rate, returning workers
-    assert cells(html, "progress-totals") == ["Total", "3", "2", "1", "0", "1", "33%", "30"]
+    assert cells(html, "progress-totals") == ["Total", "3", "2", "1", "0", "1", "0", "33.33%", "30"]
     assert '<rect width="33.3"' in html  # the bar of the chart
     assert "Resumption rate (resumed ÷ eligible)" in html  # what the rate divides
 
