@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from unittest import mock
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ from associations.models import Membership
 from batches.models import Application, Batch
 from bench.generate import Population
 from bench.report import figure, heading, median_ms, note
-from core.models import Industry, Region
+from core.models import Event, Industry, Region
 from enterprises.models import Enterprise
 from reports import figures, services
 from reports.models import Report
@@ -117,25 +118,57 @@ ENTERPRISE = """
     JOIN {industry} i ON i.code = e.industry_id
 """
 
-MEMBERS_SQL = """
-SELECT {keyed}, count(DISTINCT m.enterprise_id)
-FROM {membership} m {enterprise_m}
+# Statuses as at the end of the period, from the event log: the latest status event of each
+# membership and application before it (docs/decisions/0002).
+AS_AT = """
+WITH member_status AS (
+    SELECT DISTINCT ON (ev.object_id) ev.object_id AS id, ev.to_status
+    FROM {event} ev
+    WHERE ev.content_type_id = %(membership_type)s AND ev.to_status <> '' AND ev.at < %(end)s
+    ORDER BY ev.object_id, ev.at DESC, ev.id DESC
+), members AS (
+    SELECT DISTINCT m.enterprise_id
+    FROM {membership} m LEFT JOIN member_status s ON s.id = m.id
+    WHERE (s.to_status = 'active' OR (s.to_status IS NULL AND m.joined_on < %(end_day)s))
+        AND (%(scope_association)s::bigint IS NULL OR m.association_id = %(scope_association)s)
+), application_status AS (
+    SELECT DISTINCT ON (ev.object_id) ev.object_id AS id, ev.to_status
+    FROM {event} ev
+    WHERE ev.content_type_id = %(application_type)s AND ev.to_status <> '' AND ev.at < %(end)s
+    ORDER BY ev.object_id, ev.at DESC, ev.id DESC
+), applications AS (
+    SELECT a.id, a.enterprise_id, a.decided_at, a.returning_workers, s.to_status AS status_then,
+        EXISTS (SELECT 1 FROM members mm WHERE mm.enterprise_id = a.enterprise_id) AS is_member
+    FROM {application} a JOIN application_status s ON s.id = a.id
+        JOIN {batch} b ON b.id = a.batch_id
+    WHERE s.to_status = ANY(%(applied)s)
+        AND (%(scope_association)s::bigint IS NULL OR b.association_id = %(scope_association)s)
+), workers AS (
+    SELECT DISTINCT ON (a.enterprise_id) a.enterprise_id, a.returning_workers
+    FROM applications a WHERE a.status_then IN ('approved', 'resumed')
+    ORDER BY a.enterprise_id, a.decided_at DESC, a.id DESC
+)
+"""
+MEMBERS_SQL = """{as_at}
+SELECT {keyed}, count(*)
+FROM members m {enterprise_m}
 WHERE r.path LIKE %(path)s
-    AND (m.joined_on < %(end_day)s OR (m.joined_on IS NULL AND m.created_at < %(end)s))
-    AND (m.status = 'active' OR (m.status = 'left' AND m.left_on >= %(end_day)s))
 GROUP BY 1, 2
 """
-APPLICATIONS_SQL = """
+APPLICATIONS_SQL = """{as_at}
 SELECT {keyed},
-    count(DISTINCT a.enterprise_id) FILTER (WHERE a.status = ANY(%(applied)s)),
-    count(DISTINCT a.enterprise_id) FILTER (
-        WHERE a.status IN ('approved', 'resumed') AND a.decided_at < %(end)s),
-    count(DISTINCT a.enterprise_id) FILTER (
-        WHERE a.status = 'resumed' AND a.resumed_on < %(end_day)s),
-    coalesce(sum(a.returning_workers) FILTER (
-        WHERE a.status IN ('approved', 'resumed') AND a.decided_at < %(end)s), 0)
-FROM {application} a {enterprise_a}
-WHERE r.path LIKE %(path)s AND a.submitted_at < %(end)s
+    count(DISTINCT a.enterprise_id),
+    count(DISTINCT a.enterprise_id) FILTER (WHERE a.status_then IN ('approved', 'resumed')),
+    count(DISTINCT a.enterprise_id) FILTER (WHERE a.status_then = 'resumed' AND a.is_member),
+    count(DISTINCT a.enterprise_id) FILTER (WHERE a.status_then = 'resumed' AND NOT a.is_member)
+FROM applications a {enterprise_a}
+WHERE r.path LIKE %(path)s
+GROUP BY 1, 2
+"""
+WORKERS_SQL = """{as_at}
+SELECT {keyed}, sum(w.returning_workers)
+FROM workers w {enterprise_w}
+WHERE r.path LIKE %(path)s
 GROUP BY 1, 2
 """
 NEEDS_SQL = """
@@ -156,6 +189,7 @@ SELECT n.kind, {keyed},
 FROM {need} n {enterprise_n}
 LEFT JOIN escalated x ON x.need_id = n.id
 WHERE r.path LIKE %(path)s AND n.created_at < %(end)s
+    AND (%(scope_association)s::bigint IS NULL OR n.association_id = %(scope_association)s)
 GROUP BY 1, 2, 3
 HAVING count(*) FILTER (WHERE n.created_at >= %(start)s) > 0
     OR count(*) FILTER (WHERE n.closed_at IS NULL OR n.closed_at >= %(end)s) > 0
@@ -167,6 +201,7 @@ PLACEMENTS_SQL = """
 SELECT {keyed}, sum(p.headcount)
 FROM {placement} p JOIN {need} n ON n.id = p.need_id {enterprise_n}
 WHERE r.path LIKE %(path)s AND n.kind = 'labour'
+    AND (%(scope_association)s::bigint IS NULL OR n.association_id = %(scope_association)s)
     AND p.recorded_at >= %(start)s AND p.recorded_at < %(end)s
 GROUP BY 1, 2
 """
@@ -175,6 +210,7 @@ SELECT it.code, n.unit, count(*), sum(n.quantity)
 FROM {need} n JOIN {item} it ON it.id = n.item_id
     JOIN {enterprise} e ON e.id = n.enterprise_id JOIN {region} r ON r.code = e.region_id
 WHERE r.path LIKE %(path)s AND n.kind = 'supply'
+    AND (%(scope_association)s::bigint IS NULL OR n.association_id = %(scope_association)s)
     AND n.created_at >= %(start)s AND n.created_at < %(end)s
 GROUP BY 1, 2
 """
@@ -183,12 +219,14 @@ SELECT it.code, n.unit, sum(mt.quantity)
 FROM {match} mt JOIN {need} n ON n.id = mt.need_id LEFT JOIN {item} it ON it.id = n.item_id
     JOIN {enterprise} e ON e.id = n.enterprise_id JOIN {region} r ON r.code = e.region_id
 WHERE r.path LIKE %(path)s AND mt.matched_at >= %(start)s AND mt.matched_at < %(end)s
+    AND (%(scope_association)s::bigint IS NULL OR n.association_id = %(scope_association)s)
 GROUP BY 1, 2
 """
 PRESSING = """
 FROM {need} n JOIN {enterprise} e ON e.id = n.enterprise_id
     JOIN {region} r ON r.code = e.region_id
 WHERE r.path LIKE %(path)s AND n.created_at < %(end)s
+    AND (%(scope_association)s::bigint IS NULL OR n.association_id = %(scope_association)s)
     AND (n.closed_at IS NULL OR n.closed_at >= %(end)s)
     AND (n.urgency IN ('high', 'critical') OR n.id IN (
         SELECT need_id FROM {escalation} WHERE escalated_at < %(end)s))
@@ -210,6 +248,7 @@ FROM {need} n JOIN {enterprise} e ON e.id = n.enterprise_id
         ORDER BY escalated_at DESC, id DESC LIMIT 1
     ) x ON TRUE
 WHERE r.path LIKE %(path)s AND n.created_at < %(end)s
+    AND (%(scope_association)s::bigint IS NULL OR n.association_id = %(scope_association)s)
     AND (n.closed_at IS NULL OR n.closed_at >= %(end)s)
     AND (n.urgency IN ('high', 'critical') OR n.id IN (
         SELECT need_id FROM {escalation} WHERE escalated_at < %(end)s))
@@ -217,25 +256,19 @@ ORDER BY n.rank_at, n.id
 LIMIT %(limit)s
 """
 # The previous period, the whole scope at once.
-PREVIOUS_MEMBERS_SQL = """
-SELECT count(DISTINCT m.enterprise_id)
-FROM {membership} m JOIN {enterprise} e ON e.id = m.enterprise_id
-    JOIN {region} r ON r.code = e.region_id
-WHERE r.path LIKE %(path)s
-    AND (m.joined_on < %(end_day)s OR (m.joined_on IS NULL AND m.created_at < %(end)s))
-    AND (m.status = 'active' OR (m.status = 'left' AND m.left_on >= %(end_day)s))
-"""
-PREVIOUS_APPLICATIONS_SQL = """
-SELECT count(DISTINCT a.enterprise_id) FILTER (WHERE a.status = ANY(%(applied)s)),
-    count(DISTINCT a.enterprise_id) FILTER (
-        WHERE a.status IN ('approved', 'resumed') AND a.decided_at < %(end)s),
-    count(DISTINCT a.enterprise_id) FILTER (
-        WHERE a.status = 'resumed' AND a.resumed_on < %(end_day)s),
-    coalesce(sum(a.returning_workers) FILTER (
-        WHERE a.status IN ('approved', 'resumed') AND a.decided_at < %(end)s), 0)
-FROM {application} a JOIN {enterprise} e ON e.id = a.enterprise_id
-    JOIN {region} r ON r.code = e.region_id
-WHERE r.path LIKE %(path)s AND a.submitted_at < %(end)s
+PREVIOUS_PROGRESS_SQL = """{as_at}
+SELECT
+    (SELECT count(*) FROM members m {enterprise_m} WHERE r.path LIKE %(path)s),
+    (SELECT count(DISTINCT a.enterprise_id) FROM applications a {enterprise_a}
+        WHERE r.path LIKE %(path)s),
+    (SELECT count(DISTINCT a.enterprise_id) FROM applications a {enterprise_a}
+        WHERE r.path LIKE %(path)s AND a.status_then IN ('approved', 'resumed')),
+    (SELECT count(DISTINCT a.enterprise_id) FROM applications a {enterprise_a}
+        WHERE r.path LIKE %(path)s AND a.status_then = 'resumed' AND a.is_member),
+    (SELECT count(DISTINCT a.enterprise_id) FROM applications a {enterprise_a}
+        WHERE r.path LIKE %(path)s AND a.status_then = 'resumed' AND NOT a.is_member),
+    (SELECT coalesce(sum(w.returning_workers), 0) FROM workers w {enterprise_w}
+        WHERE r.path LIKE %(path)s)
 """
 PREVIOUS_NEEDS_SQL = """
 SELECT count(*) FILTER (WHERE n.created_at >= %(start)s),
@@ -249,6 +282,7 @@ SELECT count(*) FILTER (WHERE n.created_at >= %(start)s),
 FROM {need} n JOIN {enterprise} e ON e.id = n.enterprise_id
     JOIN {region} r ON r.code = e.region_id
 WHERE r.path LIKE %(path)s AND n.created_at < %(end)s
+    AND (%(scope_association)s::bigint IS NULL OR n.association_id = %(scope_association)s)
 """
 NAMES_SQL = {
     "regions": "SELECT code, name_zh, name_en FROM {region} WHERE code = ANY(%(codes)s)",
@@ -270,9 +304,11 @@ def _tables() -> dict[str, str]:
         "match": Match._meta.db_table,
         "placement": Placement._meta.db_table,
         "item": SupplyItem._meta.db_table,
+        "event": Event._meta.db_table,
     }
     tables["keyed"] = KEYED
-    for alias in "man":
+    tables["as_at"] = AS_AT.format(**tables)
+    for alias in "manw":
         tables[f"enterprise_{alias}"] = ENTERPRISE.format(alias=alias, **tables)
     return tables
 
@@ -297,15 +333,35 @@ def _quantity(value) -> str:
     return plain(value) or "0"
 
 
-def plain_sql(region: Region, start: date, end: date) -> dict:
-    """The numbers of figures.compute for a region, from hand-written GROUP BY queries."""
+def _key_length(region: Region | None) -> int:
+    if region is None:
+        return figures.PATH_SEGMENT
+    if region.level == Region.Level.COUNTY:
+        return len(region.path)
+    return len(region.path) + figures.PATH_SEGMENT
+
+
+def plain_sql(
+    region: Region | None,
+    start: date,
+    end: date,
+    *,
+    association_id: int | None = None,
+    period_type: str = "week",
+) -> dict:
+    """The numbers of figures.compute for a region (None: the country), of one association or
+    of all, from hand-written GROUP BY queries: the definitions of docs/decisions/0002 written
+    again, apart from the figures module (the tests compare the two on adversarial data)."""
     params = {
-        "path": region.path + "%",
-        "key": len(region.path) + figures.PATH_SEGMENT,
+        "path": (region.path if region is not None else "") + "%",
+        "key": _key_length(region),
+        "scope_association": association_id,
         "start": local_midnight(start),
         "end": local_midnight(end),
         "end_day": end,
         "applied": list(Application.APPLIED),
+        "membership_type": ContentType.objects.get_for_model(Membership).pk,
+        "application_type": ContentType.objects.get_for_model(Application).pk,
         "limit": figures.URGENT_LIMIT,
     }
     progress: dict[tuple, dict] = {}
@@ -314,7 +370,10 @@ def plain_sql(region: Region, start: date, end: date) -> dict:
         progress[(region_key, section)]["members"] = members
     for region_key, section, *counts in _sql(APPLICATIONS_SQL, params):
         row = progress.setdefault((region_key, section), dict.fromkeys(figures.PROGRESS_FIGURES, 0))
-        row.update(zip(figures.PROGRESS_FIGURES[1:], counts, strict=True))
+        row.update(zip(figures.PROGRESS_FIGURES[1:5], counts, strict=True))
+    for region_key, section, workers in _sql(WORKERS_SQL, params):
+        row = progress.setdefault((region_key, section), dict.fromkeys(figures.PROGRESS_FIGURES, 0))
+        row["returning_workers"] = workers
     progress_rows = []
     for (region_key, section), row in sorted(progress.items()):
         row["rate"] = _rate(row["resumed"], row["members"])
@@ -355,18 +414,16 @@ def plain_sql(region: Region, start: date, end: date) -> dict:
     ]
     [(urgent_total,)] = _sql(URGENT_COUNT_SQL, params)
 
-    previous_start, previous_end = previous_period("week", start)
+    previous_start, previous_end = previous_period(period_type, start)
     before = {
         "start": local_midnight(previous_start),
         "end": local_midnight(previous_end),
         "end_day": previous_end,
     }
-    [(members,)] = _sql(PREVIOUS_MEMBERS_SQL, {**params, **before})
-    [applications] = _sql(PREVIOUS_APPLICATIONS_SQL, {**params, **before})
+    [progress_counts] = _sql(PREVIOUS_PROGRESS_SQL, {**params, **before})
     [need_counts] = _sql(PREVIOUS_NEEDS_SQL, {**params, **before})
     previous = {
-        "members": members,
-        **dict(zip(figures.PROGRESS_FIGURES[1:], applications, strict=True)),
+        **dict(zip(figures.PROGRESS_FIGURES, progress_counts, strict=True)),
         **dict(zip(figures.NEED_FIGURES[:5], need_counts, strict=True)),
     }
     previous["rate"] = _rate(previous["resumed"], previous["members"])

@@ -1,5 +1,9 @@
 """The figures of a report, computed by grouped queries in PostgreSQL.
 
+What each figure counts, as at when, and how it is rounded is defined once, in the table of
+docs/decisions/0002-needs-and-reports.md; memberships and applications are read as at the end of
+the period from the event log (batches.figures.members_at / applications_at).
+
 Each section is one GROUP BY query (two where a figure lives in another table), whatever the
 number of enterprises and needs: Python only pairs the grouped rows by key and looks up names.
 The result is plain data (ints and strings, decimals as strings) that is stored as the report's
