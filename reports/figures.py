@@ -42,7 +42,8 @@ from reports.periods import local_midnight, previous_period
 from supplies.models import Escalation, Match, Need, Placement, plain
 
 PATH_SEGMENT = 7  # "440000/": one region code and its slash in Region.path
-URGENT_LIMIT = 200  # the urgent and escalated list names at most this many needs
+URGENT_LIMIT = 200  # the report (page, PDF, API) names at most this many urgent needs...
+FILE_URGENT_LIMIT = 20_000  # ...and the CSV and XLSX downloads all of them, up to this many
 A = Application.Status
 N = Need.Status
 
@@ -362,7 +363,10 @@ def supplies(scope: Scope) -> dict:
 # --- section 3: urgent and escalated needs still open at the end --------------------------
 
 
-def urgent(scope: Scope) -> dict:
+def urgent(scope: Scope, limit: int | None = None) -> dict:
+    """The needs open at the end that are urgent (high, critical) or were escalated before it,
+    most pressing first: at most `limit` (URGENT_LIMIT) of them, and how many there are."""
+    limit = limit or URGENT_LIMIT
     end = local_midnight(scope.end)
     pressing = (
         _needs(scope)
@@ -382,7 +386,7 @@ def urgent(scope: Scope) -> dict:
     for need in (
         pressing.select_related("enterprise", "item")
         .prefetch_related(escalations)
-        .order_by("rank_at", "id")[:URGENT_LIMIT]
+        .order_by("rank_at", "id")[:limit]
     ):
         escalated = list(need.escalations.all())
         latest = escalated[-1] if escalated else None
@@ -406,6 +410,15 @@ def urgent(scope: Scope) -> dict:
             }
         )
     return {"rows": rows, "total": total}
+
+
+def scope_of(report) -> Scope:
+    return Scope(
+        region=report.region,
+        association=report.association,
+        start=report.period_start,
+        end=report.period_end,
+    )
 
 
 def _need_parts(need: Need) -> dict:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import spreadsheets
+from reports import figures
 from reports.figures import mask_personal
 from reports.models import Report
 from reports.periods import period_label
@@ -55,10 +56,18 @@ def filename(report: Report, file_format: str) -> str:
 # --- what every format shares -------------------------------------------------------------
 
 
-def _sections(report: Report) -> list[Table]:
+def _sections(report: Report, *, every_urgent: bool = False) -> list[Table]:
+    """The report's tables; with `every_urgent`, the urgent list in full (up to the files' limit,
+    figures.FILE_URGENT_LIMIT) as at the end of the period, for the spreadsheets."""
     if not report.data or report.generated_at is None:
         raise ValueError(f"Report {report.pk} has no figures yet (status {report.status}).")
-    return tables(report)
+    every = None
+    snapshot = report.data["urgent"]
+    if every_urgent and snapshot["total"] > len(snapshot["rows"]):
+        every = figures.urgent(figures.scope_of(report), limit=figures.FILE_URGENT_LIMIT)
+        # the regions and items of the rows past the snapshot's are named too
+        every["names"] = figures.names({**report.data, "urgent": every})
+    return tables(report, every)
 
 
 def _local_time(moment) -> str:
@@ -132,7 +141,7 @@ def render_csv(report: Report) -> bytes:
     writer = csv.writer(out)
     # The title block names the association as its staff typed it: text like any other.
     writer.writerows(spreadsheets.csv_row(row) for row in metadata(report))
-    for table in _sections(report):
+    for table in _sections(report, every_urgent=True):
         writer.writerow([])
         writer.writerow(spreadsheets.csv_row([table.title]))
         writer.writerow(spreadsheets.csv_row(column.label for column in table.columns))
@@ -278,7 +287,7 @@ def render_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
 
-    sections = _sections(report)
+    sections = _sections(report, every_urgent=True)
     workbook = Workbook(write_only=True)
     generated = report.generated_at.astimezone(UTC).replace(tzinfo=None)
     workbook.properties.title = report.title

@@ -230,13 +230,7 @@ def _compute_and_store(report: Report) -> Report:
         # Locked against the association's staff acting on it meanwhile (nothing else writes a
         # report that is not ready).
         Report.objects.select_for_update().filter(pk=report.pk).exists()
-        scope = figures.Scope(
-            region=report.region,
-            association=report.association,
-            start=report.period_start,
-            end=report.period_end,
-        )
-        data = figures.compute(scope, on_step)
+        data = figures.compute(figures.scope_of(report), on_step)
         data["meta"] = {
             "region": report.region_id,
             "region_name": [report.region.name_zh, report.region.name_en]

@@ -235,15 +235,23 @@ def supplies(data: dict) -> Table:
     return table
 
 
-def urgent(data: dict) -> Table:
-    names = data["names"]
-    section = data["urgent"]
+def urgent(data: dict, every: dict | None = None) -> Table:
+    """The urgent list of the snapshot, or `every` one of them (figures.urgent with the files'
+    limit: what the CSV and XLSX downloads list), saying plainly when the list is cut."""
+    names = every["names"] if every else data["names"]
+    section = every or data["urgent"]
     note = ""
-    if section["total"] > len(section["rows"]):
-        note = _("The %(shown)d most pressing of %(total)d are listed.") % {
-            "shown": len(section["rows"]),
-            "total": section["total"],
-        }
+    shown, total = len(section["rows"]), section["total"]
+    if total > shown and every is None:
+        note = _(
+            "%(shown)d of %(total)d shown, the most pressing first; all of them are in the CSV "
+            "and XLSX downloads."
+        ) % {"shown": shown, "total": total}
+    elif total > shown:
+        note = _(
+            "%(shown)d of %(total)d listed, the most pressing first: narrow the report's scope "
+            "to list the others."
+        ) % {"shown": shown, "total": total}
     table = Table(
         "urgent",
         _("Urgent and escalated needs open at period end"),
@@ -309,12 +317,14 @@ def remarks(report: Report) -> Table:
     )
 
 
-def tables(report: Report) -> list[Table]:
-    """The report's sections, in order; empty when it has no figures yet."""
+def tables(report: Report, every_urgent: dict | None = None) -> list[Table]:
+    """The report's sections, in order; empty when it has no figures yet. `every_urgent`: the
+    whole urgent list, for the spreadsheet downloads (the snapshot holds the first 200)."""
     data = report.data
     if not data:
         return []
-    result = [headline(data), progress(data), needs(data), supplies(data), urgent(data)]
+    urgent_table = urgent(data, every_urgent)
+    result = [headline(data), progress(data), needs(data), supplies(data), urgent_table]
     if report.is_association_report:
         result.append(remarks(report))
     return result

@@ -291,3 +291,35 @@ def test_a_report_without_figures_cannot_be_rendered(cast):
     for render in (rendering.render_csv, rendering.render_xlsx, rendering.render_pdf):
         with pytest.raises(ValueError, match="no figures yet"):
             render(report)
+
+
+# --- a cut list ---------------------------------------------------------------------------
+
+
+def test_a_cut_urgent_list_says_so_and_the_spreadsheets_carry_all_of_it(
+    cast, monkeypatch, tmp_path
+):
+    """The report names the 2 most pressing of 3 urgent needs (the limit lowered from 200): the
+    page and the PDF say "2 of 3 shown" and where the rest are; the CSV and XLSX list all 3."""
+    from reports import figures
+
+    quiet_tasks(monkeypatch)
+    file_needs(cast)
+    monkeypatch.setattr(figures, "URGENT_LIMIT", 2)
+    report = ready_report(association=cast.association)
+    assert (len(report.data["urgent"]["rows"]), report.data["urgent"]["total"]) == (2, 3)
+    ids = sorted(str(pk) for pk in cast.member.needs.values_list("pk", flat=True))
+
+    with translation.override("en"):
+        page = next(table for table in tables(report) if table.key == "urgent")
+        assert len(page.rows) == 2
+        assert page.note.startswith("2 of 3 shown, the most pressing first; all of them are")
+        assert "2 of 3 shown" in pdf_text(rendering.render_pdf(report), tmp_path)
+
+        _title, sections = csv_sections(rendering.render_csv(report))
+        urgent = sections[page.title]
+        assert sorted(row[0] for row in urgent[1:]) == ids
+
+        workbook = load_workbook(io.BytesIO(rendering.render_xlsx(report)))
+        sheet = next(s for s in workbook if s.cell(row=1, column=1).value == "No.")
+        assert sorted(str(row[0]) for row in sheet.iter_rows(min_row=2, values_only=True)) == ids
