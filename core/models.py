@@ -58,6 +58,17 @@ class Region(BilingualNameMixin, models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=128, blank=True)
     path = models.CharField(max_length=32, editable=False)
+    # A code withdrawn from GB/T 2260 (a county became a district, a city was renumbered) stays,
+    # so that the records and past reports that use it still resolve, and names the region that
+    # replaced it; nothing new may use it (core.reference_data, docs/decisions/0006).
+    successor = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("replaced by"),
+    )
 
     objects = HierarchyQuerySet.as_manager()
 

@@ -6,12 +6,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from core.models import Industry, Region
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "data" / "reference"
 REGIONS_FILE = REFERENCE_DIR / "regions_gbt2260.csv"
 INDUSTRIES_FILE = REFERENCE_DIR / "industries_gbt4754_2017.csv"
+
+
+def withdrawn_region(code: str, successor: str) -> str:
+    """What to tell someone who gives a withdrawn region code for something new."""
+    return _(
+        "Region code %(code)s was withdrawn from GB/T 2260; use %(successor)s, the region that "
+        "replaced it."
+    ) % {"code": code, "successor": successor}
 
 
 @dataclass
@@ -44,6 +53,21 @@ def _with_paths(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return sorted(rows, key=lambda row: (row["path"].count("/"), row["code"]))
 
 
+def load_regions(model: type[models.Model] = Region, path: Path = REGIONS_FILE) -> int:
+    """Insert or update every region of the file (`model`: a migration's historical model), then
+    point each withdrawn code at its successor (which the first pass wrote)."""
+    rows = _read(path)
+    count = _upsert(model, rows)
+    successors: dict[str, list[str]] = {}
+    for row in rows:
+        successors.setdefault(row.get("successor_code") or "", []).append(row["code"])
+    for successor, codes in successors.items():
+        model.objects.filter(code__in=codes).exclude(successor_id=successor or None).update(
+            successor_id=successor or None
+        )
+    return count
+
+
 def _upsert(model: type[models.Model], rows: list[dict[str, str]]) -> int:
     objects = [
         model(
@@ -70,6 +94,6 @@ def _upsert(model: type[models.Model], rows: list[dict[str, str]]) -> int:
 def load_reference_data() -> LoadResult:
     """Insert or update every region and industry; running it again changes nothing."""
     return LoadResult(
-        regions=_upsert(Region, _read(REGIONS_FILE)),
+        regions=load_regions(),
         industries=_upsert(Industry, _read(INDUSTRIES_FILE)),
     )

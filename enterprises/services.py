@@ -9,6 +9,7 @@ from associations.models import Membership
 from associations.services import membership_add, membership_request
 from core.errors import Conflict, DomainError, check_model_rules
 from core.models import Industry, Region, User
+from core.reference_data import withdrawn_region
 from core.validators import normalise_phone, normalise_uscc
 from core.workflow import change_status, diff, record_event, record_status, snapshot
 from enterprises import access
@@ -35,6 +36,8 @@ def clean_enterprise_fields(fields: dict) -> dict:
     region = cleaned.get("region")
     if isinstance(region, Region) and region.level != Region.Level.COUNTY:
         problems["region"] = [_("Choose a county-level region (district, county or city).")]
+    elif isinstance(region, Region) and region.successor_id:
+        problems["region"] = [withdrawn_region(region.code, region.successor_id)]
     industry = cleaned.get("industry")
     if isinstance(industry, Industry) and industry.level != Industry.Level.DIVISION:
         problems["industry"] = [_("Choose an industry division (two digits, e.g. 39).")]

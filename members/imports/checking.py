@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
 
 from core.models import Industry, Region
+from core.reference_data import withdrawn_region
 from core.validators import normalise_phone, normalise_uscc
 from enterprises.models import Enterprise
 from members.imports.reading import (
@@ -94,6 +95,9 @@ class RowChecker:
         self.columns = columns
         self.titles = {name: header[index] for name, index in columns.items()}
         self.region_levels = dict(Region.objects.values_list("code", "level"))
+        self.region_successors = dict(
+            Region.objects.filter(successor__isnull=False).values_list("code", "successor_id")
+        )
         self.industry_levels = dict(Industry.objects.values_list("code", "level"))
         self.seen: dict[str, int] = {}
 
@@ -142,6 +146,8 @@ class RowChecker:
                     _("%(code)s is a province or city; give the county-level code.")
                     % {"code": region},
                 )
+            elif region in self.region_successors:
+                problem("region_code", withdrawn_region(region, self.region_successors[region]))
 
         industry = values["industry_code"]
         if industry:

@@ -151,8 +151,8 @@ def test_inside_a_city_a_row_per_county_that_drills_no_further(world):
     result = progress(batch=world.batch, within=Region.objects.get(code="440100"))
 
     assert table(result) == {
-        "440104": ("Yuexiuqu", False, 1, 1, 0, 0, 0, 0, 0.0),  # e3; the suspended one is out
-        "440106": ("Tianhequ", False, 3, 2, 2, 0, 1, 50, 0.3333),  # e1 e2 e6
+        "440104": ("Yuexiu District", False, 1, 1, 0, 0, 0, 0, 0.0),  # e3; the suspended one is out
+        "440106": ("Tianhe District", False, 3, 2, 2, 0, 1, 50, 0.3333),  # e1 e2 e6
     }
     assert figures(result["totals"]) == {
         "eligible": 4,
@@ -277,8 +277,8 @@ def test_drilling_into_a_batch_for_several_regions_keeps_to_the_batch_and_the_su
         "440100": ("Guangzhou", True, 2, 1, 1, 0, 0, 10, 0.0),
         "440300": ("Shenzhen", True, 1, 1, 0, 0, 0, 0, 0.0),
     }
-    assert drill("440300") == {"440304": ("Futianqu", False, 1, 1, 0, 0, 0, 0, 0.0)}
-    assert drill("440106") == {"440106": ("Tianhequ", False, 2, 1, 1, 0, 0, 10, 0.0)}
+    assert drill("440300") == {"440304": ("Futian District", False, 1, 1, 0, 0, 0, 0, 0.0)}
+    assert drill("440106") == {"440106": ("Tianhe District", False, 2, 1, 1, 0, 0, 10, 0.0)}
     assert drill("330000") == {}
     outside = progress(batch=batch, within=Region.objects.get(code="330000"))
     assert (outside["totals"]["eligible"], outside["totals"]["rate"]) == (0, None)

@@ -657,8 +657,8 @@ def test_progress_drills_down_from_province_to_city_to_county(cast, web, small_b
 
     counties = web.get(url, {"within": "440100"})
     rows = {row["name"]: row for row in counties.context["figures"]["rows"]}
-    assert set(rows) == {"Tianhequ", "Yuexiuqu"}
-    assert rows["Tianhequ"]["resumed"] == 1
+    assert set(rows) == {"Tianhe District", "Yuexiu District"}
+    assert rows["Tianhe District"]["resumed"] == 1
     assert "?within=440106" not in html_of(counties)  # counties are the bottom
     assert 'href="?within=440000"' in html_of(counties)  # the breadcrumb back to the province
 
