@@ -141,3 +141,29 @@ class Report(models.Model):
     @property
     def is_association_report(self) -> bool:
         return self.association_id is not None
+
+
+class ReportFile(models.Model):
+    """A download of a report, rendered once and kept with its SHA-256: downloads send these
+    bytes instead of rendering again (a large report's PDF takes seconds). Kept per format and
+    language; `state` is the digest of what the file shows besides the figures (status,
+    submission, remarks), so that a file made before the report was submitted is made again."""
+
+    report = models.ForeignKey(Report, models.CASCADE, related_name="files")
+    format = models.CharField(max_length=4)
+    language = models.CharField(max_length=16)
+    state = models.CharField(max_length=64)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    rendered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "format", "language"], name="one_file_per_format_and_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}.{self.format} ({self.language})"

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from associations.models import Association
@@ -21,7 +22,7 @@ from core.errors import Conflict, DomainError
 from core.models import Event, Region, Role, User
 from core.workflow import change_status, diff, record_event, record_status, snapshot
 from reports import access, figures
-from reports.models import Report
+from reports.models import Report, ReportFile
 from reports.periods import last_complete_period, period_of
 
 logger = logging.getLogger(__name__)
@@ -250,6 +251,7 @@ def _compute_and_store(report: Report) -> Report:
         report.error = ""
         report.save()
         record_status(report, from_status=S.RUNNING, to_status=S.READY, actor=None)
+        _store_files_later(report)
     cache.delete(progress_key(report.pk))
     return report
 
@@ -341,6 +343,7 @@ def report_submit(
         update_fields=["remarks", "suggestions", "submitted_by", "submitted_at"],
         changes=_review_changes(before, report),
     )
+    _store_files_later(report)  # what was sent, as it was sent
     return report
 
 
@@ -429,3 +432,66 @@ def _make_scheduled(period_type: str, start: date, end: date) -> None:
     ).values("object_id")
     for report in reports.exclude(pk__in=existing).exclude(pk__in=recorded).only("pk"):
         record_status(report, from_status="", to_status=S.QUEUED, actor=None)
+
+
+# --- the downloads, rendered once ---------------------------------------------------------
+
+FILE_FORMATS = ("pdf", "xlsx", "csv")
+
+
+def file_state(report: Report) -> str:
+    """The digest of what a download shows besides the figures (whose checksum is part of it)."""
+    shown = [
+        report.checksum,
+        report.version,
+        report.status,
+        report.submitted_at.isoformat() if report.submitted_at else "",
+        report.remarks,
+        report.suggestions,
+    ]
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
+
+
+def stored_file(report: Report, file_format: str) -> ReportFile:
+    """The download of `report` in `file_format` and the active language: the file rendered
+    before, or rendered now and kept. Rendering is deterministic, so two requests that render
+    at once store the same bytes."""
+    from reports import rendering
+
+    language = get_language() or settings.LANGUAGE_CODE
+    state = file_state(report)
+    kept = ReportFile.objects.filter(report=report, format=file_format, language=language).first()
+    if kept is not None and kept.state == state:
+        return kept
+    content = getattr(rendering, f"render_{file_format}")(report)
+    kept, _created = ReportFile.objects.update_or_create(
+        report=report,
+        format=file_format,
+        language=language,
+        defaults={
+            "state": state,
+            "content": content,
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "size": len(content),
+        },
+    )
+    return kept
+
+
+def store_files(report_id: int) -> int:
+    """Render and keep every download of a finished report in the portal's language (the task
+    queued when a report is made ready or submitted); other languages on their first download."""
+    report = Report.objects.filter(pk=report_id, status__in=Report.DONE).first()
+    if report is None:
+        return 0
+    with override(settings.LANGUAGE_CODE):
+        for file_format in FILE_FORMATS:
+            stored_file(report, file_format)
+    return len(FILE_FORMATS)
+
+
+def _store_files_later(report: Report) -> None:
+    from reports.tasks import store_report_files
+
+    report_id = report.pk
+    transaction.on_commit(lambda: store_report_files.delay(report_id))

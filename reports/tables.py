@@ -325,6 +325,9 @@ def tables(report: Report, every_urgent: dict | None = None) -> list[Table]:
         return []
     urgent_table = urgent(data, every_urgent)
     result = [headline(data), progress(data), needs(data), supplies(data), urgent_table]
+    corrected = changes(report)
+    if corrected is not None:
+        result.insert(1, corrected)
     if report.is_association_report:
         result.append(remarks(report))
     return result
@@ -343,3 +346,101 @@ def display(value, kind: str) -> str:
     if isinstance(value, Decimal):
         return plain(value)
     return str(value)
+
+
+# --- what a correction changed ------------------------------------------------------------
+
+
+def _figure_rows(data: dict) -> dict[tuple[str, str, str], object]:
+    """Every figure of a snapshot keyed by (section, row, figure), the row named as a reader
+    knows it."""
+    names = data["names"]
+    values: dict[tuple[str, str, str], object] = {}
+    for row in data["headline"]["rows"]:
+        values[("headline", "", row["figure"])] = row["current"]
+    for row in data["progress"]["rows"]:
+        label = f"{_name(names, 'regions', row['region'])} · {row['section']}"
+        for figure in (*FIGURE_LABELS, "rate"):
+            if figure in row and figure not in ("region", "section"):
+                values[("progress", label, figure)] = row[figure]
+    for row in data["needs"]["rows"]:
+        label = (
+            f"{_label(Need.Kind, row['kind'])} · {_name(names, 'regions', row['region'])} · "
+            f"{row['section']}"
+        )
+        for figure in NEED_COLUMNS:
+            values[("needs", label, figure)] = row[figure]
+    for row in data["supplies"]["rows"]:
+        label = f"{_name(names, 'items', row['item'])} ({_label(Unit, row['unit'])})"
+        for figure in ("requests", "asked", "matched"):
+            values[("supplies", label, figure)] = row[figure]
+    return values
+
+
+SECTION_TITLES = {
+    "headline": gettext_lazy("Headline figures"),
+    "progress": gettext_lazy("Resumption progress by region and industry"),
+    "needs": gettext_lazy("Needs by kind, region and industry"),
+    "supplies": gettext_lazy("Supply quantities by item"),
+}
+SUPPLY_LABELS = {
+    "requests": gettext_lazy("Requests"),
+    "asked": gettext_lazy("Quantity asked"),
+    "matched": gettext_lazy("Quantity matched"),
+}
+
+
+def previous_version(report: Report) -> Report | None:
+    if report.version < 2:
+        return None
+    return (
+        Report.objects.filter(
+            region_id=report.region_id,
+            association_id=report.association_id,
+            period_type=report.period_type,
+            period_start=report.period_start,
+            version=report.version - 1,
+            data__isnull=False,
+        )
+        .only("data", "version")
+        .first()
+    )
+
+
+def changes(report: Report, previous: Report | None = None) -> Table | None:
+    """A corrected version's figures that differ from the version it corrects (old → new): a
+    figure that was not there before (a new row) is shown against an empty cell."""
+    previous = previous or previous_version(report)
+    if previous is None or not report.data:
+        return None
+    old, new = _figure_rows(previous.data), _figure_rows(report.data)
+    table = Table(
+        "changes",
+        _("Changed since version %(version)d") % {"version": previous.version},
+        [
+            Column(_("Section")),
+            Column(_("Row")),
+            Column(_("Figure")),
+            Column(_("Version %(version)d") % {"version": previous.version}),
+            Column(_("Version %(version)d") % {"version": report.version}),
+        ],
+    )
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        section, row, figure = key
+        label = FIGURE_LABELS.get(figure) or SUPPLY_LABELS.get(figure) or figure
+        kind = PERCENT if figure == "rate" else DECIMAL if figure in ("asked", "matched") else INT
+        table.rows.append(
+            [
+                str(SECTION_TITLES[section]),
+                row,
+                str(label),
+                display(_decimal(before) if kind != INT else before, kind),
+                display(_decimal(after) if kind != INT else after, kind),
+            ]
+        )
+    if not table.rows:
+        table.note = _("No figure changed.")
+    return table

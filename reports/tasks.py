@@ -36,3 +36,10 @@ def generate_report(self, report_id: int) -> None:
 def schedule_reports(period_type: str) -> int:
     """The beat entry: make and queue the last complete period's reports for every scope."""
     return len(services.schedule(period_type))
+
+
+@shared_task(name="reports.tasks.store_report_files", acks_late=True, max_retries=3)
+def store_report_files(report_id: int) -> int:
+    """Render and keep a finished report's downloads, so that downloading is sending bytes.
+    Idempotent: files already kept for the report as it is are left alone."""
+    return services.store_files(report_id)

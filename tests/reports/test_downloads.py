@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
 from reports import rendering
 from reports.models import Report
 from reports.tables import NEED_COLUMNS, tables
+from tests.conftest import api_as
 from tests.reports.sample import (
     CONTACT,
     PHONE,
@@ -323,3 +325,86 @@ def test_a_cut_urgent_list_says_so_and_the_spreadsheets_carry_all_of_it(
         workbook = load_workbook(io.BytesIO(rendering.render_xlsx(report)))
         sheet = next(s for s in workbook if s.cell(row=1, column=1).value == "No.")
         assert sorted(str(row[0]) for row in sheet.iter_rows(min_row=2, values_only=True)) == ids
+
+
+# --- rendered once ------------------------------------------------------------------------
+
+
+def test_a_download_is_rendered_once_kept_with_its_checksum_and_sent_as_kept(
+    cast, report, client, monkeypatch
+):
+    import hashlib
+
+    from reports import services
+
+    assert services.store_files(report.pk) == 3
+    client.force_login(cast.staff)
+    url = reverse("report-download", args=[report.pk, "pdf"])
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first.content == rendering.render_pdf(report)  # the kept bytes are a fresh rendering
+    assert first["X-Content-SHA256"] == hashlib.sha256(first.content).hexdigest()
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("a kept file is sent, not rendered again")
+
+    monkeypatch.setattr(rendering, "render_pdf", no_rendering)
+    again = client.get(url)
+    assert again.content == first.content
+    assert (
+        api_as(cast.staff).get(f"/api/v1/reports/{report.pk}/download/?format=pdf").content
+        == first.content
+    )
+
+
+def test_a_submitted_report_is_rendered_again_with_its_submission(cast, report, client, tmp_path):
+    from reports import services
+
+    client.force_login(cast.staff)
+    url = reverse("report-download", args=[report.pk, "pdf"])
+    before = client.get(url).content
+    submitted = services.report_submit(actor=cast.staff, report_id=report.pk)
+    after = client.get(url).content
+
+    assert after != before
+    assert after == rendering.render_pdf(submitted)
+    # the title block gains the time of submission ("提交时间", also the urgent list's "filed")
+    assert (
+        pdf_text(after, tmp_path).count("提交时间")
+        == pdf_text(before, tmp_path).count("提交时间") + 1
+    )
+
+
+# --- a correction -------------------------------------------------------------------------
+
+
+def test_a_corrected_version_shows_which_figures_changed_in_the_page_and_the_xlsx(cast, report):
+    from reports import services
+    from supplies import services as needs
+    from supplies.models import Need
+
+    services.report_submit(actor=cast.staff, report_id=report.pk)
+    needs.need_file(
+        actor=cast.enterprise_user,
+        kind=Need.Kind.DIFFICULTY,
+        difficulty_kind="finance",
+        description="贷款到期",
+    )
+    revision = services.report_revise(actor=cast.staff, report_id=report.pk, reason="漏报一项")
+    revision = services.generate(revision.pk)
+
+    with translation.override("en"):
+        sections = tables(revision)
+        changed = sections[1]
+        assert changed.title == "Changed since version 1"
+        rows = {(row[0], row[2]): (row[3], row[4]) for row in changed.rows}
+        assert rows[("Headline figures", "New needs")] == ("3", "4")
+        assert rows[("Headline figures", "Open at period end")] == ("3", "4")
+        assert all(old != new for old, new in rows.values())
+        workbook = load_workbook(io.BytesIO(rendering.render_xlsx(revision)))
+        sheet = workbook["Changed since version 1"]
+        assert ("Headline figures", None, "New needs", "3", "4") in set(
+            sheet.iter_rows(values_only=True)
+        )
+    # the first version has nothing to compare with
+    assert all(table.key != "changes" for table in tables(report))
