@@ -264,18 +264,23 @@ def _escalated(**when) -> Q:
     return Q(id__in=Escalation.objects.filter(**when).values("need_id"))
 
 
-def _need_counts(start_day: date, end_day: date) -> dict:
+def _need_conditions(start_day: date, end_day: date) -> dict[str, Q]:
+    """Which needs (filed before the end) each need figure counts (docs/decisions/0002)."""
     start, end = local_midnight(start_day), local_midnight(end_day)
-    new = Q(created_at__gte=start)
     still_open = _open_at(end)
     return {
-        "new": Count("id", filter=new),
-        "resolved": Count(
-            "id", filter=Q(status=N.RESOLVED, closed_at__gte=start, closed_at__lt=end)
-        ),
-        "open": Count("id", filter=still_open),
-        "escalated": Count("id", filter=_escalated(escalated_at__gte=start, escalated_at__lt=end)),
-        "overdue": Count("id", filter=still_open & Q(needed_by__lt=end_day)),
+        "new": Q(created_at__gte=start),
+        "resolved": Q(status=N.RESOLVED, closed_at__gte=start, closed_at__lt=end),
+        "open": still_open,
+        "escalated": _escalated(escalated_at__gte=start, escalated_at__lt=end),
+        "overdue": still_open & Q(needed_by__lt=end_day),
+    }
+
+
+def _need_counts(start_day: date, end_day: date) -> dict:
+    return {
+        name: Count("id", filter=condition)
+        for name, condition in _need_conditions(start_day, end_day).items()
     }
 
 
@@ -418,6 +423,47 @@ def scope_of(report) -> Scope:
         association=report.association,
         start=report.period_start,
         end=report.period_end,
+    )
+
+
+# --- what a figure counts, one by one ------------------------------------------------------
+
+ENTERPRISE_LISTS = ("members", "applied", "approved", "resumed", "resumed_not_members")
+NEED_LISTS = ("new", "resolved", "open", "escalated", "overdue")
+
+
+def behind(scope: Scope, figure: str) -> QuerySet:
+    """The enterprises (for a progress figure) or needs (for a need figure) that `figure` counts
+    for `scope`, as at the end of its period: the same conditions as the figure, so that the
+    list is as long as the figure says."""
+    from enterprises.models import Enterprise
+
+    if figure in NEED_LISTS:
+        conditions = _need_conditions(scope.start, scope.end)
+        return (
+            _needs(scope)
+            .filter(created_at__lt=local_midnight(scope.end))
+            .filter(conditions[figure])
+            .select_related("enterprise", "enterprise__region", "item")
+            .order_by("rank_at", "id")
+        )
+    if figure == "members":
+        ids = _members(scope, scope.end).values("enterprise_id")
+    elif figure in ENTERPRISE_LISTS:
+        applications = _applications(scope, scope.end)
+        applications = {
+            "applied": applications,
+            "approved": applications.filter(status_then__in=(A.APPROVED, A.RESUMED)),
+            "resumed": applications.filter(status_then=A.RESUMED, is_member=True),
+            "resumed_not_members": applications.filter(status_then=A.RESUMED, is_member=False),
+        }[figure]
+        ids = applications.values("enterprise_id")
+    else:
+        raise ValueError(f"No list behind {figure!r}")
+    return (
+        Enterprise.objects.filter(pk__in=ids)
+        .select_related("region", "industry")
+        .order_by("region_id", "name", "id")
     )
 
 

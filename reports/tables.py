@@ -86,6 +86,7 @@ class Table:
     rows: list[list] = field(default_factory=list)
     totals: list | None = None
     note: str = ""
+    row_keys: list[str] = field(default_factory=list)  # what each row is (the headline's figures)
 
 
 def _name(names: dict, group: str, code: str | None) -> str:
@@ -133,6 +134,7 @@ def headline(data: dict) -> Table:
             values = [row["current"], row["previous"], row["change"]]
         definition = FIGURE_DEFINITIONS.get(row["figure"], "")
         table.rows.append([str(FIGURE_LABELS[row["figure"]]), *values, str(definition)])
+        table.row_keys.append(row["figure"])
     return table
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,7 +21,7 @@ from core.access import action_required, can
 from core.errors import DomainError
 from core.forms import ReasonForm
 from core.workflow import history_for
-from reports import access, rendering, selectors, services
+from reports import access, figures, rendering, selectors, services
 from reports.charts import headline_charts
 from reports.forms import (
     CompletenessForm,
@@ -30,7 +31,7 @@ from reports.forms import (
     ReportRequestForm,
 )
 from reports.models import Report
-from reports.tables import PERCENT, Table, display, tables
+from reports.tables import FIGURE_DEFINITIONS, FIGURE_LABELS, PERCENT, Table, display, tables
 
 S = Report.Status
 FORMATS = ("csv", "xlsx", "pdf")  # downloads, rendered once (services.stored_file)
@@ -107,7 +108,7 @@ def _visible(request: HttpRequest, pk: int, *, with_data: bool = False) -> Repor
     return get_object_or_404(reports, pk=pk)
 
 
-def _page_table(table: Table) -> dict:
+def _page_table(table: Table, links: dict[str, str] | None = None) -> dict:
     """A table's cells as text, each with whether it is a number (aligned right). The text is
     what the downloads write (free text masked the same way); an unknown rate shows as —."""
 
@@ -120,12 +121,18 @@ def _page_table(table: Table) -> dict:
     def cells(row: list) -> list[tuple[str, bool, bool]]:
         return [cell(v, column.kind) for v, column in zip(row, table.columns, strict=True)]
 
+    links = links or {}
+
     return {
         "key": table.key,
         "title": table.title,
         "note": table.note,
         "columns": [(c.label, c.kind in rendering.NUMERIC) for c in table.columns],
-        "rows": [cells(row) for row in table.rows],
+        # each row's cells, and for the headline's figures the address of what they count
+        "rows": [
+            {"cells": cells(row), "link": links.get(key, "")}
+            for row, key in zip(table.rows, table.row_keys or [""] * len(table.rows), strict=True)
+        ],
         "totals": cells(table.totals) if table.totals else None,
     }
 
@@ -172,7 +179,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_request": can(user, "report.request") and report.status == S.FAILED,
     }
     if context["done"]:
-        headline, *sections = [_page_table(table) for table in tables(report)]
+        headline_table, *others = tables(report)
+        headline = _page_table(headline_table, figure_links(report))
+        sections = [_page_table(table) for table in others]
         context.update(headline=headline, tables=sections)
         context["charts"] = headline_charts(report.data["headline"]["rows"])
         rates = {row["figure"]: row for row in report.data["headline"]["rows"]}["rate"]
@@ -197,6 +206,40 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def report_progress(request: HttpRequest, pk: int) -> JsonResponse:
     report = _visible(request, pk)
     return JsonResponse({"status": report.status, **services.progress_of(report)})
+
+
+@require_GET
+@action_required("report.view")
+def report_figure(request: HttpRequest, pk: int, figure: str) -> HttpResponse:
+    """The enterprises or needs a headline figure counts, as at the end of the report's period
+    (reports.figures.behind): the same conditions, so the list is as long as the figure."""
+    if figure not in (*figures.ENTERPRISE_LISTS, *figures.NEED_LISTS):
+        raise Http404
+    report = _visible(request, pk, with_data=True)
+    if report.status not in Report.DONE:
+        raise Http404
+    listed = figures.behind(figures.scope_of(report), figure)
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    headline = {row["figure"]: row for row in report.data["headline"]["rows"]}
+    context = {
+        "report": report,
+        "figure": figure,
+        "label": FIGURE_LABELS[figure],
+        "definition": FIGURE_DEFINITIONS.get(figure, ""),
+        "counted": headline.get(figure, {}).get("current"),
+        "as_at": report.period_end,
+        "needs": figure in figures.NEED_LISTS,
+        "page": page,
+    }
+    return render(request, "reports/figure_list.html", context)
+
+
+def figure_links(report: Report) -> dict[str, str]:
+    """The headline figures that have a list behind them, and the list's address."""
+    return {
+        figure: reverse("report-figure", args=[report.pk, figure])
+        for figure in (*figures.ENTERPRISE_LISTS, *figures.NEED_LISTS)
+    }
 
 
 @require_GET

@@ -489,3 +489,42 @@ def test_government_reads_a_submitted_report_without_the_names_of_the_associatio
 
     assert "陈敏" not in official_view and cast.staff.username not in official_view
     assert "陈敏" in staff_view
+
+
+# --- the lists behind the figures ---------------------------------------------------------
+
+
+def test_each_headline_figure_links_to_the_enterprises_or_needs_it_counts(
+    cast, client, queued, members_before
+):
+    from tests.reports.sample import file_needs
+
+    file_needs(cast)
+    report = region_report("440000", days_ago=0)
+    client.force_login(cast.official)
+    page = client.get(reverse("report-detail", args=[report.pk])).content.decode()
+    members_url = reverse("report-figure", args=[report.pk, "members"])
+    assert f'href="{members_url}"' in page
+    assert page.count('data-testid="figure-link"') == 10  # every count but the workers
+
+    members = client.get(members_url, HTTP_ACCEPT_LANGUAGE="en")
+    assert [e.name for e in members.context["page"]] == [cast.member.name]
+    assert "Enterprises whose membership was active" in members.content.decode()
+    new = client.get(reverse("report-figure", args=[report.pk, "new"]))
+    counted = {row["figure"]: row["current"] for row in report.data["headline"]["rows"]}
+    assert new.context["page"].paginator.count == counted["new"] == 3
+    assert {need.enterprise_id for need in new.context["page"]} == {cast.member.pk}
+
+
+def test_the_lists_behind_figures_are_for_those_who_may_read_the_report(
+    cast, client, queued, members_before
+):
+    report = region_report("440000", days_ago=0)
+    url = reverse("report-figure", args=[report.pk, "members"])
+    client.force_login(cast.other_official)  # Zhejiang's official
+    assert client.get(url).status_code == 404
+    client.force_login(cast.enterprise_user)
+    assert client.get(url).status_code in (403, 404)
+    client.force_login(cast.official)
+    assert client.get(reverse("report-figure", args=[report.pk, "rate"])).status_code == 404
+    assert client.get(url).status_code == 200
