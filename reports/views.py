@@ -118,20 +118,27 @@ def _page_table(table: Table, links: dict[str, str] | None = None) -> dict:
         short = text.isascii() and len(text) <= 12 and " " not in text
         return text, kind in rendering.NUMERIC, short
 
-    def cells(row: list) -> list[tuple[str, bool, bool]]:
-        return [cell(v, column.kind) for v, column in zip(row, table.columns, strict=True)]
-
     links = links or {}
+    columns, rows, hints = table.columns, table.rows, [""] * len(table.rows)
+    if table.key == "headline":
+        # On the page a figure's definition is a line under its name, not a column of its own
+        # (which a phone could only show by scrolling); the downloads keep the column.
+        columns, rows = columns[:-1], [row[:-1] for row in table.rows]
+        hints = [row[-1] for row in table.rows]
+
+    def cells(row: list) -> list[tuple[str, bool, bool]]:
+        return [cell(v, column.kind) for v, column in zip(row, columns, strict=True)]
 
     return {
         "key": table.key,
         "title": table.title,
         "note": table.note,
-        "columns": [(c.label, c.kind in rendering.NUMERIC) for c in table.columns],
-        # each row's cells, and for the headline's figures the address of what they count
+        "columns": [(c.label, c.kind in rendering.NUMERIC) for c in columns],
+        # each row's cells, and for the headline's figures their definition and the address
+        # of what they count
         "rows": [
-            {"cells": cells(row), "link": links.get(key, "")}
-            for row, key in zip(table.rows, table.row_keys or [""] * len(table.rows), strict=True)
+            {"cells": cells(row), "link": links.get(key, ""), "hint": hint}
+            for row, key, hint in zip(rows, table.row_keys or [""] * len(rows), hints, strict=True)
         ],
         "totals": cells(table.totals) if table.totals else None,
     }
