@@ -157,7 +157,12 @@ class ReportDetailSerializer(ReportSerializer):
     data = serializers.JSONField(
         read_only=True,
         help_text="The figures, as computed when the report was generated: sections "
-        "progress, needs, supplies, urgent, headline, names and meta",
+        "progress, needs, supplies, urgent, headline, names and meta. Each figure is defined "
+        "in docs/decisions/0002 (memberships and applications as at the period's end, from "
+        "their history; `resumed` counts members only and `resumed_not_members` the others; "
+        "`rate` = resumed ÷ members as text to four decimal places, half to even). `urgent` "
+        "names at most 200 needs with `total` the number there are; the CSV and XLSX downloads "
+        "list all of them.",
     )
     allowed_actions = serializers.SerializerMethodField(
         help_text="What the caller may do to this report now, by action name: `remarks`, "
