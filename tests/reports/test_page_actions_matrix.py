@@ -251,6 +251,7 @@ def test_every_post_of_the_report_pages_has_rows():
         "report-detail",
         "report-progress",
         "report-download",
+        "report-figure",
     }
     covered = {row.url.split("/")[-2] for row in ROWS}
     assert covered == {"request", "remarks", "submit", "revise"}

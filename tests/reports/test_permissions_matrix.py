@@ -76,6 +76,24 @@ PAGE_ROWS: list = [
         404,
     ),
     ("/reports/{report_zhejiang}/", PAGE_NO_REPORTS | {"other_official": 200, "admin": 200}, 404),
+    # What a figure counts: for those who may read the report.
+    (
+        "/reports/{report_association}/figures/members/",
+        PAGE_NO_REPORTS | PAGE_ASSOCIATION_SIDE,
+        404,
+    ),
+    (
+        "/reports/{report_submitted}/figures/open/",
+        PAGE_NO_REPORTS | PAGE_ASSOCIATION_SIDE | {"official": 200},
+        404,
+    ),
+    (
+        "/reports/{report_guangdong}/figures/new/",
+        PAGE_NO_REPORTS | {"official": 200, "admin": 200},
+        404,
+    ),
+    ("/reports/{report_association}/figures/rate/", PAGE_NO_REPORTS, 404),  # no list behind it
+    ("/reports/{report_queued}/figures/members/", PAGE_NO_REPORTS, 404),  # no figures yet
     # Not generated yet: its page shows the progress; a download sends back to it.
     ("/reports/{report_queued}/", PAGE_NO_REPORTS | PAGE_ASSOCIATION_SIDE, 404),
     (
