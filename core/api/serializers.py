@@ -8,10 +8,17 @@ from core.models import Industry, Region, User
 
 class RegionSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    successor = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="For a code withdrawn from GB/T 2260, the region that replaced it (records "
+        "keep the withdrawn code; nothing new may use it); null for a current code",
+    )
 
     class Meta:
         model = Region
-        fields = ["code", "name_zh", "name_en", "level", "parent"]
+        fields = ["code", "name_zh", "name_en", "level", "parent", "successor"]
 
 
 class IndustrySerializer(serializers.ModelSerializer):

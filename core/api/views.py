@@ -37,6 +37,10 @@ class ReferenceFilterSet(django_filters.FilterSet):
 
 
 class RegionFilterSet(ReferenceFilterSet):
+    current = django_filters.BooleanFilter(
+        field_name="successor", lookup_expr="isnull", label=_("Current codes only (not withdrawn)")
+    )
+
     class Meta:
         model = Region
         fields = ["level"]
@@ -59,7 +63,7 @@ class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
 class RegionViewSet(ReferenceViewSet):
     """GB/T 2260 administrative divisions: provinces, prefectures and counties."""
 
-    queryset = Region.objects.select_related("parent")
+    queryset = Region.objects.select_related("parent", "successor")
     serializer_class = RegionSerializer
     filterset_class = RegionFilterSet
 

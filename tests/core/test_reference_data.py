@@ -152,3 +152,15 @@ def test_a_record_on_a_withdrawn_code_still_reads_with_its_name(cast):
     enterprise.refresh_from_db()
     assert enterprise.region.name_zh == "奉化市"
     assert enterprise.region.successor.name_zh == "奉化区"
+
+
+def test_the_regions_api_says_which_codes_were_withdrawn_and_what_replaced_them(cast):
+    from tests.conftest import api_as
+
+    client = api_as(cast.staff)
+    withdrawn = client.get("/api/v1/regions/330283/").json()
+    assert (withdrawn["name_zh"], withdrawn["successor"]) == ("奉化市", "330213")
+    assert client.get("/api/v1/regions/330213/").json()["successor"] is None
+    current = client.get("/api/v1/regions/?within=330200&current=true&page_size=100").json()
+    codes = {row["code"] for row in current["results"]}
+    assert "330213" in codes and "330283" not in codes
