@@ -201,3 +201,18 @@ def completeness_scope(user, associations: QuerySet) -> QuerySet:
     """The associations whose reporting `user` follows: those based in their jurisdiction (all
     of them for administrators)."""
     return scope_of(user).filter(associations, region="region__path")
+
+
+def figure_list_for(user, report: Report, listed: QuerySet, *, needs: bool) -> QuerySet:
+    """What `user` may see of the enterprises or needs behind a figure of `report`: all of
+    them for the association's side of its own report and for administrators; for government
+    (an official, a partner bound to a jurisdiction) only those the portal shows them anywhere
+    — the enterprises inside their jurisdiction, and of the needs only those put before
+    government (an association's report covers its members wherever they are)."""
+    if may_review(user, report) or scope_of(user).kind == "admin":
+        return listed
+    from enterprises.selectors import enterprise_list
+    from supplies.selectors import need_list
+
+    visible = need_list(user=user) if needs else enterprise_list(user=user)
+    return listed.filter(pk__in=visible.values("pk"))

@@ -225,7 +225,9 @@ def report_figure(request: HttpRequest, pk: int, figure: str) -> HttpResponse:
     report = _visible(request, pk, with_data=True)
     if report.status not in Report.DONE:
         raise Http404
-    listed = figures.behind(figures.scope_of(report), figure)
+    everything = figures.behind(figures.scope_of(report), figure)
+    needs = figure in figures.NEED_LISTS
+    listed = access.figure_list_for(request.user, report, everything, needs=needs)
     page = Paginator(listed, 50).get_page(request.GET.get("page"))
     headline = {row["figure"]: row for row in report.data["headline"]["rows"]}
     context = {
@@ -235,7 +237,8 @@ def report_figure(request: HttpRequest, pk: int, figure: str) -> HttpResponse:
         "definition": FIGURE_DEFINITIONS.get(figure, ""),
         "counted": headline.get(figure, {}).get("current"),
         "as_at": report.period_end,
-        "needs": figure in figures.NEED_LISTS,
+        "needs": needs,
+        "narrowed": listed is not everything,
         "page": page,
     }
     return render(request, "reports/figure_list.html", context)

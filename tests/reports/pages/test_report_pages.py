@@ -510,7 +510,11 @@ def test_each_headline_figure_links_to_the_enterprises_or_needs_it_counts(
     members = client.get(members_url, HTTP_ACCEPT_LANGUAGE="en")
     assert [e.name for e in members.context["page"]] == [cast.member.name]
     assert "Enterprises whose membership was active" in members.content.decode()
-    new = client.get(reverse("report-figure", args=[report.pk, "new"]))
+    new_url = reverse("report-figure", args=[report.pk, "new"])
+    # the official: of the needs, those put before government
+    assert [need.kind for need in client.get(new_url).context["page"]] == ["difficulty"]
+    client.force_login(cast.admin)
+    new = client.get(new_url)
     counted = {row["figure"]: row["current"] for row in report.data["headline"]["rows"]}
     assert new.context["page"].paginator.count == counted["new"] == 3
     assert {need.enterprise_id for need in new.context["page"]} == {cast.member.pk}
@@ -528,3 +532,35 @@ def test_the_lists_behind_figures_are_for_those_who_may_read_the_report(
     client.force_login(cast.official)
     assert client.get(reverse("report-figure", args=[report.pk, "rate"])).status_code == 404
     assert client.get(url).status_code == 200
+
+
+def test_government_lists_only_what_it_may_see_of_an_association_report(
+    cast, client, queued, members_before
+):
+    """An association report covers its members wherever they are: Guangdong's official sees
+    in its lists the members inside Guangdong only, and of the needs those put before
+    government; the association's own staff see them all."""
+    from tests.factories import EnterpriseFactory, MembershipFactory
+    from tests.reports.sample import file_needs
+
+    far = EnterpriseFactory(name="杭州远方贸易有限公司", region_id="330106")
+    MembershipFactory(enterprise=far, association=cast.association)
+    file_needs(cast)  # three needs of the cast member, one escalated
+    report = association_report(cast.association, days_ago=0)
+    services.report_submit(actor=cast.staff, report_id=report.pk)
+    members_url = reverse("report-figure", args=[report.pk, "members"])
+    new_url = reverse("report-figure", args=[report.pk, "new"])
+
+    client.force_login(cast.staff)
+    assert {e.name for e in client.get(members_url).context["page"]} == {
+        cast.member.name,
+        far.name,
+    }
+    assert client.get(new_url).context["page"].paginator.count == 3
+
+    client.force_login(cast.official)
+    members = client.get(members_url)
+    assert [e.name for e in members.context["page"]] == [cast.member.name]
+    assert far.name not in members.content.decode() and far.uscc not in members.content.decode()
+    needs = client.get(new_url).context["page"]
+    assert [need.kind for need in needs] == ["difficulty"]  # the escalated one
