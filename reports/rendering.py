@@ -37,6 +37,9 @@ from reports.models import Report
 from reports.periods import period_label
 from reports.tables import DECIMAL, INT, PERCENT, TEXT, Column, Table, display, tables
 
+# Part of every kept file's state (reports.services.file_state): change it when what the
+# renderers write changes, so that files kept before are made again.
+RENDERING_VERSION = "2026-12-04"
 NUMERIC = (INT, DECIMAL, PERCENT)
 # Control characters that XML (XLSX) and PDF text cannot hold; tab and newlines stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -56,18 +59,18 @@ def filename(report: Report, file_format: str) -> str:
 # --- what every format shares -------------------------------------------------------------
 
 
-def _sections(report: Report, *, every_urgent: bool = False) -> list[Table]:
-    """The report's tables; with `every_urgent`, the urgent list in full (up to the files' limit,
-    figures.FILE_URGENT_LIMIT) as at the end of the period, for the spreadsheets."""
+def _sections(report: Report, every_urgent: dict | None = None, *, spreadsheet=False):
+    """The report's tables. A spreadsheet lists the urgent needs in full: `every_urgent` (the
+    list kept for the version, reports.services.urgent_in_full), or, when none is given and the
+    snapshot holds only the first of them, the list read now as at the end of the period."""
     if not report.data or report.generated_at is None:
         raise ValueError(f"Report {report.pk} has no figures yet (status {report.status}).")
-    every = None
     snapshot = report.data["urgent"]
-    if every_urgent and snapshot["total"] > len(snapshot["rows"]):
-        every = figures.urgent(figures.scope_of(report), limit=figures.FILE_URGENT_LIMIT)
+    if spreadsheet and every_urgent is None and snapshot["total"] > len(snapshot["rows"]):
+        every_urgent = figures.urgent(figures.scope_of(report), limit=figures.FILE_URGENT_LIMIT)
         # the regions and items of the rows past the snapshot's are named too
-        every["names"] = figures.names({**report.data, "urgent": every})
-    return tables(report, every)
+        every_urgent["names"] = figures.names({**report.data, "urgent": every_urgent})
+    return tables(report, every_urgent if spreadsheet else None)
 
 
 def _local_time(moment) -> str:
@@ -129,7 +132,7 @@ def _csv_cell(value, kind: str) -> str:
     return text
 
 
-def render_csv(report: Report) -> bytes:
+def render_csv(report: Report, every_urgent: dict | None = None) -> bytes:
     """UTF-8 with a byte order mark, so that Excel reads the Chinese text.
 
     The title block (label, value) comes first; then each section: its title on a row of its
@@ -141,7 +144,7 @@ def render_csv(report: Report) -> bytes:
     writer = csv.writer(out)
     # The title block names the association as its staff typed it: text like any other.
     writer.writerows(spreadsheets.csv_row(row) for row in metadata(report))
-    for table in _sections(report, every_urgent=True):
+    for table in _sections(report, every_urgent, spreadsheet=True):
         writer.writerow([])
         writer.writerow(spreadsheets.csv_row([table.title]))
         writer.writerow(spreadsheets.csv_row(column.label for column in table.columns))
@@ -279,7 +282,7 @@ def _zip_with_fixed_times(raw: bytes, moment) -> bytes:
     return out.getvalue()
 
 
-def render_xlsx(report: Report) -> bytes:
+def render_xlsx(report: Report, every_urgent: dict | None = None) -> bytes:
     """A cover sheet (title block and checksum), then one sheet per section: a bold, filled,
     frozen header row, numbers as numbers (integers, quantities with two decimals, rates in
     percentage format), the totals row, columns wide enough for their text. Written in
@@ -287,7 +290,7 @@ def render_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
 
-    sections = _sections(report, every_urgent=True)
+    sections = _sections(report, every_urgent, spreadsheet=True)
     workbook = Workbook(write_only=True)
     generated = report.generated_at.astimezone(UTC).replace(tzinfo=None)
     workbook.properties.title = report.title

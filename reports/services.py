@@ -1,6 +1,7 @@
 """Every write on reports: asking for one, generating it (the task's body), the association's
 remarks and submission, corrections as new versions, and the schedule's runs."""
 
+import gzip
 import hashlib
 import json
 import logging
@@ -11,7 +12,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language, override
@@ -436,12 +437,17 @@ def _make_scheduled(period_type: str, start: date, end: date) -> None:
 
 # --- the downloads, rendered once ---------------------------------------------------------
 
-FILE_FORMATS = ("pdf", "xlsx", "csv")
+FILE_FORMATS = ("csv", "xlsx", "pdf")  # the quick ones first: a missing font stops only the PDF
+URGENT_LIST = "json"  # the kept full urgent list of a version (ReportFile.format)
 
 
 def file_state(report: Report) -> str:
-    """The digest of what a download shows besides the figures (whose checksum is part of it)."""
+    """The digest of what a download shows besides the figures (whose checksum is part of it),
+    and of the rendering's version: a file kept before either changed is made again."""
+    from reports.rendering import RENDERING_VERSION
+
     shown = [
+        RENDERING_VERSION,
         report.checksum,
         report.version,
         report.status,
@@ -450,6 +456,35 @@ def file_state(report: Report) -> str:
         report.suggestions,
     ]
     return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
+
+
+def urgent_in_full(report: Report) -> dict | None:
+    """Every urgent need of the version (up to figures.FILE_URGENT_LIMIT) with the names its
+    rows use, when the snapshot lists only the first of them: read as at the end of the period
+    once, when the first spreadsheet is made, and kept, so that every later rendering of the
+    version (after submission, in another language) lists the same needs. None when the
+    snapshot holds them all."""
+    snapshot = report.data["urgent"]
+    if snapshot["total"] <= len(snapshot["rows"]):
+        return None
+    kept = ReportFile.objects.filter(report=report, format=URGENT_LIST, language="").first()
+    if kept is not None and kept.state == report.checksum:
+        return json.loads(gzip.decompress(bytes(kept.content)))
+    every = figures.urgent(figures.scope_of(report), limit=figures.FILE_URGENT_LIMIT)
+    every["names"] = figures.names({**report.data, "urgent": every})
+    content = gzip.compress(json.dumps(every, ensure_ascii=False).encode(), mtime=0)
+    ReportFile.objects.update_or_create(
+        report=report,
+        format=URGENT_LIST,
+        language="",
+        defaults={
+            "state": report.checksum,
+            "content": content,
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "size": len(content),
+        },
+    )
+    return every
 
 
 def stored_file(report: Report, file_format: str) -> ReportFile:
@@ -463,7 +498,11 @@ def stored_file(report: Report, file_format: str) -> ReportFile:
     kept = ReportFile.objects.filter(report=report, format=file_format, language=language).first()
     if kept is not None and kept.state == state:
         return kept
-    content = getattr(rendering, f"render_{file_format}")(report)
+    if file_format == "pdf":
+        content = rendering.render_pdf(report)
+    else:  # the spreadsheets list every urgent need
+        render = getattr(rendering, f"render_{file_format}")
+        content = render(report, every_urgent=urgent_in_full(report))
     kept, _created = ReportFile.objects.update_or_create(
         report=report,
         format=file_format,
@@ -480,18 +519,30 @@ def stored_file(report: Report, file_format: str) -> ReportFile:
 
 def store_files(report_id: int) -> int:
     """Render and keep every download of a finished report in the portal's language (the task
-    queued when a report is made ready or submitted); other languages on their first download."""
+    queued when a report is made ready or submitted); other languages on their first download.
+    A format that cannot be rendered (a missing font) is logged and left for its first
+    download, which says why; the others are kept."""
     report = Report.objects.filter(pk=report_id, status__in=Report.DONE).first()
     if report is None:
         return 0
+    stored = 0
     with override(settings.LANGUAGE_CODE):
         for file_format in FILE_FORMATS:
-            stored_file(report, file_format)
-    return len(FILE_FORMATS)
+            try:
+                stored_file(report, file_format)
+            except (OperationalError, InterfaceError):
+                raise  # the database: the task tries again
+            except Exception:
+                logger.exception("Report %s: its %s could not be rendered", report_id, file_format)
+            else:
+                stored += 1
+    return stored
 
 
 def _store_files_later(report: Report) -> None:
     from reports.tasks import store_report_files
 
     report_id = report.pk
-    transaction.on_commit(lambda: store_report_files.delay(report_id))
+    # robust: the change is made; a broker that is away only delays the files (a download
+    # renders what is not kept)
+    transaction.on_commit(lambda: store_report_files.delay(report_id), robust=True)

@@ -38,7 +38,13 @@ def schedule_reports(period_type: str) -> int:
     return len(services.schedule(period_type))
 
 
-@shared_task(name="reports.tasks.store_report_files", acks_late=True, max_retries=3)
+@shared_task(
+    name="reports.tasks.store_report_files",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def store_report_files(report_id: int) -> int:
     """Render and keep a finished report's downloads, so that downloading is sending bytes.
     Idempotent: files already kept for the report as it is are left alone."""

@@ -408,3 +408,66 @@ def test_a_corrected_version_shows_which_figures_changed_in_the_page_and_the_xls
         )
     # the first version has nothing to compare with
     assert all(table.key != "changes" for table in tables(report))
+
+
+def test_every_rendering_of_a_version_lists_the_same_urgent_needs(cast, monkeypatch):
+    """The full urgent list is read once and kept with the version: a need filed afterwards (in
+    the same period) is not in the spreadsheets rendered again at submission."""
+    from reports import figures, services
+    from supplies import services as needs
+    from supplies.models import Need
+
+    quiet_tasks(monkeypatch)
+    file_needs(cast)
+    monkeypatch.setattr(figures, "URGENT_LIMIT", 2)
+    report = ready_report(association=cast.association)
+    first = services.stored_file(report, "csv")
+    needs.need_file(
+        actor=cast.enterprise_user,
+        kind=Need.Kind.DIFFICULTY,
+        difficulty_kind="energy",
+        description="停电",
+        urgency="critical",
+    )
+    submitted = services.report_submit(actor=cast.staff, report_id=report.pk)
+    again = services.stored_file(submitted, "csv")
+
+    assert again.sha256 != first.sha256  # made again: it now says when it was submitted
+
+    def urgent_ids(content: bytes) -> list[str]:
+        _title, sections = csv_sections(content)
+        rows = next(rows for title, rows in sections.items() if rows[0][0] == "编号")
+        return sorted(row[0] for row in rows[1:])
+
+    assert urgent_ids(bytes(again.content)) == urgent_ids(bytes(first.content))
+    assert len(urgent_ids(bytes(first.content))) == 3
+    assert len(urgent_ids(rendering.render_csv(submitted))) == 4  # what a fresh read would list
+
+
+def test_a_format_that_cannot_be_rendered_leaves_the_others_kept_and_submission_works(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import services
+    from reports.models import ReportFile
+    from reports.tasks import store_report_files
+
+    quiet_tasks(monkeypatch)
+    file_needs(cast)
+    report = ready_report(association=cast.association)
+
+    def no_font(report):
+        raise ImproperlyConfigured("No Chinese font")
+
+    monkeypatch.setattr(rendering, "render_pdf", no_font)
+    assert services.store_files(report.pk) == 2
+    kept = set(ReportFile.objects.filter(report=report).values_list("format", flat=True))
+    assert kept == {"csv", "xlsx"}
+
+    def broker_away(report_id):
+        raise ConnectionError("broker away")
+
+    monkeypatch.setattr(store_report_files, "delay", broker_away)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_submit(actor=cast.staff, report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == Report.Status.SUBMITTED

@@ -230,17 +230,20 @@ def test_a_resubmission_after_the_period_does_not_move_the_first_hand_in(story):
 def test_an_enterprise_approved_in_two_batches_counts_once_with_its_latest_workers(story):
     first, second = story.batch("第一批"), story.batch("第二批")
     _enterprise, user, _membership = story.member()
-    earlier = story.apply(at(2, 10), first, user, workers=30)
-    later = story.apply(at(2, 11), second, user, workers=50)
-    story.approve(at(2, 11, 9), earlier)
-    story.approve(at(2, 13), later)
-    story.resume(at(2, 14), earlier, user)
-    story.resume(at(2, 15), later, user)
+    # handed in first, approved last, and the smaller figure: neither the newest application
+    # nor the largest number wins, the latest approval does
+    approved_last = story.apply(at(2, 10), first, user, workers=30)
+    approved_first = story.apply(at(2, 11), second, user, workers=50)
+    story.approve(at(2, 11, 15), approved_first)
+    story.approve(at(2, 13), approved_last)
+    story.resume(at(2, 14), approved_first, user)
+    story.resume(at(2, 15), approved_last, user)
 
     totals = story.totals()
     assert (totals["applied"], totals["approved"], totals["resumed"]) == (1, 1, 1)
-    # the application approved last says how many workers return
-    assert totals["returning_workers"] == 50
+    assert totals["returning_workers"] == 30
+    # before the second approval, the first one's figure
+    assert story.totals(start=date(2020, 2, 11), end=date(2020, 2, 12))["returning_workers"] == 50
 
 
 def test_resumed_members_never_exceed_members(story):
