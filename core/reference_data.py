@@ -15,8 +15,13 @@ REGIONS_FILE = REFERENCE_DIR / "regions_gbt2260.csv"
 INDUSTRIES_FILE = REFERENCE_DIR / "industries_gbt4754_2017.csv"
 
 
-def withdrawn_region(code: str, successor: str) -> str:
+def withdrawn_region(code: str, successor: str, successor_level: str = "county") -> str:
     """What to tell someone who gives a withdrawn region code for something new."""
+    if successor_level != Region.Level.COUNTY:  # replaced by the area around it
+        return _(
+            "Region code %(code)s was withdrawn from GB/T 2260; choose the county-level region "
+            "of %(successor)s it is now part of."
+        ) % {"code": code, "successor": successor}
     return _(
         "Region code %(code)s was withdrawn from GB/T 2260; use %(successor)s, the region that "
         "replaced it."

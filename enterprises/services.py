@@ -37,7 +37,8 @@ def clean_enterprise_fields(fields: dict) -> dict:
     if isinstance(region, Region) and region.level != Region.Level.COUNTY:
         problems["region"] = [_("Choose a county-level region (district, county or city).")]
     elif isinstance(region, Region) and region.successor_id:
-        problems["region"] = [withdrawn_region(region.code, region.successor_id)]
+        successor = region.successor
+        problems["region"] = [withdrawn_region(region.code, successor.code, successor.level)]
     industry = cleaned.get("industry")
     if isinstance(industry, Industry) and industry.level != Industry.Level.DIVISION:
         problems["industry"] = [_("Choose an industry division (two digits, e.g. 39).")]

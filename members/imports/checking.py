@@ -101,6 +101,20 @@ class RowChecker:
         self.industry_levels = dict(Industry.objects.values_list("code", "level"))
         self.seen: dict[str, int] = {}
 
+    def region_error(self, region: str) -> str | None:
+        """What is wrong with a region code for a new record, or None."""
+        level = self.region_levels.get(region)
+        if level is None:
+            return _("Unknown region code %(code)s (GB/T 2260).") % {"code": region}
+        if level != Region.Level.COUNTY:
+            return _("%(code)s is a province or city; give the county-level code.") % {
+                "code": region
+            }
+        if region in self.region_successors:
+            successor = self.region_successors[region]
+            return withdrawn_region(region, successor, self.region_levels.get(successor))
+        return None
+
     def check(self, line: int, row: list[str], errors: list[dict]) -> CleanRow | None:
         values = {
             name: (row[index] if index < len(row) else "") for name, index in self.columns.items()
@@ -134,20 +148,8 @@ class RowChecker:
                     self.seen[uscc] = line
 
         region = values["region_code"]
-        if region:
-            level = self.region_levels.get(region)
-            if level is None:
-                problem(
-                    "region_code", _("Unknown region code %(code)s (GB/T 2260).") % {"code": region}
-                )
-            elif level != Region.Level.COUNTY:
-                problem(
-                    "region_code",
-                    _("%(code)s is a province or city; give the county-level code.")
-                    % {"code": region},
-                )
-            elif region in self.region_successors:
-                problem("region_code", withdrawn_region(region, self.region_successors[region]))
+        if region and (wrong := self.region_error(region)):
+            problem("region_code", wrong)
 
         industry = values["industry_code"]
         if industry:

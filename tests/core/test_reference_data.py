@@ -164,3 +164,13 @@ def test_the_regions_api_says_which_codes_were_withdrawn_and_what_replaced_them(
     current = client.get("/api/v1/regions/?within=330200&current=true&page_size=100").json()
     codes = {row["code"] for row in current["results"]}
     assert "330213" in codes and "330283" not in codes
+
+
+def test_an_import_row_on_a_withdrawn_code_is_refused_with_where_to_go(cast):
+    from members.imports.checking import RowChecker
+
+    columns = {"region_code": 0}
+    checker = RowChecker(columns, ["所属地区代码"])
+    assert "330213" in checker.region_error("330283")
+    assert "632800" in checker.region_error("632899")  # replaced by the prefecture around it
+    assert checker.region_error("330213") is None
