@@ -20,7 +20,7 @@ industry section, with the rate resumed ÷ eligible.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -98,10 +98,15 @@ def members_at(end, *, association_id: int | None = None) -> QuerySet:
     for a membership with no status recorded before it, joined before its day (`joined_on`: a
     member that an association registered or imported with its join date, years before its row
     was written). A request never approved has no join date; a suspended member is not active."""
-    members = Membership.objects.annotate(status_then=status_at(Membership, end)).filter(
-        Q(status_then=MS.ACTIVE)
-        | Q(status_then__isnull=True, joined_on__lt=timezone.localdate(end))
+    # One lookup in the event log per membership: its status then, or, with none recorded yet,
+    # "active" when it had joined before the day.
+    joined_before = Case(
+        When(joined_on__lt=timezone.localdate(end), then=Value(MS.ACTIVE.value)),
+        default=Value(""),
     )
+    members = Membership.objects.annotate(
+        status_then=Coalesce(status_at(Membership, end), joined_before)
+    ).filter(status_then=MS.ACTIVE)
     if association_id is not None:
         members = members.filter(association_id=association_id)
     return members
