@@ -29,7 +29,13 @@ from reports import figures
 from reports.periods import period_of
 from supplies import services as needs
 from supplies.models import Need, SupplyItem
-from tests.factories import AssociationFactory, EnterpriseFactory, UserFactory, staff_of
+from tests.factories import (
+    AssociationFactory,
+    EnterpriseFactory,
+    UserFactory,
+    hand_in,
+    staff_of,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -162,21 +168,7 @@ class Walk:
             mine = [b for b in self.batches if b.association_id == association.pk]
             taken = {a.batch_id for a in live}
             batch = rng.choice([b for b in mine if b.pk not in taken] or mine)
-            application = batches.application_create(
-                actor=user,
-                batch_id=batch.pk,
-                planned_date=date(2020, 2, 10),
-                returning_workers=rng.randrange(1, 80),
-                workers_from_other_provinces=0,
-                masks_days=14,
-                disinfectant_days=14,
-                thermometers=2,
-                disinfection_plan=True,
-                isolation_area=True,
-                emergency_plan=True,
-                staff_health_checks=True,
-            )
-            batches.application_submit(actor=user, application_id=application.pk)
+            hand_in(user, batch, workers=rng.randrange(1, 80))
             return
         application = rng.choice(live)
         S = Application.Status

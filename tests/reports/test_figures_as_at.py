@@ -22,7 +22,13 @@ from core.models import Industry, Region, Role
 from demo.timeline import happened_at
 from reports import figures
 from reports.figures import Scope
-from tests.factories import AssociationFactory, EnterpriseFactory, UserFactory, staff_of
+from tests.factories import (
+    AssociationFactory,
+    EnterpriseFactory,
+    UserFactory,
+    hand_in,
+    staff_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,21 +100,7 @@ class Story:
 
     def apply(self, moment, batch, user, workers=20) -> Application:
         with happened_at(moment):
-            application = batches.application_create(
-                actor=user,
-                batch_id=batch.pk,
-                planned_date=date(2020, 2, 10),
-                returning_workers=workers,
-                workers_from_other_provinces=0,
-                masks_days=14,
-                disinfectant_days=14,
-                thermometers=2,
-                disinfection_plan=True,
-                isolation_area=True,
-                emergency_plan=True,
-                staff_health_checks=True,
-            )
-            return batches.application_submit(actor=user, application_id=application.pk)
+            return hand_in(user, batch, workers=workers)
 
     def approve(self, moment, application):
         return self.do(
