@@ -60,6 +60,7 @@ PEOPLES = {
     "鄂温克": "Evenki",
     "鄂伦春": "Oroqen",
     "俄罗斯": "Russian",
+    "各": "Various Nationalities",  # 各族自治县: of several peoples
 }
 PEOPLES_IN_PINYIN = [
     *("回", "苗", "彝", "壮", "布依", "侗", "瑶", "白", "土家", "哈尼", "傣", "黎", "傈僳", "佤"),
@@ -68,10 +69,13 @@ PEOPLES_IN_PINYIN = [
     *("门巴", "珞巴", "基诺"),
 ]
 # Readings that a dictionary of words gets wrong in place names.
-READINGS = {"都": ("dou", "du"), "长": ("zhang", "chang")}
+READINGS = {"都": ("dou", "du"), "长": ("zhang", "chang"), "朝": ("zhao", "chao")}
 # Names whose English form is customary, or whose reading no rule gives.
 NAMES_EN = {
     "单县": "Shan County",
+    "闵行": "Minhang",
+    "蚌山": "Bengshan",
+    "繁峙": "Fanshi",
     "洪洞县": "Hongtong County",
     "乌鲁木齐": "Ürümqi",
     "呼和浩特": "Hohhot",
@@ -104,7 +108,8 @@ def _people(stem: str) -> tuple[str, list[str]]:
     peoples: list[str] = []
     while True:
         for name in known:
-            for written in (name + "族", name):
+            # a one-character people is named with 族 (白族): 长白 is a place, not the Bai
+            for written in (name + "族", name) if len(name) > 1 else (name + "族",):
                 if stem.endswith(written) and len(stem) > len(written):
                     stem = stem[: -len(written)]
                     peoples.insert(0, PEOPLES.get(name) or pinyin(name))
@@ -132,9 +137,13 @@ def english_name(name_zh: str) -> str:
     peoples: list[str] = []
     if term.startswith("Autonomous"):
         stem, peoples = _people(stem)
-    words = [NAMES_EN.get(stem) or pinyin(stem)]
+    if term.startswith("Autonomous") and stem.endswith("族"):
+        stem = stem[:-1]  # named for its people alone: 东乡族自治县 Dongxiang Autonomous County
+    words = [NAMES_EN.get(stem) or PEOPLES.get(stem) or pinyin(stem)]
     if peoples:
-        words.append(" and ".join(peoples) if len(peoples) < 3 else ", ".join(peoples))
+        words.append(
+            " and ".join([", ".join(peoples[:-1]), peoples[-1]] if len(peoples) > 1 else peoples)
+        )
     words += [side, term]
     return " ".join(word for word in words if word)
 

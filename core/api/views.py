@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import BooleanFilter
 from core.api.serializers import (
     IndustrySerializer,
     MeSerializer,
@@ -37,7 +38,7 @@ class ReferenceFilterSet(django_filters.FilterSet):
 
 
 class RegionFilterSet(ReferenceFilterSet):
-    current = django_filters.BooleanFilter(
+    current = BooleanFilter(
         field_name="successor", lookup_expr="isnull", label=_("Current codes only (not withdrawn)")
     )
 

@@ -119,9 +119,10 @@ def test_region_and_industry_are_looked_up_by_code(cast):
     assert region == {
         "code": "440106",
         "name_zh": "天河区",
-        "name_en": region["name_en"],
+        "name_en": "Tianhe District",
         "level": "county",
         "parent": "440100",
+        "successor": None,
     }
     industry = client.get("/api/v1/industries/39/").json()
     assert industry["parent"] == "C"

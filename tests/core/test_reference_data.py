@@ -110,6 +110,12 @@ def test_every_region_has_an_english_name_in_pinyin_with_its_generic_term():
     assert english["429021"] == "Shennongjia Forestry District"
     assert english["440100"] == "Guangzhou"
     assert english["150000"] == "Inner Mongolia"
+    # readings a word dictionary gets wrong in place names, and peoples named in full
+    assert (english["110105"], english["310112"]) == ("Chaoyang District", "Minhang District")
+    assert english["220623"] == "Changbai Korean Autonomous County"  # 长白 is a place, not 白族
+    assert english["520526"] == "Weining Yi, Hui and Miao Autonomous County"
+    assert english["450328"] == "Longsheng Various Nationalities Autonomous County"
+    assert english["622926"] == "Dongxiang Autonomous County"
     assert all(english.values())
     current = Region.objects.filter(level="county", successor__isnull=True)
     for name_zh, name_en in current.values_list("name_zh", "name_en"):
