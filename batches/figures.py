@@ -78,7 +78,10 @@ def fraction_text(numerator: int, denominator: int) -> str | None:
 
 
 def percent_text(rate) -> str:
-    """A rate (a fraction to four places, as text, Decimal or float) as a percentage: 3.12%."""
+    """A rate (a fraction to four places, as text, Decimal or float) as a percentage: 3.12%;
+    empty for a rate that cannot be computed (None)."""
+    if rate is None:
+        return ""
     return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.01'))}%"
 
 

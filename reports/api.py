@@ -39,7 +39,7 @@ from reports.figures import mask_personal
 from reports.models import Report
 from supplies.api.filters import AliasOrderingFilter
 
-FORMATS = ("csv", "xlsx", "pdf")  # downloads, rendered once (services.stored_file)
+FORMATS = services.FILE_FORMATS  # downloads, rendered once (services.stored_file)
 # Reports are about the recent past: outside these years a day is a typing error, and one near
 # the ends of the calendar has no period around it.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from associations.models import Association
 from batches.figures import (
+    APPROVED,
     RESUMED_OF_MEMBERS,
     applications_at,
     counts_at,
@@ -143,6 +144,10 @@ class Scope:
     end: date  # exclusive
 
     @property
+    def association_id(self) -> int | None:
+        return self.association.pk if self.association is not None else None
+
+    @property
     def key_length(self) -> int:
         if self.region is None:
             return PATH_SEGMENT
@@ -172,8 +177,7 @@ def _code_of(key: str) -> str:
 
 def _members(scope: Scope, end_day: date) -> QuerySet:
     """Memberships active at the end of the period (batches.figures.members_at)."""
-    association_id = scope.association.pk if scope.association is not None else None
-    return members_at(local_midnight(end_day), association_id=association_id).filter(
+    return members_at(local_midnight(end_day), association_id=scope.association_id).filter(
         scope.enterprises("enterprise__")
     )
 
@@ -181,13 +185,12 @@ def _members(scope: Scope, end_day: date) -> QuerySet:
 def _applications(scope: Scope, end_day: date) -> QuerySet:
     """Applications handed in and not withdrawn at the end of the period, each knowing its
     status then and whether its enterprise was a member then (batches.figures.applications_at)."""
-    association_id = scope.association.pk if scope.association is not None else None
-    applications = applications_at(local_midnight(end_day), association_id=association_id)
+    applications = applications_at(local_midnight(end_day), association_id=scope.association_id)
     applications = applications.filter(
         scope.enterprises("enterprise__"), status_then__in=Application.APPLIED
     )
-    if association_id is not None:
-        applications = applications.filter(batch__association_id=association_id)
+    if scope.association_id is not None:
+        applications = applications.filter(batch__association_id=scope.association_id)
     return applications
 
 
@@ -417,6 +420,17 @@ def urgent(scope: Scope, limit: int | None = None) -> dict:
     return {"rows": rows, "total": total}
 
 
+def every_urgent(report) -> dict | None:
+    """Every urgent need of `report`'s period (up to FILE_URGENT_LIMIT), as at its end, with the
+    names its rows use, when the report's snapshot holds only the first of them; else None."""
+    snapshot = report.data["urgent"]
+    if snapshot["total"] <= len(snapshot["rows"]):
+        return None
+    every = urgent(scope_of(report), limit=FILE_URGENT_LIMIT)
+    every["names"] = names({**report.data, "urgent": every})
+    return every
+
+
 def scope_of(report) -> Scope:
     return Scope(
         region=report.region,
@@ -430,6 +444,7 @@ def scope_of(report) -> Scope:
 
 ENTERPRISE_LISTS = ("members", "applied", "approved", "resumed", "resumed_not_members")
 NEED_LISTS = ("new", "resolved", "open", "escalated", "overdue")
+LISTED = (*ENTERPRISE_LISTS, *NEED_LISTS)  # the figures with a list behind them
 
 
 def behind(scope: Scope, figure: str) -> QuerySet:
@@ -453,7 +468,7 @@ def behind(scope: Scope, figure: str) -> QuerySet:
         applications = _applications(scope, scope.end)
         applications = {
             "applied": applications,
-            "approved": applications.filter(status_then__in=(A.APPROVED, A.RESUMED)),
+            "approved": applications.filter(status_then__in=APPROVED),
             "resumed": applications.filter(status_then=A.RESUMED, is_member=True),
             "resumed_not_members": applications.filter(status_then=A.RESUMED, is_member=False),
         }[figure]

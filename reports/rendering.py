@@ -65,12 +65,9 @@ def _sections(report: Report, every_urgent: dict | None = None, *, spreadsheet=F
     snapshot holds only the first of them, the list read now as at the end of the period."""
     if not report.data or report.generated_at is None:
         raise ValueError(f"Report {report.pk} has no figures yet (status {report.status}).")
-    snapshot = report.data["urgent"]
-    if spreadsheet and every_urgent is None and snapshot["total"] > len(snapshot["rows"]):
-        every_urgent = figures.urgent(figures.scope_of(report), limit=figures.FILE_URGENT_LIMIT)
-        # the regions and items of the rows past the snapshot's are named too
-        every_urgent["names"] = figures.names({**report.data, "urgent": every_urgent})
-    return tables(report, every_urgent if spreadsheet else None)
+    if not spreadsheet:
+        return tables(report)
+    return tables(report, every_urgent or figures.every_urgent(report))
 
 
 def _local_time(moment) -> str:

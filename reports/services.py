@@ -470,21 +470,25 @@ def urgent_in_full(report: Report) -> dict | None:
     kept = ReportFile.objects.filter(report=report, format=URGENT_LIST, language="").first()
     if kept is not None and kept.state == report.checksum:
         return json.loads(gzip.decompress(bytes(kept.content)))
-    every = figures.urgent(figures.scope_of(report), limit=figures.FILE_URGENT_LIMIT)
-    every["names"] = figures.names({**report.data, "urgent": every})
+    every = figures.every_urgent(report)
     content = gzip.compress(json.dumps(every, ensure_ascii=False).encode(), mtime=0)
-    ReportFile.objects.update_or_create(
+    _keep(report, URGENT_LIST, "", report.checksum, content)
+    return every
+
+
+def _keep(report: Report, file_format: str, language: str, state: str, content: bytes):
+    kept, _created = ReportFile.objects.update_or_create(
         report=report,
-        format=URGENT_LIST,
-        language="",
+        format=file_format,
+        language=language,
         defaults={
-            "state": report.checksum,
+            "state": state,
             "content": content,
             "sha256": hashlib.sha256(content).hexdigest(),
             "size": len(content),
         },
     )
-    return every
+    return kept
 
 
 def stored_file(report: Report, file_format: str) -> ReportFile:
@@ -503,18 +507,7 @@ def stored_file(report: Report, file_format: str) -> ReportFile:
     else:  # the spreadsheets list every urgent need
         render = getattr(rendering, f"render_{file_format}")
         content = render(report, every_urgent=urgent_in_full(report))
-    kept, _created = ReportFile.objects.update_or_create(
-        report=report,
-        format=file_format,
-        language=language,
-        defaults={
-            "state": state,
-            "content": content,
-            "sha256": hashlib.sha256(content).hexdigest(),
-            "size": len(content),
-        },
-    )
-    return kept
+    return _keep(report, file_format, language, state, content)
 
 
 def store_files(report_id: int) -> int:

@@ -362,8 +362,8 @@ def _figure_rows(data: dict) -> dict[tuple[str, str, str], object]:
         values[("headline", "", row["figure"])] = row["current"]
     for row in data["progress"]["rows"]:
         label = f"{_name(names, 'regions', row['region'])} · {row['section']}"
-        for figure in (*FIGURE_LABELS, "rate"):
-            if figure in row and figure not in ("region", "section"):
+        for figure in FIGURE_LABELS:
+            if figure in row:
                 values[("progress", label, figure)] = row[figure]
     for row in data["needs"]["rows"]:
         label = (
@@ -409,10 +409,10 @@ def previous_version(report: Report) -> Report | None:
     )
 
 
-def changes(report: Report, previous: Report | None = None) -> Table | None:
+def changes(report: Report) -> Table | None:
     """A corrected version's figures that differ from the version it corrects (old → new): a
     figure that was not there before (a new row) is shown against an empty cell."""
-    previous = previous or previous_version(report)
+    previous = previous_version(report)
     if previous is None or not report.data:
         return None
     old, new = _figure_rows(previous.data), _figure_rows(report.data)

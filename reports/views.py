@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from associations.selectors import my_association_list
-from batches.figures import RESUMED_OF_MEMBERS
+from batches.figures import RESUMED_OF_MEMBERS, percent_text
 from core.access import action_required, can
 from core.errors import DomainError
 from core.forms import ReasonForm
@@ -31,10 +31,10 @@ from reports.forms import (
     ReportRequestForm,
 )
 from reports.models import Report
-from reports.tables import FIGURE_DEFINITIONS, FIGURE_LABELS, PERCENT, Table, display, tables
+from reports.tables import FIGURE_DEFINITIONS, FIGURE_LABELS, Table, display, tables
 
 S = Report.Status
-FORMATS = ("csv", "xlsx", "pdf")  # downloads, rendered once (services.stored_file)
+FORMATS = services.FILE_FORMATS  # downloads, rendered once (services.stored_file)
 
 
 # --- the list and asking for a report -----------------------------------------------------
@@ -148,10 +148,6 @@ def _percent(rate: str | None) -> float | None:
     return None if rate is None else float(Decimal(rate) * 100)
 
 
-def _percent_text(rate: str | None) -> str:
-    return "" if rate is None else display(Decimal(rate), PERCENT)
-
-
 def _versions(request: HttpRequest, report: Report) -> list[dict]:
     rows = (
         selectors.report_list(user=request.user)
@@ -197,8 +193,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": _percent(rates["current"]),
             "previous": _percent(rates["previous"]),
             # the figure as the tables and downloads write it
-            "current_text": _percent_text(rates["current"]),
-            "previous_text": _percent_text(rates["previous"]),
+            "current_text": percent_text(rates["current"]),
+            "previous_text": percent_text(rates["previous"]),
         }
     if "remarks" in allowed_actions:
         context["remarks_form"] = ReportRemarksForm(
@@ -220,7 +216,7 @@ def report_progress(request: HttpRequest, pk: int) -> JsonResponse:
 def report_figure(request: HttpRequest, pk: int, figure: str) -> HttpResponse:
     """The enterprises or needs a headline figure counts, as at the end of the report's period
     (reports.figures.behind): the same conditions, so the list is as long as the figure."""
-    if figure not in (*figures.ENTERPRISE_LISTS, *figures.NEED_LISTS):
+    if figure not in figures.LISTED:
         raise Http404
     report = _visible(request, pk, with_data=True)
     if report.status not in Report.DONE:
@@ -246,10 +242,7 @@ def report_figure(request: HttpRequest, pk: int, figure: str) -> HttpResponse:
 
 def figure_links(report: Report) -> dict[str, str]:
     """The headline figures that have a list behind them, and the list's address."""
-    return {
-        figure: reverse("report-figure", args=[report.pk, figure])
-        for figure in (*figures.ENTERPRISE_LISTS, *figures.NEED_LISTS)
-    }
+    return {figure: reverse("report-figure", args=[report.pk, figure]) for figure in figures.LISTED}
 
 
 @require_GET

@@ -33,7 +33,7 @@ def _progress_context(request: HttpRequest, base: dict, **scope) -> dict:
 
     for row in [*figures["rows"], figures["totals"]]:
         row["percent"] = _percent(row["rate"])
-        row["percent_text"] = percent_text(row["rate"]) if row["rate"] is not None else ""
+        row["percent_text"] = percent_text(row["rate"])
         if row.get("drill"):
             row["drill_url"] = link(within=row["code"])
     crumbs = []
