@@ -121,16 +121,20 @@ def _people(stem: str) -> tuple[str, list[str]]:
             return stem, peoples
 
 
+def split_generic(name_zh: str) -> tuple[str, str]:
+    """A name's place part and the English of its generic term: 花都区 → (花都, District)."""
+    for suffix, english in GENERIC:
+        if name_zh.endswith(suffix) and len(name_zh) > len(suffix):
+            return name_zh[: -len(suffix)], english
+    return name_zh, ""
+
+
 def english_name(name_zh: str) -> str:
     """花都区 → Huadu District, 乐昌市 → Lechang, 琼中黎族苗族自治县 → Qiongzhong Li and Miao
     Autonomous County, 阿拉善左旗 → Alashan Left Banner."""
     if name_zh in NAMES_EN:
         return NAMES_EN[name_zh]
-    stem, term = name_zh, ""
-    for suffix, english in GENERIC:
-        if name_zh.endswith(suffix) and len(name_zh) > len(suffix):
-            stem, term = name_zh[: -len(suffix)], english
-            break
+    stem, term = split_generic(name_zh)
     side = ""
     if term == "Banner" and stem[-1:] in BANNER_SIDES and len(stem) > 2:
         stem, side = stem[:-1], BANNER_SIDES[stem[-1]]
@@ -260,11 +264,7 @@ def _successor(code: str, before: dict[str, str], rows: dict[str, dict[str, str]
     """The region that replaced a withdrawn one: the current region of the same prefecture (or
     province) whose name has the same stem (奉化市 → 奉化区, 阳东县 → 阳东区), else the same
     name anywhere in the province (扶余市 220724 → 220781), else its parent."""
-    stem = before["name_zh"]
-    for suffix, _english in GENERIC:
-        if stem.endswith(suffix) and len(stem) > len(suffix):
-            stem = stem[: -len(suffix)]
-            break
+    stem, _term = split_generic(before["name_zh"])
     candidates = [
         row
         for row in rows.values()
