@@ -1,5 +1,6 @@
 """Every write on associations, their staff and memberships."""
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -17,6 +18,7 @@ from associations.models import (
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
 from core.models import Industry, Notification, Role, User
 from core.notifications import email_password_link
+from core.signup import parse_contact
 from core.validators import normalise_phone, normalise_uscc
 from core.workflow import (
     change_status,
@@ -464,3 +466,110 @@ def _email_invitation(
         },
         base_url=base_url,
     )
+
+
+# --- member contacts' accounts --------------------------------------------------------------
+
+CONTACT_INVITE_LIMIT = 1000  # members whose contacts one action invites
+
+
+def contact_invite_problem(actor: User, membership: Membership) -> str:
+    """Why the contact of this member cannot be invited by `actor` now ("" when they can)."""
+    enterprise = membership.enterprise
+    if not access.may_invite_contact(actor, membership):
+        if access.has_own_users(enterprise.pk):
+            return _("The enterprise has its own account already.")
+        if membership.status not in Membership.MEMBER:
+            return _("Not a member now.")
+        return _("Another association registered it: its contact is invited from there.")
+    if not enterprise.contact_phone:
+        return _("No mobile number of a contact person is recorded: add one to the enterprise.")
+    try:
+        mobile = parse_contact(enterprise.contact_phone)
+    except DomainError:
+        return _("The contact's phone is not a mobile number: a text message cannot reach it.")
+    other = (
+        User.objects.filter(phone=mobile.address)
+        .exclude(enterprise_id=enterprise.pk, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .exists()
+    )
+    if other:
+        return _(
+            "An account uses this mobile number already: its owner can claim the enterprise."
+        )
+    return ""
+
+
+@transaction.atomic
+def contact_invite(*, actor: User, membership_ids: list[int], base_url: str = "") -> list[User]:
+    """Give the contact person of each member (by its recorded mobile number) an account of the
+    enterprise, and text them a link to set its password; an invitation still waiting is sent
+    again. Members whose contact cannot be invited are left out (`contact_invite_problem`);
+    if none can, a DomainError says why. Answers the accounts invited."""
+    if len(membership_ids) > CONTACT_INVITE_LIMIT:
+        raise DomainError(
+            _("Invite at most %(limit)d members' contacts at once: narrow the list.")
+            % {"limit": CONTACT_INVITE_LIMIT}
+        )
+    memberships = (
+        Membership.objects.select_related("enterprise", "association")
+        .select_for_update(of=("self",))
+        .filter(pk__in=membership_ids)
+        .order_by("pk")
+    )
+    invited = []
+    problems = []
+    for membership in memberships:
+        problem = contact_invite_problem(actor, membership)
+        if problem:
+            problems.append(problem)
+            continue
+        invited.append(_invite_contact(actor, membership, base_url))
+    if not invited:
+        raise DomainError(problems[0] if problems else _("Choose the members to invite."))
+    return invited
+
+
+def _invite_contact(actor: User, membership: Membership, base_url: str) -> User:
+    enterprise = membership.enterprise
+    mobile = parse_contact(enterprise.contact_phone).address
+    user = User.objects.filter(enterprise=enterprise, phone=mobile).first()
+    if user is None:
+        digits = mobile.removeprefix("+86")
+        username = digits
+        suffix = 1
+        while User.objects.filter(username__iexact=username).exists():
+            suffix += 1
+            username = f"{digits}-{suffix}"
+        user = User(
+            username=username,
+            first_name=enterprise.contact_name,
+            phone=mobile,
+            role=Role.ENTERPRISE,
+            enterprise=enterprise,
+        )
+        user.set_unusable_password()
+        user.save()
+    record_event(
+        membership,
+        "membership.contact_invited",
+        actor=actor,
+        reason=user.username,
+    )
+    email_password_link(
+        user=user,
+        url_name="password_reset_confirm",
+        subject=_("You are invited to the Resumption Portal"),
+        intro=_(
+            "%(association)s invites you to act for %(enterprise)s in the Resumption Portal "
+            "(username %(username)s). Set your password:"
+        )
+        % {
+            "association": membership.association.name,
+            "enterprise": enterprise.name,
+            "username": user.username,
+        },
+        base_url=base_url,
+        by_text=True,
+    )
+    return user

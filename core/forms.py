@@ -80,3 +80,59 @@ class AuthenticatorConfirmForm(DomainErrorFormMixin, forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class SignupStartForm(DomainErrorFormMixin, forms.Form):
+    """The first step of signing up: where to send the code."""
+
+    contact = forms.CharField(
+        label=_("Mobile number or e-mail address"),
+        max_length=254,
+        help_text=_("We send a six-digit code there, to check that it is yours."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+
+
+class SignupFinishForm(DomainErrorFormMixin, forms.Form):
+    """The second step: the code received, and the account's username, name and password."""
+
+    code = forms.CharField(
+        label=_("Code received"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("What you will log in with: letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+    first_name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        help_text=_("Shown to association staff who handle your enterprise's requests."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        help_text=_("At least 8 characters, not only digits, not like your username or address."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("The password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") != data["password1"]:
+            self.add_error("password2", _("The two passwords differ; type the same one twice."))
+        return data

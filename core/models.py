@@ -352,3 +352,32 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id}:{self.key} {self.method} {self.path}"
+
+
+class ContactVerification(models.Model):
+    """A one-time code sent to a mobile number or an e-mail address by someone signing up, which
+    proves they hold it (core.signup). Only a hash of the code is kept; only the newest code of
+    an address works; a code works once, for a limited time and a limited number of tries."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        PHONE = "phone", _("mobile phone")
+
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    # An e-mail address in lower case, or a mobile number in E.164 form.
+    address = models.CharField(_("address"), max_length=254)
+    code_hash = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong codes entered"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact verification")
+        verbose_name_plural = _("contact verifications")
+        indexes = [
+            models.Index(fields=["address", "created_at"], name="verification_address"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address

@@ -37,7 +37,7 @@ def notify(
     else:
         notification = Notification.objects.create(user=user, title=title, body=body, link=link)
     if user.email:
-        _on_commit(_queue_notification_email, notification.pk)
+        on_commit(_queue_notification_email, notification.pk)
     return notification
 
 
@@ -72,11 +72,19 @@ def send_notification_email(notification_id: int) -> bool:
 
 
 def email_password_link(
-    *, user: User, url_name: str, subject: str, intro: str, base_url: str, outro: str = ""
+    *,
+    user: User,
+    url_name: str,
+    subject: str,
+    intro: str,
+    base_url: str,
+    outro: str = "",
+    by_text: bool = False,
 ) -> None:
     """E-mail `user`, once the caller's transaction commits, `intro`, a link to set a password
-    on the page `url_name` (a PasswordResetConfirmView's), then `outro`."""
-    _on_commit(
+    on the page `url_name` (a PasswordResetConfirmView's), then `outro`; `by_text`: send it as
+    a text message to the user's mobile number instead (core.sms)."""
+    on_commit(
         _queue_password_link,
         user_id=user.pk,
         url_name=url_name,
@@ -84,16 +92,28 @@ def email_password_link(
         intro=intro,
         outro=outro,
         base_url=base_url,
+        **({"by_text": True} if by_text else {}),
     )
 
 
 def send_password_link(
-    *, user_id: int, url_name: str, subject: str, intro: str, base_url: str, outro: str = ""
+    *,
+    user_id: int,
+    url_name: str,
+    subject: str,
+    intro: str,
+    base_url: str,
+    outro: str = "",
+    by_text: bool = False,
 ) -> bool:
-    """Send the e-mail `email_password_link` queued; True if it was sent. The link is made now,
-    so that it is valid from the moment the e-mail leaves; a user who has been deactivated
-    since, or has no address any more, gets nothing."""
-    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    """Send the e-mail (or text message) `email_password_link` queued; True if it was sent.
+    The link is made now, so that it is valid from the moment the message leaves; a user who
+    has been deactivated since, or has no address any more, gets nothing."""
+    user = (
+        User.objects.filter(pk=user_id, is_active=True)
+        .exclude(**{"phone" if by_text else "email": ""})
+        .first()
+    )
     if user is None:
         return False
     link = base_url + reverse(
@@ -104,7 +124,12 @@ def send_password_link(
         },
     )
     body = f"{intro}\n{link}\n" + (f"\n{outro}\n" if outro else "")
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    if by_text:
+        from core.sms import send_text
+
+        send_text(user.phone, body)
+    else:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return True
 
 
@@ -115,7 +140,7 @@ def unread_count(user: User) -> int:
 # --- queueing -------------------------------------------------------------------------------
 
 
-def _on_commit(function, *args, **kwargs) -> None:
+def on_commit(function, *args, **kwargs) -> None:
     """Run `function` once the transaction commits. Robust: a broker that cannot be reached
     is logged and does not turn a change that was committed into an error page."""
 

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.core.management import call_command
 from django.db import OperationalError
 
-from core import notifications
+from core import notifications, signup
 from core.api.idempotency import delete_expired
 
 # An e-mail is tried again while the mail server (or the database) cannot be reached: SMTP
@@ -43,9 +43,17 @@ def send_notification_email(notification_id: int) -> bool:
 
 @shared_task(name="core.tasks.send_password_link", **MAIL_RETRY)
 def send_password_link(
-    *, user_id: int, url_name: str, subject: str, intro: str, base_url: str, outro: str = ""
+    *,
+    user_id: int,
+    url_name: str,
+    subject: str,
+    intro: str,
+    base_url: str,
+    outro: str = "",
+    by_text: bool = False,
 ) -> bool:
-    """An e-mail with a link to set a password (an invitation, a forgotten password)."""
+    """An e-mail (or a text message) with a link to set a password (an invitation, a forgotten
+    password)."""
     return notifications.send_password_link(
         user_id=user_id,
         url_name=url_name,
@@ -53,4 +61,11 @@ def send_password_link(
         intro=intro,
         base_url=base_url,
         outro=outro,
+        by_text=by_text,
     )
+
+
+@shared_task(name="core.tasks.send_signup_message", **MAIL_RETRY)
+def send_signup_message(*, channel: str, address: str, subject: str, text: str) -> None:
+    """A sign-up code (or the notice that the address has an account), by text or e-mail."""
+    signup.deliver(channel=channel, address=address, subject=subject, text=text)

@@ -7,6 +7,7 @@ members = [
     path("export.csv", views.member_export_csv, name="member-export-csv"),
     path("export.xlsx", views.member_export_xlsx, name="member-export-xlsx"),
     path("new/", views.member_new, name="member-new"),
+    path("invite-contacts/", views.member_contacts_invite, name="member-contacts-invite"),
     path("import/", views.member_import, name="member-import"),
     path("import/<int:pk>/", views.member_import_job, name="member-import-job"),
     path(

@@ -11,13 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from associations import services as membership_services
-from associations.access import allowed_actions
+from associations.access import allowed_actions, may_invite_contact
 from associations.models import Membership
 from associations.selectors import (
     invitations_to_answer,
@@ -25,7 +26,7 @@ from associations.selectors import (
     membership_or_invitation,
     my_association_list,
 )
-from core.access import action_required
+from core.access import action_required, can
 from core.errors import DomainError
 from core.validators import display_phone
 from enterprises import services as enterprise_services
@@ -56,6 +57,69 @@ def _filtered_members(request: HttpRequest):
     return form, filterset, memberships.order_by(ordering, "id")
 
 
+@action_required("membership.invite_contact")
+def member_contacts_invite(request: HttpRequest) -> HttpResponse:
+    """Invite the contact persons of one member (`?membership=`) or of the members listed by
+    the member list's filters to their enterprise's account: a page that says who gets a text
+    message and who cannot, then the invitation on confirming."""
+    one = request.GET.get("membership", "")
+    if one:
+        memberships = membership_list(user=request.user).filter(pk=int(one) if one.isdigit() else 0)
+    else:
+        memberships = _filtered_members(request)[2]
+    memberships = memberships.select_related("enterprise", "association")
+    chosen = list(memberships[: membership_services.CONTACT_INVITE_LIMIT + 1])
+    ready, left_out = [], []
+    for membership in chosen:
+        problem = membership_services.contact_invite_problem(request.user, membership)
+        if problem:
+            left_out.append((membership, problem))
+        else:
+            ready.append(membership)
+    error = ""
+    if len(chosen) > membership_services.CONTACT_INVITE_LIMIT:
+        error = _("Invite at most %(limit)d members' contacts at once: narrow the list.") % {
+            "limit": membership_services.CONTACT_INVITE_LIMIT
+        }
+    elif request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            invited = membership_services.contact_invite(
+                actor=request.user,
+                membership_ids=[m.pk for m in ready],
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+            )
+        except DomainError as failure:
+            error = failure.message
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "A text message with a link to set the password went to %(count)d contact.",
+                    "A text message with a link to set the password went to %(count)d contacts.",
+                    len(invited),
+                )
+                % {"count": len(invited)},
+            )
+            if len(chosen) == 1:
+                return redirect("membership-detail", pk=chosen[0].pk)
+            return redirect(f"{reverse('member-list')}?{request.GET.urlencode()}")
+    return render(
+        request,
+        "members/contacts_invite.html",
+        {
+            "ready": ready,
+            "left_out": left_out,
+            "error": error,
+            "query": request.GET.urlencode(),
+            "back": (
+                reverse("membership-detail", args=[chosen[0].pk])
+                if one and chosen
+                else f"{reverse('member-list')}?{request.GET.urlencode()}"
+            ),
+        },
+    )
+
+
 @action_required("member.list")
 def member_list(request: HttpRequest) -> HttpResponse:
     form, filterset, memberships = _filtered_members(request)
@@ -69,6 +133,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filter_errors": filterset.errors,
             "invitations": invitations_to_answer(user=request.user)[:50],
+            "may_invite_contacts": can(request.user, "membership.invite_contact"),
             "page": page,
             "query": query.urlencode(),
         },
@@ -211,6 +276,7 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": membership_history(user=request.user, membership=membership),
             "form": ReasonForm(),
             "allowed_actions": allowed_actions(request.user, membership),
+            "may_invite_contact": may_invite_contact(request.user, membership),
         },
     )
 

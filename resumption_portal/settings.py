@@ -205,6 +205,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Text messages (sign-up codes to a mobile number): core.sms.
+SMS_BACKEND = env_str("SMS_BACKEND", "core.sms.ConsoleBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 # A mail server that hangs must not hold a worker: each e-mail task gives up and is retried.

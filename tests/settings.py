@@ -19,6 +19,7 @@ _run = os.environ["DATABASE_URL"].rstrip("/").rsplit("/", 1)[-1].split("?")[0]
 os.environ["CACHE_KEY_PREFIX"] = f"test-{_run}-{_worker}"
 os.environ["CELERY_KEY_PREFIX"] = f"test-{_run}-{_worker}:"
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("SMS_BACKEND", "core.sms.MemoryBackend")
 # Nobody must sign in with a second factor, so that logging in takes a password; the two-factor
 # tests (tests/core/test_two_factor.py) require it where they test it.
 os.environ["OTP_REQUIRED_ROLES"] = ""

@@ -277,6 +277,9 @@ PAGE_ROWS = [
     ("/members/export.csv", MEMBER_LIST, 403),
     ("/members/export.xlsx", MEMBER_LIST, 403),
     ("/members/import/", STAFF_SIDE, 403),
+    # the people of an association, not partner systems
+    ("/members/invite-contacts/", MEMBER_LIST, 403),
+    ("/members/invite-contacts/?membership={membership}", MEMBER_LIST, 403),
     ("/members/import/template.csv", STAFF_SIDE, 403),
     ("/members/import/{import_job}/", STAFF_SIDE | {"other_staff": 404}, 403),
     (
@@ -382,6 +385,9 @@ PAGE_ROWS = [
     # a forgotten password: open to anyone
     ("/password/reset/", {}, 200),
     ("/password/reset/sent/", {}, 200),
+    # signing up: anyone not logged in; logged-in users are sent to their dashboard
+    ("/signup/", {"anonymous": 200}, 302),
+    ("/signup/verify/", {}, 302),
 ]
 
 # (method, url, {role: status}, default[, body]); roles not listed expect the `default`.
