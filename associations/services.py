@@ -494,9 +494,7 @@ def contact_invite_problem(actor: User, membership: Membership) -> str:
         .exists()
     )
     if other:
-        return _(
-            "An account uses this mobile number already: its owner can claim the enterprise."
-        )
+        return _("An account uses this mobile number already: its owner can claim the enterprise.")
     return ""
 
 
