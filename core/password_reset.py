@@ -10,22 +10,43 @@ The invitation of new staff sets its first password through its own page
 (`password_reset_confirm`, core/set_password.html); these pages are `password-reset…`.
 """
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+from core.models import User
 from core.notifications import email_password_link
+from core.signup import parse_contact
 from core.throttling import LoginRateThrottle
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Which accounts get a link is Django's rule: active ones with a password, whose address
-    matches (an invitation still waiting for its password is sent again by a manager)."""
+    matches (an invitation still waiting for its password is sent again by a manager). An
+    account may be found by its mobile number too: the link then goes by text message."""
+
+    email = forms.CharField(
+        label=_("E-mail address or mobile number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "off"}),
+    )
+
+    def clean_email(self) -> str:
+        text = self.cleaned_data["email"].strip()
+        try:
+            return parse_contact(text).address
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None
 
     def save(self, *, request, **_options) -> None:
         base_url = request.build_absolute_uri("/").rstrip("/")
-        for user in self.get_users(self.cleaned_data["email"]):
+        address = self.cleaned_data["email"]
+        by_text = "@" not in address
+        users = self._users_by_phone(address) if by_text else self.get_users(address)
+        for user in users:
             email_password_link(
                 user=user,
                 url_name="password-reset-confirm",
@@ -36,11 +57,20 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 )
                 % {"username": user.username},
                 outro=_(
-                    "The link works once. If you did not ask for it, ignore this e-mail: your "
-                    "password stays as it is."
+                    "The link works once. If you did not ask for it, ignore this message: "
+                    "your password stays as it is."
                 ),
                 base_url=base_url,
+                by_text=by_text,
             )
+
+    @staticmethod
+    def _users_by_phone(number: str):
+        return (
+            user
+            for user in User.objects.filter(phone=number, is_active=True)
+            if user.has_usable_password()
+        )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

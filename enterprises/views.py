@@ -76,7 +76,12 @@ def enterprise_register(request: HttpRequest) -> HttpResponse:
     """An enterprise user registers their enterprise (and may ask to join an association)."""
     if request.user.enterprise_id:
         return redirect("enterprise-detail", pk=request.user.enterprise_id)
-    form = RegisterEnterpriseForm(request.POST or None)
+    # Who signed up is, most often, the person the association will call.
+    contact = {
+        "contact_name": request.user.first_name,
+        "contact_phone": display_phone(request.user.phone),
+    }
+    form = RegisterEnterpriseForm(request.POST or None, initial=contact)
     if form.submitted(request):
         association = form.cleaned_data.get("association")
         enterprise = form.call_service(
@@ -94,6 +99,7 @@ def enterprise_register(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "title": _("Register your enterprise"),
+            "submit_label": _("Register"),
             "intro": _(
                 "Already registered by an association? Claim it instead of registering it twice."
             ),
@@ -122,6 +128,7 @@ def enterprise_claim(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "title": _("Claim an existing enterprise"),
+            "submit_label": _("Send the claim"),
             "intro": _(
                 "If your enterprise is already registered (for example imported by an "
                 "association), ask to act for it. Staff of an association it belongs to decide."
@@ -141,7 +148,11 @@ def enterprise_join(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, _("Your request is sent; staff will decide."))
         return redirect("dashboard")
-    return render(request, "form_page.html", {"form": form, "title": _("Join an association")})
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": _("Join an association"), "submit_label": _("Ask to join")},
+    )
 
 
 @action_required("claim.view")

@@ -154,3 +154,36 @@ def test_the_pages_open_without_logging_in(client, url):
     response = client.get(url)
     assert response.status_code == 200
     assert "<!DOCTYPE html>" in response.content.decode()  # the portal's own layout
+
+
+def test_an_account_found_by_its_mobile_number_gets_the_link_by_text_message(
+    owner, client, ask, queued
+):
+    from core import sms
+
+    sms.outbox.clear()
+    owner.phone = "+8613800138000"
+    owner.save(update_fields=["phone"])
+
+    response = ask("138 0013 8000")
+
+    assert response.status_code == 302 and response["Location"] == SENT
+    [email] = queued
+    send_password_link(**email)
+    [text] = sms.outbox
+    assert text.number == "+8613800138000" and not mail.outbox
+    link = re.search(r"http://testserver(/password/reset/\S+/)", text.text).group(1)
+    form = client.get(link, follow=True)
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    owner.refresh_from_db()
+    assert owner.check_password(NEW_PASSWORD)
+    sms.outbox.clear()
+
+
+def test_a_mobile_number_nobody_uses_is_answered_the_same(client, ask, queued):
+    response = ask("139 1234 5678")
+    assert response.status_code == 302 and response["Location"] == SENT
+    assert not queued
