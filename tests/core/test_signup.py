@@ -293,3 +293,13 @@ def test_verify_without_a_code_asked_goes_back_and_logged_in_users_go_home(clien
 def test_the_login_page_leads_to_sign_up(client):
     page = client.get("/login/").content.decode()
     assert 'href="/signup/"' in page
+
+
+def test_the_console_sender_prints_the_message_for_make_run(capsys, settings):
+    settings.SMS_BACKEND = "core.sms.ConsoleBackend"
+    send_signup_message.run(
+        channel="phone", address="+8613912345678", subject="", text="您的验证码为 123456"
+    )
+    printed = capsys.readouterr().out
+    assert "+8613912345678" in printed and "您的验证码为 123456" in printed
+    assert not sms.outbox
