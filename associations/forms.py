@@ -3,32 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
 from core.forms import DomainErrorFormMixin
-from core.models import Industry, Region
-
-
-class RegionCodeInput(forms.CharField):
-    """A county-level region typed as its code (e.g. 440106), checked against GB/T 2260."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 6)
-        kwargs.setdefault("label", _("Region code"))
-        kwargs.setdefault("help_text", _("County-level code of GB/T 2260, e.g. 440106"))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        code = super().clean(value)
-        if not code:
-            return None
-        region = Region.objects.filter(code=code.strip()).first()
-        if region is None:
-            raise forms.ValidationError(_("Unknown region code %(code)s."), params={"code": code})
-        return region
+from core.models import Industry
+from core.region_fields import RegionField
 
 
 class AssociationForm(DomainErrorFormMixin, forms.ModelForm):
-    region = RegionCodeInput(
-        label=_("Home region code"), help_text=_("GB/T 2260 code, e.g. 440100")
-    )
+    region = RegionField(label=_("Home region"))
     industries = forms.ModelMultipleChoiceField(
         Industry.objects.filter(level=Industry.Level.SECTION).order_by("code"),
         label=_("Industries covered"),

@@ -2,8 +2,6 @@
 decisions and the review queue's filters. Values are checked by the services; these forms only
 parse what a person typed."""
 
-import re
-
 import django_filters
 from django import forms
 from django.utils import timezone
@@ -15,9 +13,8 @@ from core.api.filters import IndustryFilter, RegionSubtreeFilter
 from core.filters import IdFilter
 from core.forms import DateInput, DomainErrorFormMixin
 from core.models import Industry, Region
+from core.region_fields import RegionFilterField, RegionListField
 from enterprises.forms import OwnAssociationMixin, industry_choices
-
-CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -29,37 +26,10 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class RegionListField(forms.CharField):
-    """GB/T 2260 codes at any level, separated by commas (or spaces, 、 and ，), as Regions."""
-
-    def clean(self, value) -> list[Region]:
-        text = super().clean(value) or ""
-        codes = list(dict.fromkeys(code for code in CODE_SEPARATORS.split(text) if code))
-        if not codes:
-            if self.required:
-                raise forms.ValidationError(self.error_messages["required"], code="required")
-            return []
-        found = {region.code: region for region in Region.objects.filter(code__in=codes)}
-        unknown = [code for code in codes if code not in found]
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown region codes (GB/T 2260): %(codes)s."),
-                params={"codes": ", ".join(unknown)},
-                code="unknown_region",
-            )
-        return [found[code] for code in codes]
-
-
 class BatchForm(OwnAssociationMixin, DomainErrorFormMixin, forms.Form):
     association = forms.ModelChoiceField(Association.objects.none(), label=_("Association"))
     name = forms.CharField(label=_("Name"), max_length=200)
-    regions = RegionListField(
-        label=_("Regions"),
-        help_text=_(
-            "GB/T 2260 codes at any level, separated by commas: 440000 (a whole province), "
-            "440100 (a city), 440106 (a county)."
-        ),
-    )
+    regions = RegionListField(label=_("Regions"))
     industries = forms.MultipleChoiceField(label=_("Industries"))
     opens_at = forms.DateTimeField(label=_("Applications open"), widget=DateTimeLocalInput)
     closes_at = forms.DateTimeField(label=_("Applications close"), widget=DateTimeLocalInput)
@@ -242,12 +212,7 @@ class ApplicationFilterForm(forms.Form):
         required=False,
         choices=[("", _("All statuses")), *Application.Status.choices],
     )
-    region = forms.CharField(
-        label=_("Region code"),
-        required=False,
-        max_length=6,
-        help_text=_("Any level: 440000 (province), 440100 (city), 440106 (county)"),
-    )
+    region = RegionFilterField(label=_("Region"))
     industry = forms.ChoiceField(label=_("Industry"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 

@@ -25,12 +25,26 @@ class ReasonForm(forms.Form):
     )
 
 
+def _picking(errors) -> bool:
+    return any(error.code == "picking" for error in errors)
+
+
 class DomainErrorFormMixin:
     """Shows a service's DomainError on the form: each field's messages beside the field, the
     rest at the top."""
 
     def submitted(self, request) -> bool:
         return request.method == "POST" and self.is_valid()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # A region picker's "next level" button sent the form back to show the next list, not
+        # to save it (core.region_fields): the fields not filled in yet are not wrong.
+        errors = self._errors.as_data() if self._errors else {}
+        picking = [name for name, found in errors.items() if _picking(found)]
+        if picking:
+            for name in [name for name in errors if name not in picking]:
+                del self._errors[name]
 
     def call_service(self, service, /, **kwargs):
         """Run a service with this form's input; on a DomainError show it on the form and

@@ -1,19 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from associations.forms import RegionCodeInput
 from associations.models import Association
 from core.forms import DomainErrorFormMixin
-from core.models import Industry
+from core.models import Industry, Region
+from core.region_fields import RegionField
 from enterprises.models import Enterprise
 
-__all__ = [  # RegionCodeInput: the other apps' forms import it from here
+__all__ = [
     "ClaimForm",
     "EnterpriseForm",
     "JoinForm",
     "OwnAssociationMixin",
     "ReasonForm",
-    "RegionCodeInput",
     "RegisterEnterpriseForm",
     "industry_choices",
 ]
@@ -55,7 +54,7 @@ class OwnAssociationMixin:
 
 
 class EnterpriseForm(DomainErrorFormMixin, forms.ModelForm):
-    region = RegionCodeInput()
+    region = RegionField(levels=(Region.Level.COUNTY,))
     industry = forms.ChoiceField(label=_("Industry"))
 
     class Meta:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, Membership
 from core.forms import DomainErrorFormMixin
+from core.region_fields import RegionFilterField
 from enterprises.forms import EnterpriseForm, OwnAssociationMixin, industry_choices
 from enterprises.models import Enterprise
 
@@ -53,12 +54,7 @@ class MemberFilterForm(forms.Form):
     ]
 
     search = forms.CharField(label=_("Name or credit code"), required=False)
-    region = forms.CharField(
-        label=_("Region code"),
-        required=False,
-        max_length=6,
-        help_text=_("Any level: 440000 (province), 440100 (city), 440106 (county)"),
-    )
+    region = RegionFilterField(label=_("Region"))
     industry = forms.ChoiceField(label=_("Industry"), required=False)
     size = forms.ChoiceField(
         label=_("Size"), required=False, choices=[("", "—"), *Enterprise.Size.choices]

@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
-from core.api.filters import RegionCodeField, RegionSubtreeFilter
+from core.api.filters import RegionSubtreeFilter
 from core.filters import IdFilter
 from core.forms import DateInput, DomainErrorFormMixin
+from core.region_fields import RegionField, RegionFilterField
+from core.region_names import full_name
 from enterprises.forms import OwnAssociationMixin
 from reports import access
 from reports.models import Report
@@ -32,16 +34,6 @@ def _plausible_day(day):
     return day
 
 
-def _region_field(**kwargs) -> RegionCodeField:
-    return RegionCodeField(
-        label=_("Region code"),
-        required=False,
-        max_length=6,
-        help_text=_("Any level: 440000 (province), 440100 (city), 440106 (county)"),
-        **kwargs,
-    )
-
-
 class ReportFilterForm(forms.Form):
     """What the report list shows; the same parameter names as the API's filters."""
 
@@ -55,7 +47,7 @@ class ReportFilterForm(forms.Form):
         required=False,
         choices=[("", _("All statuses")), *Report.Status.choices],
     )
-    region = _region_field()
+    region = RegionFilterField(label=_("Region"))
     association = forms.ModelChoiceField(
         Association.objects.none(),
         label=_("Association"),
@@ -91,7 +83,8 @@ class ReportRequestForm(OwnAssociationMixin, DomainErrorFormMixin, forms.Form):
         widget=DateInput,
         help_text=_("The week or month that holds this day, for a weekly or monthly report."),
     )
-    region = _region_field()
+    # A report may be asked on a withdrawn region: records and past reports keep it.
+    region = RegionField(label=_("Region"), required=False, allow_withdrawn=True)
     association = forms.ModelChoiceField(
         Association.objects.none(), label=_("Association"), required=False
     )
@@ -104,8 +97,9 @@ class ReportRequestForm(OwnAssociationMixin, DomainErrorFormMixin, forms.Form):
             del self.fields["association"]
             self.fields["region"].initial = user.jurisdiction_id
             self.fields["region"].help_text = _(
-                "Your jurisdiction or a region inside it, e.g. %(code)s."
-            ) % {"code": user.jurisdiction_id}
+                "Your jurisdiction (%(name)s) or a region inside it: type a name or a code, or "
+                "pick it level by level."
+            ) % {"name": full_name(user.jurisdiction_id) if user.jurisdiction_id else "—"}
         elif asks_on == access.ANY_SCOPE:
             self.fields["association"].queryset = associations
             self.fields["association"].empty_label = _("No association")

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from associations import urls as association_urls
 from batches import urls as batch_urls
-from core import otp_views, signup_views
+from core import otp_views, region_views, signup_views
 from core import password_reset as password_views
 from core import views as core_views
 from members import urls as member_urls
@@ -66,6 +66,7 @@ urlpatterns = [
     path("supply-items/", include(supply_urls.supply_items)),
     path("reports/", include("reports.urls")),
     path("notifications/", core_views.notification_list, name="notification-list"),
+    path("regions/", region_views.region_lookup, name="region-lookup"),
     # Before the admin's own: its login is the portal's (throttle, lockout, second factor).
     path("admin/login/", core_views.admin_login),
     path("admin/", admin.site.urls),

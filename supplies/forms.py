@@ -12,7 +12,9 @@ from associations.models import Association, Membership
 from core.api.filters import IndustryFilter, RegionSubtreeFilter
 from core.filters import IdFilter
 from core.forms import DateInput, DomainErrorFormMixin
-from enterprises.forms import RegionCodeInput, industry_choices
+from core.models import Region
+from core.region_fields import RegionField, RegionFilterField
+from enterprises.forms import industry_choices
 from supplies.models import Escalation, Need, SupplyItem, SupplyOffer
 
 NO_PAST = {"min": ""}  # filled with today's date when the form is built
@@ -128,10 +130,14 @@ class LabourRequestForm(_NeedFormBase):
         label=_("Headcount"), widget=forms.NumberInput(attrs={"min": 1, "step": 1})
     )
     needed_by = _future_date(_("Needed by"))
-    work_region = RegionCodeInput(
+    work_region = RegionField(
         label=_("Where the work is"),
         required=False,
-        help_text=_("County-level code of GB/T 2260, e.g. 440106; empty: your enterprise's."),
+        levels=(Region.Level.COUNTY,),
+        help_text=_(
+            "Type the county-level region's name or code (e.g. 乐昌市), or pick it level by "
+            "level; empty: your enterprise's."
+        ),
     )
     description = forms.CharField(
         label=_("Note"),
@@ -269,12 +275,7 @@ class NeedQueueFilterForm(forms.Form):
         required=False,
         empty_label=_("All items"),
     )
-    region = forms.CharField(
-        label=_("Region code"),
-        required=False,
-        max_length=6,
-        help_text=_("Any level: 440000 (province), 440100 (city), 440106 (county)"),
-    )
+    region = RegionFilterField(label=_("Region"))
     industry = forms.ChoiceField(label=_("Industry"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
@@ -318,12 +319,7 @@ class EscalatedFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Need.Kind.choices]
     )
-    region = forms.CharField(
-        label=_("Region code"),
-        required=False,
-        max_length=6,
-        help_text=_("Any level: 440000 (province), 440100 (city), 440106 (county)"),
-    )
+    region = RegionFilterField(label=_("Region"))
 
 
 class EscalatedFilterSet(django_filters.FilterSet):
@@ -356,10 +352,13 @@ class OfferForm(DomainErrorFormMixin, forms.Form):
         empty_label=_("Choose an item"),
     )
     quantity = _quantity_input()
-    delivery_region = RegionCodeInput(
+    delivery_region = RegionField(
         label=_("Delivers to"),
         required=False,
-        help_text=_("GB/T 2260 code at any level, e.g. 440000 or 440106; empty: your region."),
+        help_text=_(
+            "Type a name or a code at any level (e.g. 广东省 or 乐昌市), or pick it level by "
+            "level; empty: your region."
+        ),
     )
     available_until = _future_date(_("Available until"))
     note = forms.CharField(

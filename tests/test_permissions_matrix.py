@@ -253,6 +253,9 @@ STAFF_ONLY = ("staff", "manager", "other_staff", "partner", "admin")
 PAGE_ROWS = [
     ("/dashboard/", {"anonymous": 302}, 200),
     ("/enterprises/", {"anonymous": 302}, 200),
+    # the region picker's lookups: reference data, for anyone logged in
+    ("/regions/?parent=440000", {"anonymous": 302}, 200),
+    ("/regions/?q=乐昌", {"anonymous": 302}, 200),
     (
         "/enterprises/{member}/",
         {"anonymous": 302, "outsider": 404, "other_staff": 404, "other_official": 404},

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from rest_framework import serializers
 
-from core.models import Industry, Region
+from core.models import Industry
+from core.region_fields import RegionFilterField
 
 
 class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
@@ -89,17 +90,9 @@ class UpdatedSinceFilterSet(django_filters.FilterSet):
     )
 
 
-class RegionCodeField(forms.CharField):
-    def clean(self, value):
-        code = super().clean(value)
-        if not code:
-            return None
-        region = Region.objects.filter(code=code.strip()).only("code", "path").first()
-        if region is None:
-            raise forms.ValidationError(
-                _("Unknown region code %(code)s (GB/T 2260)."), params={"code": code}
-            )
-        return region
+class RegionCodeField(RegionFilterField):
+    """A region filter's value: its code, or a name that only one region has (乐昌市,
+    广东省韶关市乐昌市, lechang); withdrawn codes too, which old records keep."""
 
 
 class IndustryCodeField(forms.CharField):
@@ -116,7 +109,8 @@ class IndustryCodeField(forms.CharField):
 
 
 class RegionSubtreeFilter(django_filters.Filter):
-    """`?region=440000`: the region and everything below it, at any level."""
+    """`?region=440000` (or `?region=广东省`): the region and everything below it, at any
+    level. On the pages the region picker's lists give it too (core.region_fields)."""
 
     field_class = RegionCodeField
 
