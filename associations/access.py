@@ -5,11 +5,8 @@ rules before they write, the pages render their buttons from `allowed_actions` a
 returns it on a membership's detail, so the three cannot disagree.
 """
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-
 from associations.models import Membership
 from core.access import (
-    ASSOCIATION_PEOPLE,
     EVERYONE,
     MANAGER,
     STAFF_SIDE,
@@ -19,7 +16,7 @@ from core.access import (
     register,
     scope_of,
 )
-from core.models import Role, User
+from core.models import Role, own_users_of
 from core.workflow import may_move
 
 register(
@@ -37,8 +34,8 @@ register(
         "membership.request": frozenset({Role.ENTERPRISE}),
         # an invitation is answered by the enterprise, or by the association keeping its record
         "membership.answer": STAFF_SIDE | {Role.ENTERPRISE},
-        # the people of an association invite a member's contact to its own account
-        "membership.invite_contact": ASSOCIATION_PEOPLE,
+        # managers invite a member's contact to the enterprise's own account (0007)
+        "membership.invite_contact": frozenset({MANAGER, Role.ADMIN}),
     }
 )
 
@@ -76,11 +73,7 @@ def has_own_users(enterprise_id: int) -> bool:
     """The enterprise has active users of its own: they, and nobody else, answer for it. A
     contact invited by the association (`contact_invite`) counts once they have set their
     password; until then the association still keeps the record."""
-    return (
-        User.objects.filter(enterprise_id=enterprise_id, is_active=True)
-        .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX, last_login__isnull=True)
-        .exists()
-    )
+    return own_users_of(enterprise_id).exists()
 
 
 def record_keeper(enterprise) -> int | None:
@@ -163,13 +156,15 @@ def may_answer_invitation(user, membership) -> bool:
 
 
 def may_invite_contact(user, membership) -> bool:
-    """Give a member's contact person an account of the enterprise: staff of the association
+    """Give a member's contact person an account of the enterprise: managers of the association
     that keeps the record of an enterprise with no users of its own, while it is a member
-    (docs/decisions/0004); the link to set the password goes to the recorded mobile number."""
+    (docs/decisions/0004, 0007); the link to set the password goes to the recorded mobile
+    number. Managers, not all staff: whoever sets that number and sends the link hands the
+    enterprise to its holder."""
     return (
         can(user, "membership.invite_contact")
         and membership.status in Membership.MEMBER
-        and scope_of(user).works_for(membership.association_id)
+        and scope_of(user).manages(membership.association_id)
         and record_keeper(membership.enterprise) == membership.association_id
     )
 

@@ -1,6 +1,8 @@
 """Every write on associations, their staff and memberships."""
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -16,7 +18,7 @@ from associations.models import (
     identity_record,
 )
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
-from core.models import Industry, Notification, Role, User
+from core.models import Event, Industry, Notification, Role, User
 from core.notifications import email_password_link
 from core.signup import parse_contact
 from core.validators import normalise_phone, normalise_uscc
@@ -471,31 +473,55 @@ def _email_invitation(
 # --- member contacts' accounts --------------------------------------------------------------
 
 CONTACT_INVITE_LIMIT = 1000  # members whose contacts one action invites
+CONTACT_INVITE_AGAIN_AFTER = timedelta(days=1)  # one text message a day to one contact
 
 
 def contact_invite_problem(actor: User, membership: Membership) -> str:
-    """Why the contact of this member cannot be invited by `actor` now ("" when they can)."""
+    """Why the contact of this member cannot be invited by `actor` now ("" when they can).
+
+    The reasons tell the inviter nothing an invitation would not: not whether the enterprise of
+    an invitation it has not accepted has users, not whether a mobile number has an account."""
     enterprise = membership.enterprise
     if not access.may_invite_contact(actor, membership):
-        if access.has_own_users(enterprise.pk):
-            return _("The enterprise has its own account already.")
         if membership.status not in Membership.MEMBER:
             return _("Not a member now.")
-        return _("Another association registered it: its contact is invited from there.")
-    if not enterprise.contact_phone:
-        return _("No mobile number of a contact person is recorded: add one to the enterprise.")
-    try:
-        mobile = parse_contact(enterprise.contact_phone)
-    except DomainError:
-        return _("The contact's phone is not a mobile number: a text message cannot reach it.")
+        if enterprise.registered_by_id != membership.association_id:
+            return _("Another association registered it: its contact is invited from there.")
+        if access.has_own_users(enterprise.pk):
+            return _("The enterprise has its own account already.")
+        return _("Only a manager of the association invites contacts.")
+    mobile = _contact_mobile(enterprise)
+    cannot = _(
+        "No mobile number of its contact person that a text message can reach: correct the "
+        "contact phone, or ask the contact to sign up and claim the enterprise."
+    )
+    if mobile is None:
+        return cannot
     other = (
-        User.objects.filter(phone=mobile.address)
-        .exclude(enterprise_id=enterprise.pk, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        User.objects.filter(phone=mobile)
+        .exclude(enterprise_id=enterprise.pk, invited_contact=True)
         .exists()
     )
     if other:
-        return _("An account uses this mobile number already: its owner can claim the enterprise.")
+        return cannot
+    since = timezone.now() - CONTACT_INVITE_AGAIN_AFTER
+    if Event.objects.filter(
+        content_type=ContentType.objects.get_for_model(Membership),
+        object_id=membership.pk,
+        action="membership.contact_invited",
+        at__gte=since,
+    ).exists():
+        return _("Its contact was invited less than a day ago: wait before sending it again.")
     return ""
+
+
+def _contact_mobile(enterprise) -> str | None:
+    if not enterprise.contact_phone:
+        return None
+    try:
+        return parse_contact(enterprise.contact_phone).address
+    except DomainError:
+        return None
 
 
 @transaction.atomic
@@ -530,8 +556,8 @@ def contact_invite(*, actor: User, membership_ids: list[int], base_url: str = ""
 
 def _invite_contact(actor: User, membership: Membership, base_url: str) -> User:
     enterprise = membership.enterprise
-    mobile = parse_contact(enterprise.contact_phone).address
-    user = User.objects.filter(enterprise=enterprise, phone=mobile).first()
+    mobile = _contact_mobile(enterprise)
+    user = User.objects.filter(enterprise=enterprise, phone=mobile, invited_contact=True).first()
     if user is None:
         digits = mobile.removeprefix("+86")
         username = digits
@@ -545,6 +571,7 @@ def _invite_contact(actor: User, membership: Membership, base_url: str) -> User:
             phone=mobile,
             role=Role.ENTERPRISE,
             enterprise=enterprise,
+            invited_contact=True,
         )
         user.set_unusable_password()
         user.save()

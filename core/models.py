@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -147,6 +148,9 @@ class User(AbstractUser):
         verbose_name=_("jurisdiction"),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Made by an association for its member's contact person (associations.services
+    # .contact_invite): until its owner sets a password, the enterprise has no user of its own.
+    invited_contact = models.BooleanField(_("invited contact"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -352,6 +356,14 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id}:{self.key} {self.method} {self.path}"
+
+
+def own_users_of(enterprise_id: int | None) -> models.QuerySet:
+    """The enterprise's own users: active ones, except a contact an association invited who has
+    not set a password yet (docs/decisions/0004, 0007)."""
+    return User.objects.filter(enterprise_id=enterprise_id, is_active=True).exclude(
+        invited_contact=True, password__startswith=UNUSABLE_PASSWORD_PREFIX
+    )
 
 
 class ContactVerification(models.Model):

@@ -13,14 +13,17 @@ The invitation of new staff sets its first password through its own page
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.core.cache import cache
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.models import User
+from core.models import Role, User
 from core.notifications import email_password_link
 from core.signup import parse_contact
 from core.throttling import LoginRateThrottle
+
+TEXTS_PER_HOUR = 5
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -66,11 +69,21 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     @staticmethod
     def _users_by_phone(number: str):
-        return (
+        """Enterprise users with this mobile number (staff and officials get their links by
+        e-mail only), and none while the number had a link less than a minute ago or
+        TEXTS_PER_HOUR this hour: the page answers the same, so a stranger cannot use it to
+        flood someone's phone."""
+        if not cache.add(f"reset-text:{number}:minute", 1, timeout=60):
+            return []
+        hour = f"reset-text:{number}:hour"
+        cache.add(hour, 0, timeout=3600)
+        if cache.incr(hour) > TEXTS_PER_HOUR:
+            return []
+        return [
             user
-            for user in User.objects.filter(phone=number, is_active=True)
+            for user in User.objects.filter(phone=number, is_active=True, role=Role.ENTERPRISE)
             if user.has_usable_password()
-        )
+        ][:1]
 
 
 class PasswordResetView(auth_views.PasswordResetView):

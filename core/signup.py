@@ -18,7 +18,8 @@ from datetime import timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -35,6 +36,7 @@ CODE_MINUTES = 15
 MAX_ATTEMPTS = 5
 RESEND_SECONDS = 60
 HOURLY_CODES = 5
+MAINLAND_CODE = 86  # text messages go to mainland numbers only (no premium-rate ranges abroad)
 
 Channel = ContactVerification.Channel
 
@@ -67,7 +69,12 @@ def parse_contact(text: str) -> Contact:
         number = normalise_phone(text)
     except ValidationError as error:
         raise _contact_error(error.messages[0]) from None
-    if number_type(parse(number)) not in (
+    parsed = parse(number)
+    if parsed.country_code != MAINLAND_CODE:
+        raise _contact_error(
+            _("Text messages go to mainland China mobile numbers only; use an e-mail address.")
+        )
+    if number_type(parsed) not in (
         PhoneNumberType.MOBILE,
         PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
@@ -79,6 +86,15 @@ def parse_contact(text: str) -> Contact:
 
 def _contact_error(message: str) -> DomainError:
     return DomainError(message, fields={"contact": [message]})
+
+
+def lock_address(address: str) -> None:
+    """Serialise, until the transaction ends, everything done for one address (codes asked at
+    once, accounts made at once): a transaction-level advisory lock on PostgreSQL. The demo's
+    SQLite writes one transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"contact:{address}"])
 
 
 def _hash(address: str, code: str) -> str:
@@ -97,6 +113,7 @@ def send_code(*, contact_text: str, base_url: str) -> ContactVerification:
     and retire its earlier codes. Refused while the address had a code less than a minute ago,
     or had HOURLY_CODES in the last hour."""
     contact = parse_contact(contact_text)
+    lock_address(contact.address)
     now = timezone.now()
     recent = list(
         ContactVerification.objects.select_for_update()
@@ -194,40 +211,54 @@ def sign_up(
         }[problem]
         raise DomainError(message, fields={"code": [message]})
 
-    with transaction.atomic():
-        verification = ContactVerification.objects.select_for_update().get(pk=verification_id)
-        if _code_problem(verification, code.strip()):  # used by a parallel request meanwhile
-            message = _("This code no longer works; ask for a new one.")
-            raise DomainError(message, fields={"code": [message]})
-        contact = Contact(verification.channel, verification.address)
-        if address_in_use(contact):
-            raise _contact_error(
-                _("An account uses this address already: log in, or ask for a new password.")
+    try:
+        return _create_account(verification_id, code.strip(), candidate, password)
+    except DomainError as error:
+        if "username" in error.fields:
+            # A taken username counts as a try: a code is no tool to probe usernames.
+            ContactVerification.objects.filter(pk=verification_id).update(
+                attempts=F("attempts") + 1
             )
-        if verification.channel == Channel.EMAIL:
-            candidate.email = contact.address
-        else:
-            candidate.phone = contact.address
-        errors = {}
-        try:
-            User.username_validator(username)
-        except ValidationError as error:
-            errors["username"] = error.messages
-        if not username:
-            errors["username"] = [_("Choose a username.")]
-        elif User.objects.filter(username__iexact=username).exists():
-            errors["username"] = [_("This username is taken; choose another.")]
-        try:
-            validate_password(password, candidate)
-        except ValidationError as error:
-            errors["password1"] = error.messages
-        if errors:
-            raise DomainError(next(iter(errors.values()))[0], fields=errors)
-        candidate.set_password(password)
-        candidate.save()
-        verification.used_at = timezone.now()
-        verification.save(update_fields=["used_at"])
-        record_event(candidate, "user.signed_up", actor=candidate, reason=verification.channel)
+        raise
+
+
+@transaction.atomic
+def _create_account(verification_id: int, code: str, candidate: User, password: str) -> User:
+    username = candidate.username
+    verification = ContactVerification.objects.select_for_update().get(pk=verification_id)
+    lock_address(verification.address)
+    if _code_problem(verification, code):  # used by a parallel request meanwhile
+        message = _("This code no longer works; ask for a new one.")
+        raise DomainError(message, fields={"code": [message]})
+    contact = Contact(verification.channel, verification.address)
+    if address_in_use(contact):
+        raise _contact_error(
+            _("An account uses this address already: log in, or ask for a new password.")
+        )
+    if verification.channel == Channel.EMAIL:
+        candidate.email = contact.address
+    else:
+        candidate.phone = contact.address
+    errors = {}
+    try:
+        User.username_validator(username)
+    except ValidationError as error:
+        errors["username"] = error.messages
+    if not username:
+        errors["username"] = [_("Choose a username.")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("This username is taken; choose another.")]
+    try:
+        validate_password(password, candidate)
+    except ValidationError as error:
+        errors["password1"] = error.messages
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], fields=errors)
+    candidate.set_password(password)
+    candidate.save()
+    verification.used_at = timezone.now()
+    verification.save(update_fields=["used_at"])
+    record_event(candidate, "user.signed_up", actor=candidate, reason=verification.channel)
     return candidate
 
 

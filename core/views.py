@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from core.access import action_required
 from core.auth_lockout import account_locked_until, lockout_message, retry_after_seconds
-from core.models import Notification
+from core.models import Notification, own_users_of
 from core.otp_views import begin_login
 from core.throttling import LoginRateThrottle
 
@@ -71,6 +71,25 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["demo_mode"] = settings.DEMO_MODE
         return context
+
+
+class InvitationPasswordView(auth_views.PasswordResetConfirmView):
+    """An invited account sets its first password. The link of a member's contact invited by
+    an association stops working once the enterprise has a user of its own: from then on they
+    decide who acts for it (docs/decisions/0007)."""
+
+    template_name = "core/set_password.html"
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        if (
+            user is not None
+            and user.invited_contact
+            and not user.has_usable_password()
+            and own_users_of(user.enterprise_id).exclude(pk=user.pk).exists()
+        ):
+            return None
+        return user
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:

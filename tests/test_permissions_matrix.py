@@ -280,9 +280,13 @@ PAGE_ROWS = [
     ("/members/export.csv", MEMBER_LIST, 403),
     ("/members/export.xlsx", MEMBER_LIST, 403),
     ("/members/import/", STAFF_SIDE, 403),
-    # the people of an association, not partner systems
-    ("/members/invite-contacts/", MEMBER_LIST, 403),
-    ("/members/invite-contacts/?membership={membership}", MEMBER_LIST, 403),
+    # managers of an association (docs/decisions/0007)
+    ("/members/invite-contacts/", {"anonymous": 302, "manager": 200, "admin": 200}, 403),
+    (
+        "/members/invite-contacts/?membership={membership}",
+        {"anonymous": 302, "manager": 200, "admin": 200},
+        403,
+    ),
     ("/members/import/template.csv", STAFF_SIDE, 403),
     ("/members/import/{import_job}/", STAFF_SIDE | {"other_staff": 404}, 403),
     (

@@ -187,3 +187,24 @@ def test_a_mobile_number_nobody_uses_is_answered_the_same(client, ask, queued):
     response = ask("139 1234 5678")
     assert response.status_code == 302 and response["Location"] == SENT
     assert not queued
+
+
+def test_links_by_text_are_bounded_per_number_and_only_for_enterprise_users(
+    owner, cast, ask, queued, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    owner.phone = "+8613800138000"
+    owner.save(update_fields=["phone"])
+    cast.staff.phone = "+8613800138001"
+    cast.staff.save(update_fields=["phone"])
+
+    ask("13800138001")  # staff get their links by e-mail only
+    assert not queued
+
+    for _ in range(3):  # from three addresses: one text a minute to one number
+        with_other_address = Client(REMOTE_ADDR=f"10.0.0.{_ + 1}")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = with_other_address.post(RESET, {"email": "13800138000"})
+        assert response.status_code == 302 and response["Location"] == SENT
+    assert [e["by_text"] for e in queued] == [True]

@@ -119,6 +119,10 @@ def test_signing_up_with_a_mobile_number(client, ask, sent):
             "Codes are sent by text message: give a mobile number, or an e-mail address.",
         ),
         (
+            "+44 7911 123456",
+            "Text messages go to mainland China mobile numbers only; use an e-mail address.",
+        ),
+        (
             "12345",
             "This phone number does not exist; check the digits "
             "(a mobile has 11, a landline needs its area code).",
@@ -303,3 +307,23 @@ def test_the_console_sender_prints_the_message_for_make_run(capsys, settings):
     printed = capsys.readouterr().out
     assert "+8613912345678" in printed and "您的验证码为 123456" in printed
     assert not sms.outbox
+
+
+def test_codes_asked_at_once_for_one_address_are_one_code(sent, transactional_db):
+    """The limits per address hold under parallel requests (a lock per address)."""
+    outcomes = run_together(
+        [lambda: signup.send_code(contact_text="139 1234 5678", base_url="") for _ in range(4)]
+    )
+    assert sorted(kind for kind, _ in outcomes) == ["error", "error", "error", "ok"]
+    assert ContactVerification.objects.filter(address="+8613912345678").count() == 1
+
+
+def test_a_right_code_is_no_tool_to_probe_usernames(client, ask, sent):
+    for name in ("taken_a", "taken_b", "taken_c", "taken_d", "taken_e"):
+        UserFactory(username=name)
+    ask("li.hua@huaxing.example.cn")
+    code = code_in(mail.outbox[0].body)
+    for name in ("taken_a", "taken_b", "taken_c", "taken_d", "taken_e"):
+        assert "username" in finish(client, code, username=name).context["form"].errors
+    response = finish(client, code, username="free_name")
+    assert response.context["form"].errors["code"] == [gettext(SPENT_TEXT)]
