@@ -64,7 +64,9 @@ def member_contacts_invite(request: HttpRequest) -> HttpResponse:
     message and who cannot, then the invitation on confirming."""
     one = request.GET.get("membership", "")
     if one:
-        memberships = membership_list(user=request.user).filter(pk=int(one) if one.isdigit() else 0)
+        memberships = membership_list(user=request.user).filter(
+            pk=int(one) if one.isascii() and one.isdigit() else 0
+        )
     else:
         memberships = _filtered_members(request)[2]
     memberships = memberships.select_related("enterprise", "association")
@@ -82,10 +84,13 @@ def member_contacts_invite(request: HttpRequest) -> HttpResponse:
             "limit": membership_services.CONTACT_INVITE_LIMIT
         }
     elif request.method == "POST" and request.POST.get("confirm") == "yes":
+        # Only those the page showed (and that still qualify): not members the filter has
+        # come to list since.
+        shown = set(request.POST.getlist("membership"))
         try:
             invited = membership_services.contact_invite(
                 actor=request.user,
-                membership_ids=[m.pk for m in ready],
+                membership_ids=[m.pk for m in ready if str(m.pk) in shown],
                 base_url=request.build_absolute_uri("/").rstrip("/"),
             )
         except DomainError as failure:

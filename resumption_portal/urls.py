@@ -30,7 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(template_name="core/set_password.html"),
+        core_views.InvitationPasswordView.as_view(),
         name="password_reset_confirm",
     ),
     path(
