@@ -1,7 +1,8 @@
 """The layout of a report's PDF (reportlab): see reports.rendering.render_pdf.
 
-Every text goes through a Paragraph in the embedded CJK font with CJK line breaking, so that
-Chinese renders and long text wraps inside its cell; rows taller than a page split across pages.
+Every text goes through a Paragraph in the report's CJK font (embedded, or one that readers
+substitute: reports.rendering.pdf_font) with CJK line breaking, so that Chinese renders and long
+text wraps inside its cell; rows taller than a page split across pages.
 """
 
 import io

@@ -17,6 +17,7 @@ import codecs
 import csv
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -26,7 +27,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +50,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+logger = logging.getLogger(__name__)
 
 
 def filename(report: Report, file_format: str) -> str:
@@ -307,9 +308,37 @@ def render_xlsx(report: Report, every_urgent: dict | None = None) -> bytes:
 # --- PDF ----------------------------------------------------------------------------------
 
 
-@lru_cache
-def _registered_font(spec: str) -> str:
+# What PDFs use when no TrueType CJK font can be embedded: reportlab's CID font for Simplified
+# Chinese. The PDF names it without embedding it, and readers (Acrobat, browsers, poppler) show
+# the Chinese text in a font of their own: a PDF that looks plainer rather than no PDF at all.
+FALLBACK_PDF_FONT = "STSong-Light"
+_INSTALL_HINT = (
+    "install the Debian package fonts-wqy-zenhei (sudo apt-get install -y fonts-wqy-zenhei) or "
+    "point REPORT_PDF_FONT at a TrueType font (.ttf or .ttc) with Chinese glyphs"
+)
+
+
+def pdf_font_file() -> str:
+    """The font file PDFs should embed (`path` or `path#n`): settings.REPORT_PDF_FONT when it is
+    set, else the first of settings.REPORT_PDF_FONT_CANDIDATES that is installed, or "". Looked
+    up at each PDF, so that a font installed while the portal runs is used without a restart."""
+    if settings.REPORT_PDF_FONT:
+        return settings.REPORT_PDF_FONT
+    return next((path for path in settings.REPORT_PDF_FONT_CANDIDATES if Path(path).is_file()), "")
+
+
+def _map_faces(name: str) -> None:
     from reportlab.lib.fonts import addMapping
+
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(name, bold, italic, name)  # one face: <b> in a cell must not fail
+
+
+@lru_cache
+def _registered_font(spec: str, modified: int, size: int) -> tuple[str, str]:
+    """The registered name of the font of `spec` and "", or "" and why it cannot be embedded.
+    Keyed by the file's time and size too, so that a file replaced in place is read again."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -317,42 +346,63 @@ def _registered_font(spec: str) -> str:
     name = "ReportCJK-" + hashlib.sha256(spec.encode()).hexdigest()[:8]
     try:
         font = TTFont(name, path, subfontIndex=int(index or 0))
-    except (TTFError, ValueError) as exc:
-        raise ImproperlyConfigured(
-            f"REPORT_PDF_FONT={spec} cannot be embedded in a PDF ({exc}). It must be a TrueType "
-            "font (.ttf or .ttc) with Chinese glyphs, e.g. the Debian package fonts-wqy-zenhei's "
-            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc."
-        ) from exc
+    except (TTFError, ValueError, OSError) as exc:
+        return "", str(exc)
     pdfmetrics.registerFont(font)
-    for bold in (0, 1):
-        for italic in (0, 1):
-            addMapping(name, bold, italic, name)  # one face: <b> in a cell must not fail
-    return name
+    _map_faces(name)
+    return name, ""
+
+
+@lru_cache
+def _fallback_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_PDF_FONT))
+    _map_faces(FALLBACK_PDF_FONT)
+    return FALLBACK_PDF_FONT
 
 
 def pdf_font() -> str:
-    """The registered name of the CJK font of settings.REPORT_PDF_FONT."""
-    spec = settings.REPORT_PDF_FONT
+    """The registered name of the font PDFs are written in: the TrueType CJK font of
+    pdf_font_file(), embedded; or, when there is none or it cannot be embedded, FALLBACK_PDF_FONT
+    with a warning in the log saying what to install. A PDF is made either way."""
+    spec = pdf_font_file()
     if not spec:
-        raise ImproperlyConfigured(
-            "No Chinese font for PDF reports: install the Debian package fonts-wqy-zenhei "
-            "(apt-get install fonts-wqy-zenhei), or set REPORT_PDF_FONT to the path of a "
-            "TrueType font (.ttf or .ttc) with Chinese glyphs."
+        logger.warning(
+            "No Chinese font for PDF reports: this PDF uses %s, which is not embedded (readers "
+            "substitute a font of their own). For an embedded font, %s.",
+            FALLBACK_PDF_FONT,
+            _INSTALL_HINT,
         )
-    if not Path(spec.partition("#")[0]).is_file():
-        raise ImproperlyConfigured(
-            f"REPORT_PDF_FONT={spec}: there is no such file. Install the Debian package "
-            "fonts-wqy-zenhei or point REPORT_PDF_FONT at an installed TrueType CJK font."
-        )
-    return _registered_font(spec)
+        return _fallback_font()
+    try:
+        found = Path(spec.partition("#")[0]).stat()
+    except OSError:
+        problem = "there is no such file"
+    else:
+        name, problem = _registered_font(spec, found.st_mtime_ns, found.st_size)
+        if name:
+            return name
+        problem = f"it cannot be embedded ({problem}); it must be a TrueType font"
+    logger.warning(
+        "REPORT_PDF_FONT=%s: %s. This PDF uses %s, which is not embedded (readers substitute a "
+        "font of their own). For an embedded font, %s.",
+        spec,
+        problem,
+        FALLBACK_PDF_FONT,
+        _INSTALL_HINT,
+    )
+    return _fallback_font()
 
 
-def render_pdf(report: Report) -> bytes:
+def render_pdf(report: Report, font: str = "") -> bytes:
     """A4 landscape: the title and its block, the headline figures with a bar chart of this
     period against the previous one, then each section as a table whose header row repeats on
     every page and whose long text wraps; the remarks as paragraphs. Every page's footer has
     the title, the page number and the checksum. Chinese renders on any reader: the CJK font
-    (settings.REPORT_PDF_FONT) is embedded."""
+    (pdf_font_file()) is embedded, or readers substitute one for FALLBACK_PDF_FONT. `font` is
+    a name pdf_font() gave (default: pdf_font() now)."""
     from reports import pdf
 
-    return pdf.build(report, _sections(report), metadata(report), pdf_font())
+    return pdf.build(report, _sections(report), metadata(report), font or pdf_font())

@@ -437,13 +437,14 @@ def _make_scheduled(period_type: str, start: date, end: date) -> None:
 
 # --- the downloads, rendered once ---------------------------------------------------------
 
-FILE_FORMATS = ("csv", "xlsx", "pdf")  # the quick ones first: a missing font stops only the PDF
+FILE_FORMATS = ("csv", "xlsx", "pdf")  # the quick ones first: a failing PDF stops only the PDF
 URGENT_LIST = "json"  # the kept full urgent list of a version (ReportFile.format)
 
 
-def file_state(report: Report) -> str:
+def file_state(report: Report, font: str = "") -> str:
     """The digest of what a download shows besides the figures (whose checksum is part of it),
-    and of the rendering's version: a file kept before either changed is made again."""
+    of the rendering's version and of a PDF's font: a file kept before any of them changed is
+    made again (so a PDF made without an embedded font is made anew once one is installed)."""
     from reports.rendering import RENDERING_VERSION
 
     shown = [
@@ -454,6 +455,7 @@ def file_state(report: Report) -> str:
         report.submitted_at.isoformat() if report.submitted_at else "",
         report.remarks,
         report.suggestions,
+        *([font] if font else []),
     ]
     return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
 
@@ -498,12 +500,13 @@ def stored_file(report: Report, file_format: str) -> ReportFile:
     from reports import rendering
 
     language = get_language() or settings.LANGUAGE_CODE
-    state = file_state(report)
+    font = rendering.pdf_font() if file_format == "pdf" else ""
+    state = file_state(report, font)
     kept = ReportFile.objects.filter(report=report, format=file_format, language=language).first()
     if kept is not None and kept.state == state:
         return kept
     if file_format == "pdf":
-        content = rendering.render_pdf(report)
+        content = rendering.render_pdf(report, font)
     else:  # the spreadsheets list every urgent need
         render = getattr(rendering, f"render_{file_format}")
         content = render(report, every_urgent=urgent_in_full(report))
@@ -513,8 +516,9 @@ def stored_file(report: Report, file_format: str) -> ReportFile:
 def store_files(report_id: int) -> int:
     """Render and keep every download of a finished report in the portal's language (the task
     queued when a report is made ready or submitted); other languages on their first download.
-    A format that cannot be rendered (a missing font) is logged and left for its first
-    download, which says why; the others are kept."""
+    A format that cannot be rendered is logged and left for its first download; the others are
+    kept. (A missing Chinese font does not stop the PDF: it is made in a font readers substitute,
+    reports.rendering.pdf_font.)"""
     report = Report.objects.filter(pk=report_id, status__in=Report.DONE).first()
     if report is None:
         return 0

@@ -159,16 +159,16 @@ IMPORT_XLSX_MAX_UNPACKED_BYTES = env_int("IMPORT_XLSX_MAX_UNPACKED_BYTES", 100 *
 REPORT_SECTION_PAUSE = env_int("REPORT_SECTION_PAUSE_MS", 0) / 1000
 # The CJK font embedded in PDF reports, so that Chinese renders on any reader. It must have
 # TrueType outlines (.ttf/.ttc): reportlab cannot embed CFF-based fonts such as Noto Sans CJK.
-# Append "#<n>" to take the n-th face of a .ttc. Default: the first of these that is installed
-# (Debian packages fonts-wqy-zenhei, fonts-wqy-microhei, fonts-arphic-uming).
+# Append "#<n>" to take the n-th face of a .ttc. Empty: the first of the candidates installed
+# when a PDF is made (Debian packages fonts-wqy-zenhei, fonts-wqy-microhei, fonts-arphic-uming),
+# so that installing one needs no restart. With none, PDFs name a font that readers substitute
+# (not embedded) and a warning is logged (reports.rendering.pdf_font).
+REPORT_PDF_FONT = env_str("REPORT_PDF_FONT", "")
 REPORT_PDF_FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 ]
-REPORT_PDF_FONT = env_str("REPORT_PDF_FONT", "") or next(
-    (path for path in REPORT_PDF_FONT_CANDIDATES if Path(path).is_file()), ""
-)
 
 # Redis: Celery's broker and the shared cache (throttling counters must be shared by all web
 # processes). An empty REDIS_URL is the zero-service mode of `make run`.

@@ -237,22 +237,88 @@ def test_pdf_repeats_the_header_on_every_page_and_wraps_long_text(cast, monkeypa
     assert content == rendering.render_pdf(report)
 
 
-def test_pdf_without_a_cjk_font_says_which_package_to_install(report, settings):
-    settings.REPORT_PDF_FONT = ""
-    with pytest.raises(ImproperlyConfigured, match="fonts-wqy-zenhei"):
-        rendering.render_pdf(report)
+# --- without a Chinese font to embed ------------------------------------------------------
+
+INSTALLED_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+
+def font_warnings(caplog) -> str:
+    return "\n".join(
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "reports.rendering" and record.levelname == "WARNING"
+    )
+
+
+def test_pdf_downloads_without_a_chinese_font_in_a_substitute_font_with_a_warning(
+    cast, report, client, settings, caplog, tmp_path
+):
     settings.REPORT_PDF_FONT = "/nonexistent/font.ttc"
-    with pytest.raises(ImproperlyConfigured, match="no such file"):
-        rendering.render_pdf(report)
+    client.force_login(cast.staff)
+
+    response = client.get(reverse("report-download", args=[report.pk, "pdf"]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    content = response.content
+    assert content.startswith(b"%PDF-")
+    assert b"/STSong-Light" in content  # named for readers to substitute, not embedded
+    assert b"/FontFile2" not in content
+    assert report.title in pdf_text(content, tmp_path)
+    warning = font_warnings(caplog)
+    assert "REPORT_PDF_FONT=/nonexistent/font.ttc: there is no such file" in warning
+    assert "apt-get install -y fonts-wqy-zenhei" in warning
 
 
-def test_pdf_refuses_an_opentype_cff_font_clearly(report, settings):
+def test_pdf_without_any_installed_chinese_font_says_which_package_to_install(
+    report, settings, caplog, tmp_path
+):
+    settings.REPORT_PDF_FONT = ""
+    settings.REPORT_PDF_FONT_CANDIDATES = [str(tmp_path / "not-installed.ttc")]
+
+    content = rendering.render_pdf(report)
+
+    assert b"/STSong-Light" in content
+    assert report.title in pdf_text(content, tmp_path)
+    assert "No Chinese font for PDF reports" in font_warnings(caplog)
+    assert "fonts-wqy-zenhei" in font_warnings(caplog)
+
+
+def test_a_font_installed_while_the_portal_runs_is_embedded_in_the_next_download(
+    cast, report, client, settings, tmp_path
+):
+    if not Path(INSTALLED_FONT).is_file():
+        pytest.skip("fonts-wqy-zenhei is not installed")
+    font = tmp_path / "fonts" / "wqy-zenhei.ttc"
+    settings.REPORT_PDF_FONT = ""
+    settings.REPORT_PDF_FONT_CANDIDATES = [str(font)]
+    client.force_login(cast.staff)
+    url = reverse("report-download", args=[report.pk, "pdf"])
+    substitute = client.get(url).content
+    assert b"/STSong-Light" in substitute
+
+    font.parent.mkdir()
+    font.symlink_to(INSTALLED_FONT)  # installed now, without a restart
+    embedded = client.get(url)
+
+    assert embedded.status_code == 200
+    assert b"/STSong-Light" not in embedded.content  # not the kept substitute: made again
+    assert b"/FontFile2" in embedded.content  # the TrueType font, embedded
+    assert report.title in pdf_text(embedded.content, tmp_path)
+    assert client.get(url).content == embedded.content  # and kept from now on
+
+
+def test_pdf_with_a_font_that_cannot_be_embedded_is_made_and_says_why(report, settings, caplog):
     noto = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
     if not Path(noto).is_file():
         pytest.skip("fonts-noto-cjk is not installed")
     settings.REPORT_PDF_FONT = noto
-    with pytest.raises(ImproperlyConfigured, match="TrueType"):
-        rendering.render_pdf(report)
+
+    content = rendering.render_pdf(report)
+
+    assert b"/STSong-Light" in content
+    assert f"REPORT_PDF_FONT={noto}: it cannot be embedded" in font_warnings(caplog)
+    assert "TrueType" in font_warnings(caplog)
 
 
 # --- every format -------------------------------------------------------------------------
@@ -455,8 +521,8 @@ def test_a_format_that_cannot_be_rendered_leaves_the_others_kept_and_submission_
     file_needs(cast)
     report = ready_report(association=cast.association)
 
-    def no_font(report):
-        raise ImproperlyConfigured("No Chinese font")
+    def no_font(report, font=""):
+        raise ImproperlyConfigured("a PDF that cannot be rendered")
 
     monkeypatch.setattr(rendering, "render_pdf", no_font)
     assert services.store_files(report.pk) == 2
