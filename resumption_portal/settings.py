@@ -185,7 +185,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory broker ignores the host; naming one keeps kombu from warning that none was given.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "global_keyprefix": env_str("CELERY_KEY_PREFIX", ""),
     # A message a worker took but never acknowledged (the whole worker was killed) is handed out
@@ -307,12 +308,43 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals": {"()": "core.logging_filters.RefusalsWithoutTraceback"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own console handler (with DEBUG) would print every django.* line a second
+        # time beside the root's; its mail_admins handler has no ADMINS to write to. Setting
+        # this logger resets those below it: runserver's request lines are set again as Django
+        # sets them.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # A refused request (403, 400) is one line, without a traceback.
+        "django.request": {"filters": ["refusals"]},
+        # django-axes's start-up banner, printed by every manage.py command.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run in the web process (`make run`): their "Task … succeeded" lines would fill the
+    # console; a task that fails is still logged.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 # Demo logins and data are created only where this is true (`make run`).
 DEMO_MODE = env_bool("DEMO_MODE", False)
+if DEMO_MODE:
+    # The demo's console: not the lockout's bookkeeping at every login (four lines each); failed
+    # logins and lockouts are warnings and still show.
+    LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # Per-account lockout (django-axes, core.auth_lockout): after LOGIN_FAILURE_LIMIT wrong passwords
 # for one username, from any address, the account is locked for LOGIN_LOCKOUT_MINUTES; each
@@ -339,6 +371,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The demo's SQLite has no covering indexes: the event log's status index is a plain one
     # there (core.Event, `event_status_history`), which is all the demo needs.
     SILENCED_SYSTEM_CHECKS.append("models.W040")
+    # Nor unique constraints that count empty scopes as equal (reports.Report): the demo makes
+    # its reports one at a time, where PostgreSQL's constraint guards concurrent workers.
+    SILENCED_SYSTEM_CHECKS.append("models.W047")
 
 # Two-factor sign-in (django-otp: an authenticator app's TOTP codes, and recovery codes). Every
 # account may set it up; accounts holding one of OTP_REQUIRED_ROLES must, at their next login.

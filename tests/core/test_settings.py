@@ -85,7 +85,7 @@ def test_an_empty_redis_url_is_the_zero_service_mode():
     env = {**PRODUCTION_ENV, "REDIS_URL": "", "CELERY_TASK_ALWAYS_EAGER": "true"}
     result = run_python(SHOW.format("s.CACHES['default']['BACKEND'], s.CELERY_BROKER_URL"), env)
     assert result.stdout.strip() == repr(
-        ("django.core.cache.backends.locmem.LocMemCache", "memory://")
+        ("django.core.cache.backends.locmem.LocMemCache", "memory://localhost/")
     )
 
 
