@@ -16,31 +16,43 @@ RUN_ENV := DEBUG=true \
 	ALLOWED_HOSTS=127.0.0.1,localhost \
 	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: run test lint bench translations messages clean
+.PHONY: run test lint bench translations messages clean system-packages system-packages-run
+
+# setuptools warns on every editable install that local folders may shadow the package; the
+# project installs no package of its own (pyproject.toml), so the warning says nothing here.
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install -q
 
 $(VENV)/.deps-run: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e .
+	$(PIP_INSTALL) --upgrade pip
+	$(PIP_INSTALL) -c constraints.txt -e .
 	touch $@
 
 $(VENV)/.deps-dev: $(VENV)/.deps-run
-	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
+	$(PIP_INSTALL) -c constraints.txt -e ".[dev]"
 	touch $@
 
-translations: $(VENV)/.deps-run
-	$(RUN_ENV) $(PY) manage.py compiletranslations
+# The Debian/Ubuntu packages each way in needs, checked first: installed when run as root with
+# apt-get, otherwise the exact command to run is printed and nothing else starts.
+system-packages:
+	@PYTHON=$(PYTHON) VENV=$(VENV) scripts/system-packages test
 
-run: $(VENV)/.deps-run translations
-	$(RUN_ENV) $(PY) manage.py migrate --noinput
-	$(RUN_ENV) $(PY) manage.py load_reference_data
-	$(RUN_ENV) $(PY) manage.py load_demo_data
+system-packages-run:
+	@PYTHON=$(PYTHON) VENV=$(VENV) scripts/system-packages run
+
+translations: $(VENV)/.deps-run
+	@$(RUN_ENV) $(PY) manage.py compiletranslations
+
+# The commands are not echoed: the console shows what they say, then the requests.
+run: system-packages-run $(VENV)/.deps-run translations
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput
+	@$(RUN_ENV) $(PY) manage.py load_reference_data
+	@$(RUN_ENV) $(PY) manage.py load_demo_data
 	@echo "Serving the portal at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	@echo "Logins (password demo-pass-2020): admin, manager, staff, manager2, staff2, partner, enterprise, official"
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL; see README.md).
-test: $(VENV)/.deps-dev translations
+test: system-packages $(VENV)/.deps-dev translations
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # Benchmarks, on a PostgreSQL database of their own that the bench creates and migrates; they
