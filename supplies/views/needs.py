@@ -94,11 +94,19 @@ def need_file_page(request: HttpRequest, kind: str) -> HttpResponse:
 
 @action_required("need.view")
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
     need = get_object_or_404(
-        selectors.need_list(user=user).select_related("enterprise__region__parent", "created_by"),
+        selectors.need_list(user=request.user).select_related(
+            "enterprise__region__parent", "created_by"
+        ),
         pk=pk,
     )
+    return _need_page(request, need)
+
+
+def _need_page(request: HttpRequest, need, *, action: str = "", form=None):
+    """The need's page; after a refused action, that action's form as it was sent, with each
+    error at its field, so that nothing typed is lost."""
+    user = request.user
     allowed_actions = access.allowed_actions(user, need)
     offers = []
     if "match" in allowed_actions:
@@ -107,6 +115,16 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for offer in offers:
             offer.suggested = min(offer.remaining_quantity, need.remaining_quantity)
+    forms = {
+        "reason_form": ReasonForm(),
+        "add_info_form": AddInfoForm(),
+        "question_form": QuestionForm(),
+        "escalate_form": EscalateForm(),
+        "reply_form": ReplyForm(),
+        "placement_form": PlacementForm(),
+    }
+    if form is not None and action in FORM_OF_ACTION:
+        forms[FORM_OF_ACTION[action]] = form
     return render(
         request,
         "supplies/need_detail.html",
@@ -120,12 +138,8 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "placements": need.placements.select_related("recorded_by"),
             "escalations": need.escalations.select_related("escalated_by", "replied_by"),
             "offers": offers,
-            "reason_form": ReasonForm(),
-            "add_info_form": AddInfoForm(),
-            "question_form": QuestionForm(),
-            "escalate_form": EscalateForm(),
-            "reply_form": ReplyForm(),
-            "placement_form": PlacementForm(),
+            "failed_action": action,
+            **forms,
         },
     )
 
@@ -230,6 +244,19 @@ NEED_ACTIONS = {
 }
 
 
+# The page's form each action is sent from (a match is sent from its offer's row).
+FORM_OF_ACTION = {
+    "take": "reason_form",
+    "resolve": "reason_form",
+    "cancel": "reason_form",
+    "ask-info": "question_form",
+    "add-info": "add_info_form",
+    "escalate": "escalate_form",
+    "reply": "reply_form",
+    "place": "placement_form",
+}
+
+
 def _form_problems(form) -> str:
     return " ".join(
         f"{form[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
@@ -247,13 +274,23 @@ def need_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not can(request.user, permission):
         raise PermissionDenied
     form = form_class(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            perform(request.user, need, form.cleaned_data)
+        except DomainError as error:
+            if not error.fields:
+                # Not the input but the need's state (another person acted first): the form
+                # may be gone from the page, so the reason goes in the banner.
+                messages.error(request, error.message)
+                return redirect("need-detail", pk=need.pk)
+            for field, problems in error.fields.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, str(done))
+            return redirect("need-detail", pk=need.pk)
+    if action not in FORM_OF_ACTION:  # a match is decided inline, beside its offer
         messages.error(request, _form_problems(form))
         return redirect("need-detail", pk=need.pk)
-    try:
-        perform(request.user, need, form.cleaned_data)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, str(done))
-    return redirect("need-detail", pk=need.pk)
+    # The page again, the form as it was sent and its errors at their fields.
+    return _need_page(request, need, action=action, form=form)

@@ -335,7 +335,9 @@ def test_a_refused_action_shows_why_and_changes_nothing(cast, web, mask):
     need = supply_need(cast, mask)
     web.force_login(cast.staff)
     response = act(web, need, "ask-info", question="   ")
-    assert "Write what the enterprise should add." in " ".join(messages_of(response))
+    assert response.context["question_form"].errors["question"] == [
+        "Write what the enterprise should add."
+    ]
     services.need_cancel(actor=cast.enterprise_user, need_id=need.pk)
     response = act(web, need, "resolve")
     assert "This cannot be done while the status is “Cancelled”." in messages_of(response)
@@ -397,7 +399,9 @@ def test_staff_record_a_placement_through_the_page(cast, web):
     assert need.filled_headcount == 3
     assert "3/5 workers" in html_of(response)
     response = act(web, need, "place", headcount="3")
-    assert "The request needs only 2 more." in messages_of(response)
+    errors = response.context["placement_form"].errors
+    assert "The request needs only 2 more." in " ".join(sum(errors.values(), []))
+    assert 'value="3"' in html_of(response)
 
 
 # --- the loop to government and back ------------------------------------------------------------
@@ -441,10 +445,40 @@ def test_a_reply_without_outcome_is_refused_and_the_need_stays_escalated(cast, w
     need = escalated_need(cast, mask)
     web.force_login(cast.official)
     response = act(web, need, "reply", reply="已收到")
-    assert "Choose an outcome" in " ".join(messages_of(response))
+    assert response.context["reply_form"].errors["outcome"]
+    assert "已收到" in html_of(response)
     assert not Escalation.objects.filter(replied_at__isnull=False).exists()
     need.refresh_from_db()
     assert need.status == S.ESCALATED
+
+
+def test_a_refused_reply_keeps_what_the_official_typed_and_says_what_to_fix_at_its_field(
+    cast, web, mask
+):
+    need = escalated_need(cast, mask)
+    web.force_login(cast.official)
+    response = act(web, need, "reply", reply="已转请市工信局协调口罩五百只", outcome="referred")
+
+    assert response.status_code == 200
+    form = response.context["reply_form"]
+    assert form.errors["referred_to"] == ["Say which department it was referred to."]
+    html = html_of(response)
+    assert "已转请市工信局协调口罩五百只</textarea>" in html
+    assert re.search(r'<option value="referred" selected>', html)
+    field = re.search(r'id="id_referred_to".*?</div>', html, re.S).group(0)
+    assert "Say which department it was referred to." in field  # at its field, not a banner
+    assert not messages_of(response)
+
+    response = act(
+        web,
+        need,
+        "reply",
+        reply="已转请市工信局协调口罩五百只",
+        outcome="referred",
+        referred_to="市工信局",
+    )
+    need.refresh_from_db()
+    assert need.status == S.ANSWERED
 
 
 def test_an_official_of_another_jurisdiction_finds_nothing(cast, web, mask):
