@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from associations.models import AssociationUser
 from core.models import Event, Role, User
 from core.notifications import notify
-from supplies.models import Need
+from core.validators import display_phone
+from supplies.models import Need, plain
 
 S = Need.Status
 
@@ -62,3 +63,55 @@ def tell_need_change(need: Need, event: Event) -> None:
             link=link,
             key=f"need:{need.pk}:change:{event.pk}:user:{user.pk}",
         )
+
+
+def tell_match(match) -> None:
+    """A match reaches both enterprises, each with the other's contact and the delivery details,
+    so that they can arrange the delivery: the users of the enterprise that asked, and those of
+    the supplier. Nobody else learns the contacts from it."""
+    need, offer = match.need, match.offer
+    supplier, requester = offer.enterprise, need.enterprise
+    with translation.override("zh-hans"):
+        amount = f"{plain(match.quantity)} {need.get_unit_display()}"
+        to_requester = (
+            _("%(need)s: %(amount)s matched from %(supplier)s")
+            % {"need": need.title, "amount": amount, "supplier": supplier.name},
+            _contact_lines(supplier)
+            + [
+                _("Delivers to: %(region)s") % {"region": offer.delivery_region.name},
+                _("Available until: %(date)s") % {"date": offer.available_until.isoformat()},
+            ]
+            + ([_("Note: %(note)s") % {"note": match.note}] if match.note else []),
+        )
+        to_supplier = (
+            _("Your offer of %(item)s: %(amount)s matched to %(requester)s")
+            % {"item": offer.item.name, "amount": amount, "requester": requester.name},
+            _contact_lines(requester),
+        )
+    for enterprise, (title, lines), link in (
+        (requester, to_requester, reverse("need-detail", args=[need.pk])),
+        (supplier, to_supplier, reverse("offer-list")),
+    ):
+        for user in enterprise.users.filter(is_active=True):
+            notify(
+                user=user,
+                title=title,
+                body="\n".join(lines),
+                link=link,
+                key=f"match:{match.pk}:user:{user.pk}",
+            )
+
+
+def _contact_lines(enterprise) -> list[str]:
+    return [
+        _("Contact: %(name)s %(phone)s")
+        % {
+            "name": enterprise.contact_name or enterprise.name,
+            "phone": display_phone(enterprise.contact_phone) or "—",
+        },
+        *(
+            [_("Address: %(address)s") % {"address": enterprise.address}]
+            if enterprise.address
+            else []
+        ),
+    ]

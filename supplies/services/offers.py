@@ -19,6 +19,7 @@ from core.models import Region, User
 from core.workflow import change_status, not_allowed, record_event, record_status
 from supplies import access
 from supplies.models import Match, Need, Placement, SupplyItem, SupplyOffer, plain
+from supplies.notifications import tell_match
 from supplies.services.checks import (
     check_item_and_unit,
     checked_quantity,
@@ -178,6 +179,7 @@ def match_create(*, actor: User, need_id: int, offer_id: int, quantity, note: st
         done=need.fulfilled_quantity >= need.quantity,
         changes={"fulfilled_quantity": [plain(before), plain(need.fulfilled_quantity)]},
     )
+    tell_match(match)
     return match
 
 

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 from core.access import action_required, can, scope_of
 from core.errors import DomainError
 from core.forms import ReasonForm
+from core.validators import display_phone
 from core.workflow import history_for
+from enterprises.access import may_see_contact_details
 from supplies import access, selectors, services
 from supplies.forms import (
     NEED_FORMS,
@@ -115,6 +117,11 @@ def _need_page(request: HttpRequest, need, *, action: str = "", form=None):
         )
         for offer in offers:
             offer.suggested = min(offer.remaining_quantity, need.remaining_quantity)
+    matches = list(
+        need.matches.select_related("offer__enterprise", "offer__delivery_region", "matched_by")
+    )
+    for match in matches:
+        match.supplier_phone = display_phone(match.offer.enterprise.contact_phone)
     forms = {
         "reason_form": ReasonForm(),
         "add_info_form": AddInfoForm(),
@@ -134,7 +141,10 @@ def _need_page(request: HttpRequest, need, *, action: str = "", form=None):
             "way_back": access.need_way_back(user, need),
             "history": history_for(need),
             "need_messages": need.messages.select_related("author"),
-            "matches": need.matches.select_related("offer__enterprise", "matched_by"),
+            "matches": matches,
+            # The supplier's contact and delivery details, to arrange the delivery: for the
+            # enterprise that asked and its association, not for readers of a jurisdiction.
+            "show_contacts": may_see_contact_details(user),
             "placements": need.placements.select_related("recorded_by"),
             "escalations": need.escalations.select_related("escalated_by", "replied_by"),
             "offers": offers,

@@ -368,6 +368,40 @@ def test_staff_match_an_offer_through_the_page(cast, web, mask, offer):
     assert 'data-testid="match-row"' in html
 
 
+def test_a_match_tells_both_enterprises_each_others_contact_and_the_delivery(
+    cast, web, mask, offer
+):
+    from core.models import Notification
+
+    offer.enterprise.contact_name = "王芳"
+    offer.enterprise.contact_phone = "+8613711112222"
+    offer.enterprise.save()
+    cast.member.contact_name = "李华"
+    cast.member.contact_phone = "+8613800138000"
+    cast.member.save()
+    need = supply_need(cast, mask)
+    web.force_login(cast.staff)
+    act(web, need, "match", offer=offer.pk, quantity="450", note="周三自提")
+
+    [told] = Notification.objects.filter(user=cast.enterprise_user, key__startswith="match:")
+    assert "东莞安康防护用品有限公司" in told.title and "450" in told.title
+    assert "王芳" in told.body and "137 1111 2222" in told.body
+    assert "东莞" in told.body and "周三自提" in told.body  # where it delivers, the note
+    [supplier_told] = Notification.objects.filter(
+        user__enterprise=offer.enterprise, key__startswith="match:"
+    )
+    assert "李华" in supplier_told.body and "138 0013 8000" in supplier_told.body
+    assert not Notification.objects.filter(user=cast.official, key__startswith="match:")
+
+    web.force_login(cast.enterprise_user)
+    contact = re.search(
+        r'data-testid="match-contact">(.*?)</span>',
+        html_of(web.get(reverse("need-detail", args=[need.pk]))),
+        re.S,
+    ).group(1)
+    assert "王芳" in contact and "137 1111 2222" in contact and "Dongguan" in contact
+
+
 def test_matching_more_than_the_offer_has_left_writes_nothing(cast, web, mask, offer):
     need = supply_need(cast, mask)
     web.force_login(cast.staff)
