@@ -272,6 +272,18 @@ APPLICATION_ACTIONS = {
 }
 
 
+# Decisions that cannot be undone go through only with the box beside their button ticked,
+# which says what will happen (the page's forms require it; this refuses a request without it).
+FINAL_ACTIONS = {
+    "reject": gettext_lazy(
+        "Tick the box to confirm the rejection: it is final, the enterprise cannot revise it."
+    ),
+    "withdraw": gettext_lazy(
+        "Tick the box to confirm: a withdrawn application cannot be submitted again."
+    ),
+}
+
+
 @require_POST
 @action_required("application.view")
 def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -281,6 +293,9 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     permission, perform, done = APPLICATION_ACTIONS[action]
     if not can(request.user, permission):
         raise PermissionDenied
+    if action in FINAL_ACTIONS and request.POST.get("confirm") != "yes":
+        messages.error(request, str(FINAL_ACTIONS[action]))
+        return redirect("application-detail", pk=application.pk)
     try:
         perform(request, application)
     except DomainError as error:

@@ -411,12 +411,18 @@ def test_reject_without_a_reason_is_refused_and_with_one_is_recorded(cast, web):
     submitted = application(batch, cast.member)
     web.force_login(cast.staff)
     url = reverse("application-action", args=[submitted.pk, "reject"])
-    response = web.post(url, {"reason": "  "}, follow=True)
+    response = web.post(url, {"reason": "  ", "confirm": "yes"}, follow=True)
     submitted.refresh_from_db()
     assert submitted.status == Application.Status.SUBMITTED
     assert "Give a reason; the enterprise will see it." in messages_of(response)
 
+    # A rejection is final: without the box beside its button ticked, nothing happens.
     response = web.post(url, {"reason": "消毒方案未落实"}, follow=True)
+    submitted.refresh_from_db()
+    assert submitted.status == Application.Status.SUBMITTED
+    assert "Tick the box to confirm the rejection" in " ".join(messages_of(response))
+
+    response = web.post(url, {"reason": "消毒方案未落实", "confirm": "yes"}, follow=True)
     submitted.refresh_from_db()
     assert submitted.status == Application.Status.REJECTED
     assert history_for(submitted).last().reason == "消毒方案未落实"
@@ -552,9 +558,27 @@ def test_enterprise_withdraws_a_submitted_application(cast, web):
     batch = make_batch(cast)
     submitted = application(batch, cast.member)
     web.force_login(cast.enterprise_user)
-    web.post(reverse("application-action", args=[submitted.pk, "withdraw"]))
+    url = reverse("application-action", args=[submitted.pk, "withdraw"])
+    web.post(url)  # one click is not enough: the page asks to tick a box that says what happens
+    submitted.refresh_from_db()
+    assert submitted.status == Application.Status.SUBMITTED
+    page = html_of(web.get(reverse("application-detail", args=[submitted.pk])))
+    assert 'name="confirm" value="yes" required' in page
+    web.post(url, {"confirm": "yes"})
     submitted.refresh_from_db()
     assert submitted.status == Application.Status.WITHDRAWN
+
+
+def test_return_and_reject_each_have_their_own_reason_box(cast, web):
+    batch = make_batch(cast)
+    submitted = application(batch, cast.member)
+    web.force_login(cast.staff)
+    page = html_of(web.get(reverse("application-detail", args=[submitted.pk])))
+    for action, box in (("return", "id_return_reason"), ("reject", "id_reject_reason")):
+        form = re.search(
+            rf'<form[^>]*action="[^"]*/{action}/"[^>]*>(.*?)</form>', page, re.S
+        ).group(1)
+        assert f'id="{box}"' in form and "required" in form
 
 
 def test_staff_page_offers_decisions_and_the_enterprise_page_does_not(cast, web):
