@@ -290,6 +290,17 @@ def report_remarks(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required("report.review")
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.POST.get("confirm") != "yes":
+        # Submitting cannot be undone: without the box ticked, the remarks are kept, not sent.
+        return _review(
+            request,
+            pk,
+            services.report_update_remarks,
+            _(
+                "Your remarks are saved, the report is not submitted: tick the box that says "
+                "what submitting does, then submit."
+            ),
+        )
     return _review(
         request,
         pk,

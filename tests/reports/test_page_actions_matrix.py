@@ -161,7 +161,7 @@ ROWS = [
     Row(
         "submit a ready report",
         "/reports/{pk}/submit/",
-        lambda cast: {"remarks": "已协调"},
+        lambda cast: {"remarks": "已协调", "confirm": "yes"},
         _fields("status", "remarks"),
         NOT_REVIEWERS,
         302,
@@ -171,7 +171,7 @@ ROWS = [
     Row(
         "submit a submitted report again",
         "/reports/{pk}/submit/",
-        lambda cast: {"remarks": "second"},
+        lambda cast: {"remarks": "second", "confirm": "yes"},
         _fields("status", "remarks", "submitted_at"),
         NOT_REVIEWERS,
         302,

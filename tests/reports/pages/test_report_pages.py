@@ -253,9 +253,17 @@ def test_staff_add_remarks_then_submit_and_the_form_is_gone(cast, client, queued
         "ready",
     )
 
-    response = client.post(
+    # Without the box that says what submitting does ticked, the remarks are kept, not sent.
+    client.post(
         reverse("report-submit", args=[report.pk]),
         {"remarks": "物流仍受限，已协调", "suggestions": "减免社保"},
+    )
+    report.refresh_from_db()
+    assert (report.status, report.remarks) == ("ready", "物流仍受限，已协调")
+
+    response = client.post(
+        reverse("report-submit", args=[report.pk]),
+        {"remarks": "物流仍受限，已协调", "suggestions": "减免社保", "confirm": "yes"},
     )
     assert response["Location"] == detail
     report.refresh_from_db()
@@ -273,10 +281,16 @@ def test_staff_add_remarks_then_submit_and_the_form_is_gone(cast, client, queued
 def test_a_second_submit_is_refused_and_changes_nothing(cast, client, queued):
     report = association_report(cast.association)
     client.force_login(cast.staff)
-    client.post(reverse("report-submit", args=[report.pk]), {"remarks": "first"}, follow=True)
+    client.post(
+        reverse("report-submit", args=[report.pk]),
+        {"remarks": "first", "confirm": "yes"},
+        follow=True,
+    )
     submitted_at = Report.objects.get().submitted_at
     response = client.post(
-        reverse("report-submit", args=[report.pk]), {"remarks": "second"}, follow=True
+        reverse("report-submit", args=[report.pk]),
+        {"remarks": "second", "confirm": "yes"},
+        follow=True,
     )
     report.refresh_from_db()
     assert (report.remarks, report.submitted_at) == ("first", submitted_at)
@@ -292,7 +306,7 @@ def test_revise_creates_version_2_and_both_versions_are_listed(
 ):
     report = association_report(cast.association)
     client.force_login(cast.staff)
-    client.post(reverse("report-submit", args=[report.pk]), {"remarks": "原稿"})
+    client.post(reverse("report-submit", args=[report.pk]), {"remarks": "原稿", "confirm": "yes"})
     page = client.get(reverse("report-detail", args=[report.pk])).content.decode()
     assert 'data-testid="revise"' in page
 
