@@ -69,6 +69,12 @@ def application_bulk_approve(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Select the applications to approve."))
         return redirect(back)
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request,
+            _("Nothing was approved: tick the box that says approving cannot be undone."),
+        )
+        return redirect(back)
     visible = selectors.application_list(user=request.user).filter(pk__in=ids).count()
     if visible != len(ids):
         # Out of scope looks the same as not there at all.

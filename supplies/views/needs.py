@@ -284,7 +284,10 @@ def need_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not can(request.user, permission):
         raise PermissionDenied
     form = form_class(request.POST)
-    if form.is_valid():
+    if action == "cancel" and request.POST.get("confirm") != "yes":
+        form.is_valid()
+        form.add_error(None, _("Tick the box to confirm: a cancelled need is closed for good."))
+    elif form.is_valid():
         try:
             perform(request.user, need, form.cleaned_data)
         except DomainError as error:

@@ -238,7 +238,7 @@ def _url(url_name: str, obj, action: str | None) -> str:
 
 def _body(cast, obj, body) -> dict:
     if body == "ids":
-        return {"ids": [obj.pk]}
+        return {"ids": [obj.pk], "confirm": "yes"}
     return body(cast, obj) if callable(body) else body
 
 

@@ -236,7 +236,14 @@ ROWS = [
         need_state,
         OWNS,
     ),
-    Row("cancel", _need(S.OPEN), NEED_PAGE + "cancel/", {"reason": "已自行采购"}, need_state, OWNS),
+    Row(
+        "cancel",
+        _need(S.OPEN),
+        NEED_PAGE + "cancel/",
+        {"reason": "已自行采购", "confirm": "yes"},
+        need_state,
+        OWNS,
+    ),
     Row(
         "cancel a resolved need",
         _need(S.RESOLVED),

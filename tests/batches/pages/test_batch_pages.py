@@ -472,7 +472,9 @@ def test_bulk_approve_approves_every_selected_application(cast, web):
     first, second = application(batch, new_member(cast)), application(batch, new_member(cast))
     web.force_login(cast.staff)
     response = web.post(
-        reverse("application-bulk-approve"), {"ids": [first.pk, second.pk]}, follow=True
+        reverse("application-bulk-approve"),
+        {"ids": [first.pk, second.pk], "confirm": "yes"},
+        follow=True,
     )
     assert "2 applications approved." in messages_of(response)
     assert set(Application.objects.values_list("status", flat=True)) == {"approved"}
@@ -488,7 +490,7 @@ def test_bulk_approve_with_one_not_submitted_approves_none_and_says_why(cast, we
     back = reverse("application-list") + f"?batch={batch.pk}&status=submitted"
     response = web.post(
         reverse("application-bulk-approve"),
-        {"ids": [first.pk, second.pk, returned.pk], "next": back},
+        {"ids": [first.pk, second.pk, returned.pk], "next": back, "confirm": "yes"},
         follow=True,
     )
     assert Application.objects.filter(status="approved").count() == 0
@@ -499,6 +501,16 @@ def test_bulk_approve_with_one_not_submitted_approves_none_and_says_why(cast, we
         in messages_of(response)
     )
     assert response.redirect_chain[-1][0] == back
+
+
+def test_bulk_approve_without_the_box_ticked_approves_nothing(cast, web):
+    batch = make_batch(cast)
+    first = application(batch, cast.member)
+    web.force_login(cast.staff)
+    response = web.post(reverse("application-bulk-approve"), {"ids": [first.pk]}, follow=True)
+    first.refresh_from_db()
+    assert first.status == Application.Status.SUBMITTED
+    assert "cannot be undone" in " ".join(messages_of(response))
 
 
 def test_bulk_approve_refuses_ids_outside_the_staff_scope(cast, web):
@@ -518,7 +530,9 @@ def test_bulk_approve_refuses_ids_outside_the_staff_scope(cast, web):
     theirs = application(theirs_batch, cast.other_member)
     web.force_login(cast.staff)
     response = web.post(
-        reverse("application-bulk-approve"), {"ids": [mine.pk, theirs.pk]}, follow=True
+        reverse("application-bulk-approve"),
+        {"ids": [mine.pk, theirs.pk], "confirm": "yes"},
+        follow=True,
     )
     assert "Some of the selected applications do not exist." in messages_of(response)
     assert not Application.objects.filter(status="approved").exists()

@@ -368,6 +368,19 @@ def test_staff_match_an_offer_through_the_page(cast, web, mask, offer):
     assert 'data-testid="match-row"' in html
 
 
+def test_cancelling_a_need_takes_the_ticked_box_and_keeps_the_reason_without_it(cast, web, mask):
+    need = supply_need(cast, mask)
+    web.force_login(cast.enterprise_user)
+    response = act(web, need, "cancel", reason="已自行采购")
+    need.refresh_from_db()
+    assert need.status == S.OPEN
+    assert response.context["reason_form"].non_field_errors()
+    assert "已自行采购</textarea>" in html_of(response)
+    act(web, need, "cancel", reason="已自行采购", confirm="yes")
+    need.refresh_from_db()
+    assert need.status == S.CANCELLED
+
+
 def test_a_match_tells_both_enterprises_each_others_contact_and_the_delivery(
     cast, web, mask, offer
 ):
@@ -434,7 +447,7 @@ def test_staff_record_a_placement_through_the_page(cast, web):
     assert "3/5 workers" in html_of(response)
     response = act(web, need, "place", headcount="3")
     errors = response.context["placement_form"].errors
-    assert "The request needs only 2 more." in " ".join(sum(errors.values(), []))
+    assert "The request needs only 2 more." in str(errors)
     assert 'value="3"' in html_of(response)
 
 
