@@ -308,4 +308,32 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         messages.error(request, error.message)
     else:
         messages.success(request, str(done))
+        if action in DECISIONS and not request.POST.get("next"):
+            following = _next_waiting(request.user, application)
+            if following is not None:
+                messages.info(
+                    request,
+                    _("Next in the queue: %(enterprise)s.")
+                    % {"enterprise": following.enterprise.name},
+                )
+                return redirect("application-detail", pk=following.pk)
     return redirect(safe_next(request, reverse("application-detail", args=[application.pk])))
+
+
+DECISIONS = ("approve", "return", "reject")
+
+
+def _next_waiting(user, decided: Application) -> Application | None:
+    """After a decision, the reviewer goes on with the application that has waited longest
+    (the queue's order), one they may decide; none when the queue is empty."""
+    waiting = (
+        selectors.application_list(user=user)
+        .filter(status=A.SUBMITTED)
+        .exclude(pk=decided.pk)
+        .select_related("enterprise")
+        .order_by("submitted_at", "id")
+    )
+    for candidate in waiting[:20]:
+        if "approve" in access.application_actions(user, candidate):
+            return candidate
+    return None

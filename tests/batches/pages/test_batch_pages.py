@@ -874,3 +874,21 @@ def test_every_page_answers_in_both_languages_without_remote_assets(cast, client
             assert response["Content-Language"] == language
             html = html_of(response)
             assert "http://" not in html and "https://" not in html, url
+
+
+def test_after_a_decision_the_reviewer_goes_on_with_the_next_waiting_application(cast, web):
+    batch = make_batch(cast)
+    first = application(batch, cast.member)
+    neighbour = EnterpriseFactory(name="广州邻厂有限公司", region_id="440106", industry_id="39")
+    MembershipFactory(enterprise=neighbour, association=cast.association)
+    second = application(batch, neighbour)
+    web.force_login(cast.staff)
+
+    response = web.post(reverse("application-action", args=[first.pk, "approve"]))
+    assert response["Location"] == reverse("application-detail", args=[second.pk])
+
+    # The last one leads back to itself: nothing else waits.
+    response = web.post(
+        reverse("application-action", args=[second.pk, "return"]), {"reason": "补充消毒方案"}
+    )
+    assert response["Location"] == reverse("application-detail", args=[second.pk])
