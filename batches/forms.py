@@ -60,6 +60,19 @@ class BatchForm(OwnAssociationMixin, DomainErrorFormMixin, forms.Form):
         help_text=_("An application cannot be submitted without these."),
     )
 
+    min_masks_days = forms.IntegerField(
+        label=_("Masks in stock: at least (days)"), required=False, min_value=0, max_value=9999
+    )
+    min_disinfectant_days = forms.IntegerField(
+        label=_("Disinfectant in stock: at least (days)"),
+        required=False,
+        min_value=0,
+        max_value=9999,
+    )
+    min_thermometers = forms.IntegerField(
+        label=_("Thermometers: at least"), required=False, min_value=0, max_value=9999
+    )
+
     SERVICE_FIELDS = (
         "name",
         "opens_at",
@@ -78,6 +91,10 @@ class BatchForm(OwnAssociationMixin, DomainErrorFormMixin, forms.Form):
                 **{name: getattr(batch, name) for name in self.SERVICE_FIELDS},
                 "regions": ", ".join(region.code for region in batch.regions.all()),
                 "industries": [industry.code for industry in batch.industries.all()],
+                **{
+                    f"min_{item}": value
+                    for item, value in (batch.checklist_minimums or {}).items()
+                },
             }
         super().__init__(*args, **kwargs)
         self.fields["industries"].choices = industry_choices(divisions_only=False)[1:]
@@ -90,7 +107,16 @@ class BatchForm(OwnAssociationMixin, DomainErrorFormMixin, forms.Form):
         return list(Industry.objects.filter(code__in=self.cleaned_data["industries"]))
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+        fields = {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+        fields["checklist_minimums"] = {
+            item: self.cleaned_data[f"min_{item}"]
+            for item in Application.COUNTED
+            if self.cleaned_data.get(f"min_{item}") is not None
+        }
+        return fields
+
+    def minimum_fields(self) -> list:
+        return [self[f"min_{item}"] for item in Application.COUNTED]
 
     def chosen_regions(self) -> list[Region]:
         """The regions as understood from the codes, to show their names back."""
@@ -172,11 +198,13 @@ class ApplicationForm(DomainErrorFormMixin, forms.ModelForm):
 
     def checklist_rows(self) -> list[dict]:
         mandatory = set(self.batch.mandatory_items or [])
+        minimums = self.batch.checklist_minimums or {}
         return [
             {
                 "field": self[item],
                 "note": self[f"note_{item}"],
                 "mandatory": item in mandatory,
+                "minimum": minimums.get(item),
                 "yes_no": isinstance(self.fields[item], forms.BooleanField),
             }
             for item in Application.CHECKLIST

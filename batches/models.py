@@ -46,6 +46,11 @@ class Batch(models.Model):
     approved_count = models.PositiveIntegerField(default=0, editable=False)
     prevention_requirements = models.TextField(_("prevention requirements"), blank=True)
     mandatory_items = models.JSONField(_("mandatory checklist items"), default=list, blank=True)
+    # The least a counted checklist item must reach ({"masks_days": 7}): below it, a mandatory
+    # item stops the hand-in and any other is flagged to the reviewers.
+    checklist_minimums = models.JSONField(
+        _("checklist minimums"), default=dict, blank=True, db_default={}
+    )
     review_days = models.PositiveSmallIntegerField(
         _("review deadline (days)"),
         default=3,
@@ -111,6 +116,9 @@ class Application(models.Model):
         "emergency_plan": _("Emergency plan"),
         "staff_health_checks": _("Staff health checks"),
     }
+
+    # The checklist items that are counts (days of stock, devices): a batch may set a minimum.
+    COUNTED = ("masks_days", "disinfectant_days", "thermometers")
 
     batch = models.ForeignKey(Batch, models.PROTECT, related_name="applications")
     enterprise = models.ForeignKey(

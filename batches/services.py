@@ -38,6 +38,7 @@ BATCH_FIELDS = (
     "capacity",
     "prevention_requirements",
     "mandatory_items",
+    "checklist_minimums",
     "review_days",
 )
 APPLICATION_FIELDS = (
@@ -57,6 +58,13 @@ def _check_batch(batch: Batch, regions, industries) -> None:
     if unknown:
         message = _("Unknown checklist items: %(items)s.") % {"items": ", ".join(sorted(unknown))}
         raise DomainError(message, fields={"mandatory_items": [message]})
+    minimums = batch.checklist_minimums or {}
+    if set(minimums) - set(Application.COUNTED) or not all(
+        isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9999
+        for value in minimums.values()
+    ):
+        message = _("A minimum is a whole number from 0 to 9999, for a counted checklist item.")
+        raise DomainError(message, fields={"checklist_minimums": [message]})
     if regions is not None and not regions:
         message = _("Choose at least one region.")
         raise DomainError(message, fields={"regions": [message]})
@@ -321,11 +329,23 @@ def application_update(*, actor: User, application_id: int, **fields) -> Applica
 
 
 def missing_mandatory_items(application: Application) -> list[str]:
+    """The batch's mandatory items not in place: absent, or below the batch's minimum."""
     return [
-        str(Application.CHECKLIST[item])
+        _checklist_item_text(item, application.batch)
         for item in application.batch.mandatory_items or []
-        if not getattr(application, item)
+        if not getattr(application, item) or below_minimum(application, item)
     ]
+
+
+def below_minimum(application: Application, item: str) -> bool:
+    minimum = (application.batch.checklist_minimums or {}).get(item)
+    return minimum is not None and (getattr(application, item) or 0) < minimum
+
+
+def _checklist_item_text(item: str, batch) -> str:
+    minimum = (batch.checklist_minimums or {}).get(item)
+    label = str(Application.CHECKLIST[item])
+    return label if minimum is None else f"{label} ≥ {minimum}"
 
 
 @transaction.atomic

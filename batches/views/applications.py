@@ -107,6 +107,8 @@ def _checklist(application: Application) -> list[dict]:
             "yes_no": isinstance(getattr(application, item), bool),
             "note": notes.get(item, ""),
             "mandatory": item in mandatory,
+            "minimum": (application.batch.checklist_minimums or {}).get(item),
+            "below_minimum": services.below_minimum(application, item),
         }
         for item, label in Application.CHECKLIST.items()
     ]

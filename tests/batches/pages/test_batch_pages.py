@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from batches import services
 from batches.models import Application, Batch
+from core.errors import DomainError
 from core.models import Industry, Notification, Region, Role
 from core.workflow import history_for
 from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
@@ -892,3 +893,49 @@ def test_after_a_decision_the_reviewer_goes_on_with_the_next_waiting_application
         reverse("application-action", args=[second.pk, "return"]), {"reason": "补充消毒方案"}
     )
     assert response["Location"] == reverse("application-detail", args=[second.pk])
+
+
+def test_a_batch_minimum_stops_a_mandatory_item_short_of_it_and_flags_the_others(cast, web):
+    batch = make_batch(cast, mandatory=("masks_days",))
+    Batch.objects.filter(pk=batch.pk).update(
+        checklist_minimums={"masks_days": 7, "thermometers": 2}
+    )
+    draft = application(batch, cast.member, submit=False, masks_days=3, thermometers=1)
+
+    # Three days of masks where the batch asks for seven: the hand-in is refused, saying so.
+    with pytest.raises(DomainError) as refused:
+        services.application_submit(actor=user_of(cast.member), application_id=draft.pk)
+    assert "≥ 7" in refused.value.message
+
+    services.application_update(actor=user_of(cast.member), application_id=draft.pk, masks_days=7)
+    services.application_submit(actor=user_of(cast.member), application_id=draft.pk)
+    web.force_login(cast.staff)
+    page = html_of(web.get(reverse("application-detail", args=[draft.pk])))
+    flags = re.findall(r'data-testid="below-minimum">([^<]*)<', page)
+    assert flags == ["below the batch's minimum of 2"]  # one thermometer where two are asked
+
+
+def test_staff_set_minimums_on_the_batch_form_and_applicants_see_them(cast, web):
+    batch = make_batch(cast)
+    web.force_login(cast.staff)
+    form = web.get(reverse("batch-edit", args=[batch.pk])).context["form"]
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in ("industries", "mandatory_items")
+    }
+    data |= {
+        "industries": form.initial["industries"],
+        "mandatory_items": form.initial["mandatory_items"],
+        "opens_at": timezone.localtime(batch.opens_at).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": timezone.localtime(batch.closes_at).strftime("%Y-%m-%dT%H:%M"),
+        "min_masks_days": "7",
+    }
+    response = web.post(reverse("batch-edit", args=[batch.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    batch.refresh_from_db()
+    assert batch.checklist_minimums == {"masks_days": 7}
+
+    web.force_login(user_of(cast.member))
+    page = html_of(web.get(reverse("application-new", args=[batch.pk])))
+    assert "at least 7" in page
