@@ -417,6 +417,8 @@ def member_import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": summary,
             "processed": imports.live_processed_rows(job),
             "finished": job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED),
+            # A partner system imports but has no member list of its own to be sent to.
+            "may_list_members": can(request.user, "member.list"),
         },
     )
 

@@ -219,6 +219,8 @@ HTTPS = env_bool("HTTPS", True)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# A form whose security token fails gets the portal's page saying what to do (core/error_views.py).
+CSRF_FAILURE_VIEW = "core.error_views.csrf_failure"
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("HSTS_PRELOAD", True)

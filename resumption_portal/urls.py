@@ -72,3 +72,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("resumption_portal.api_urls", "api"))),
 ]
+
+# The portal's own error pages (core/error_views.py).
+handler400 = "core.error_views.bad_request"
+handler403 = "core.error_views.permission_denied"
+handler404 = "core.error_views.page_not_found"
+handler500 = "core.error_views.server_error"
