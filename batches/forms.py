@@ -92,8 +92,7 @@ class BatchForm(OwnAssociationMixin, DomainErrorFormMixin, forms.Form):
                 "regions": ", ".join(region.code for region in batch.regions.all()),
                 "industries": [industry.code for industry in batch.industries.all()],
                 **{
-                    f"min_{item}": value
-                    for item, value in (batch.checklist_minimums or {}).items()
+                    f"min_{item}": value for item, value in (batch.checklist_minimums or {}).items()
                 },
             }
         super().__init__(*args, **kwargs)

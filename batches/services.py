@@ -337,6 +337,21 @@ def missing_mandatory_items(application: Application) -> list[str]:
     ]
 
 
+def _missing_item_errors(application: Application) -> dict[str, list[str]]:
+    """Each mandatory item not in place, with what the batch asks of it (shown at its field)."""
+    errors = {}
+    for item in application.batch.mandatory_items or []:
+        minimum = (application.batch.checklist_minimums or {}).get(item)
+        if minimum is not None and below_minimum(application, item):
+            errors[item] = [
+                _("The batch requires at least %(minimum)s; there are %(value)s.")
+                % {"minimum": minimum, "value": getattr(application, item) or 0}
+            ]
+        elif not getattr(application, item):
+            errors[item] = [_("The batch requires this item before the application is submitted.")]
+    return errors
+
+
 def below_minimum(application: Application, item: str) -> bool:
     minimum = (application.batch.checklist_minimums or {}).get(item)
     return minimum is not None and (getattr(application, item) or 0) < minimum
@@ -360,7 +375,9 @@ def application_submit(*, actor: User, application_id: int, reason: str = "") ->
         message = _("The batch requires these checklist items: %(items)s.") % {
             "items": "、".join(missing)
         }
-        raise DomainError(message, code="checklist_incomplete")
+        raise DomainError(
+            message, code="checklist_incomplete", fields=_missing_item_errors(application)
+        )
     application.submitted_at = timezone.now()
     application.review_due_at = application.submitted_at + timedelta(
         days=application.batch.review_days

@@ -272,17 +272,23 @@ def _membership(request: HttpRequest, pk: int) -> Membership:
 
 @action_required("membership.view")
 def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = _membership(request, pk)
+    return _membership_page(request, _membership(request, pk))
+
+
+def _membership_page(request: HttpRequest, membership: Membership, form=None) -> HttpResponse:
+    """The membership's page; after a refused decision, the form as it was sent with each error
+    at its field, so that a reason or member number typed is not lost."""
     return render(
         request,
         "members/membership_detail.html",
         {
             "membership": membership,
             "history": membership_history(user=request.user, membership=membership),
-            "form": ReasonForm(),
+            "form": form or ReasonForm(),
             "allowed_actions": allowed_actions(request.user, membership),
             "may_invite_contact": may_invite_contact(request.user, membership),
         },
+        status=200 if form is None else 400,
     )
 
 
@@ -310,16 +316,25 @@ DECISION_DONE = {
 @action_required("membership.view")
 def membership_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     membership = _membership(request, pk)
+    if decision not in DECISIONS:
+        raise Http404
     form = ReasonForm(request.POST)
-    if decision not in DECISIONS or not form.is_valid():
-        return redirect("membership-detail", pk=pk)
+    if not form.is_valid():
+        return _membership_page(request, membership, form)
     kwargs = {"reason": form.cleaned_data["reason"]}
     if decision == "approve":
         kwargs = {"member_number": form.cleaned_data["member_number"]}
     try:
         DECISIONS[decision](actor=request.user, membership_id=membership.pk, **kwargs)
     except DomainError as error:
-        messages.error(request, error.message)
+        at_fields = {name: found for name, found in error.fields.items() if name in form.fields}
+        if not at_fields:  # the membership's state, not what was typed
+            messages.error(request, error.message)
+            return redirect("membership-detail", pk=pk)
+        for field, problems in at_fields.items():
+            for problem in problems:
+                form.add_error(field, problem)
+        return _membership_page(request, membership, form)
     except PermissionDenied:
         messages.error(request, _("You may not do this for this membership."))
     else:

@@ -165,8 +165,13 @@ def _versions(request: HttpRequest, report: Report) -> list[dict]:
 
 @action_required("report.view")
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report_page(request, _visible(request, pk, with_data=True))
+
+
+def _report_page(request: HttpRequest, report: Report, *, remarks_form=None, revise_form=None):
+    """The report's page; after a refused change, its form as it was sent, each error at its
+    field, so that remarks typed are not lost."""
     user = request.user
-    report = _visible(request, pk, with_data=True)
     own_side = access.may_review(user, report)
     allowed_actions = access.allowed_actions(user, report)
     context = {
@@ -197,10 +202,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "previous_text": percent_text(rates["previous"]),
         }
     if "remarks" in allowed_actions:
-        context["remarks_form"] = ReportRemarksForm(
+        context["remarks_form"] = remarks_form or ReportRemarksForm(
             initial={"remarks": report.remarks, "suggestions": report.suggestions}
         )
-    return render(request, "reports/report_detail.html", context)
+    context["revise_form"] = revise_form or ReasonForm()
+    refused = remarks_form is not None or revise_form is not None
+    return render(request, "reports/report_detail.html", context, status=400 if refused else 200)
 
 
 @never_cache
@@ -267,18 +274,21 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def _review(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
     report = _visible(request, pk)
     form = ReportRemarksForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("report-detail", pk=report.pk)
-    try:
-        service(actor=request.user, report_id=report.pk, **form.cleaned_data)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-    return redirect("report-detail", pk=report.pk)
+    if form.is_valid():
+        try:
+            service(actor=request.user, report_id=report.pk, **form.cleaned_data)
+        except DomainError as error:
+            at_fields = {name: found for name, found in error.fields.items() if name in form.fields}
+            if not at_fields:  # the report's state (submitted meanwhile), not what was typed
+                messages.error(request, error.message)
+                return redirect("report-detail", pk=report.pk)
+            for field, problems in at_fields.items():
+                for problem in problems:
+                    form.add_error(field, problem)
+        else:
+            messages.success(request, done)
+            return redirect("report-detail", pk=report.pk)
+    return _report_page(request, _visible(request, pk, with_data=True), remarks_form=form)
 
 
 @require_POST
@@ -317,9 +327,9 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def report_revise(request: HttpRequest, pk: int) -> HttpResponse:
     report = _visible(request, pk)
     form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _report_page(request, _visible(request, pk, with_data=True), revise_form=form)
     try:
-        if not form.is_valid():
-            raise DomainError(form.errors["reason"][0])
         revision = services.report_revise(
             actor=request.user, report_id=report.pk, reason=form.cleaned_data["reason"]
         )

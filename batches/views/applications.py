@@ -114,15 +114,26 @@ def _checklist(application: Application) -> list[dict]:
     ]
 
 
-@action_required("application.view")
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    application = get_object_or_404(
+def _visible_application(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(
         selectors.with_overdue(
-            selectors.application_list(user=user).select_related("enterprise__region__parent")
+            selectors.application_list(user=request.user).select_related(
+                "enterprise__region__parent"
+            )
         ),
         pk=pk,
     )
+
+
+@action_required("application.view")
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, _visible_application(request, pk))
+
+
+def _detail_page(request: HttpRequest, application: Application, *, action="", form=None):
+    """The application's page; after a refused action, that action's form as it was sent, its
+    errors at their fields, so that a reason typed is not lost."""
+    user = request.user
     allowed_actions = access.application_actions(user, application)
     return render(
         request,
@@ -136,9 +147,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # The applicant's next step, with its buttons, when there is one.
             "applicant_steps": bool({"edit", "withdraw", "resume"} & set(allowed_actions)),
             "decides": bool(set(access.DECISIONS) & set(allowed_actions)),
-            "reason_form": ReasonForm(),
-            "resume_form": ResumeForm(),
+            "reason_form": form if action and action != "resume" else ReasonForm(),
+            "resume_form": form if action == "resume" else ResumeForm(),
+            "failed_action": action,
         },
+        status=400 if action else 200,
     )
 
 
@@ -150,17 +163,18 @@ def _application_form_page(request, form, batch, application=None) -> HttpRespon
     )
 
 
-def _submit_after_saving(request: HttpRequest, application: Application) -> HttpResponse:
+def _submit_after_saving(request: HttpRequest, application: Application, form) -> HttpResponse:
     """Submit a just-saved application; if the batch refuses it, it stays a draft and the
-    person sees why on the form."""
+    form comes back as it was sent, each item the batch asks for marked at its field (the form
+    then saves to the draft, also when it was a new application)."""
     try:
         services.application_submit(actor=request.user, application_id=application.pk)
     except DomainError as error:
-        messages.error(
-            request,
-            _("Saved, but not submitted: %(reason)s") % {"reason": error.message},
-        )
-        return redirect("application-edit", pk=application.pk)
+        form.add_error(None, _("Saved, but not submitted: %(reason)s") % {"reason": error.message})
+        for field, problems in error.fields.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+        return _application_form_page(request, form, application.batch, application)
     messages.success(request, _("Your application is submitted; the association will review it."))
     return redirect("application-detail", pk=application.pk)
 
@@ -191,7 +205,7 @@ def application_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if application:
             if "submit" in request.POST:
-                return _submit_after_saving(request, application)
+                return _submit_after_saving(request, application, form)
             messages.success(request, _("Saved as a draft. Submit it when it is complete."))
             return redirect("application-detail", pk=application.pk)
     return _application_form_page(request, form, batch)
@@ -215,33 +229,27 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         **form.service_fields(),
     ):
         if "submit" in request.POST:
-            return _submit_after_saving(request, application)
+            return _submit_after_saving(request, application, form)
         messages.success(request, _("Saved."))
         return redirect("application-detail", pk=application.pk)
     return _application_form_page(request, form, application.batch, application)
 
 
-def _resume(request: HttpRequest, application: Application) -> None:
-    form = ResumeForm(request.POST)
-    if not form.is_valid():
-        problems = [
-            f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
-        ]
-        raise DomainError(" ".join(problems))
+def _resume(request: HttpRequest, application: Application, form) -> None:
     services.application_resume(
         actor=request.user, application_id=application.pk, **form.cleaned_data
     )
 
 
 def _with_reason(service):
-    def perform(request: HttpRequest, application: Application) -> None:
-        reason = request.POST.get("reason", "")
+    def perform(request: HttpRequest, application: Application, form) -> None:
+        reason = form.cleaned_data["reason"]
         service(actor=request.user, application_id=application.pk, reason=reason)
 
     return perform
 
 
-def _submit(request: HttpRequest, application: Application) -> None:
+def _submit(request: HttpRequest, application: Application, form) -> None:
     services.application_submit(actor=request.user, application_id=application.pk)
 
 
@@ -295,19 +303,34 @@ FINAL_ACTIONS = {
 @require_POST
 @action_required("application.view")
 def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+    application = _visible_application(request, pk)
     if action not in APPLICATION_ACTIONS:
         raise Http404
     permission, perform, done = APPLICATION_ACTIONS[action]
     if not can(request.user, permission):
         raise PermissionDenied
+    form = (ResumeForm if action == "resume" else ReasonForm)(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, application, action=action, form=form)
     if action in FINAL_ACTIONS and request.POST.get("confirm") != "yes":
-        messages.error(request, str(FINAL_ACTIONS[action]))
-        return redirect("application-detail", pk=application.pk)
+        form.add_error(None, str(FINAL_ACTIONS[action]))
+        return _detail_page(request, application, action=action, form=form)
     try:
-        perform(request, application)
+        perform(request, application, form)
     except DomainError as error:
-        messages.error(request, error.message)
+        at_fields = {name: found for name, found in error.fields.items() if name in form.fields}
+        if not at_fields or request.POST.get("next"):
+            # Not what was typed but the application's state (someone decided first, an item
+            # the batch asks for is missing), or sent from the queue: the reason goes in the
+            # banner.
+            messages.error(request, error.message)
+            return redirect(
+                safe_next(request, reverse("application-detail", args=[application.pk]))
+            )
+        for field, problems in at_fields.items():
+            for problem in problems:
+                form.add_error(field, problem)
+        return _detail_page(request, application, action=action, form=form)
     else:
         messages.success(request, str(done))
         if action in DECISIONS and not request.POST.get("next"):

@@ -69,6 +69,12 @@ def offer_new(request: HttpRequest) -> HttpResponse:
 def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(selectors.offer_list(user=request.user), pk=pk)
     form = ReasonForm(request.POST)
+    if request.POST.get("confirm") != "yes":
+        # A withdrawn offer cannot be reopened: the row's box says so and must be ticked.
+        messages.error(
+            request, _("Nothing was withdrawn: tick the box that says what withdrawing does.")
+        )
+        return redirect("offer-list")
     try:
         if not form.is_valid():
             raise DomainError(form.errors["reason"][0])

@@ -170,7 +170,7 @@ ROWS = [
         A.APPROVED,
         "application-action",
         "withdraw",
-        {},
+        {"confirm": "yes"},
         None,
         APPLICANT_STEP | {"enterprise_user": REFUSED},
     ),

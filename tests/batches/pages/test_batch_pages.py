@@ -247,15 +247,20 @@ def test_missing_mandatory_item_leaves_a_draft_and_says_which(cast, web):
     response = web.post(
         reverse("application-new", args=[batch.pk]),
         application_form(emergency_plan=None, submit="1"),
-        follow=True,
     )
     mine = Application.objects.get(enterprise=cast.member)
     assert mine.status == Application.Status.DRAFT
-    assert response.redirect_chain[-1][0] == reverse("application-edit", args=[mine.pk])
-    assert (
+    # The form again, as it was sent, saving from now on to the draft; the item at its field.
+    form = response.context["form"]
+    assert form.non_field_errors() == [
         "Saved, but not submitted: The batch requires these checklist items: Emergency plan."
-        in messages_of(response)
-    )
+    ]
+    assert form.errors["emergency_plan"] == [
+        "The batch requires this item before the application is submitted."
+    ]
+    page = html_of(response)
+    assert f'action="{reverse("application-edit", args=[mine.pk])}"' in page
+    assert "东侧平房" in page
 
 
 def test_save_and_submit_with_everything_in_place_submits(cast, web):
@@ -412,16 +417,25 @@ def test_reject_without_a_reason_is_refused_and_with_one_is_recorded(cast, web):
     submitted = application(batch, cast.member)
     web.force_login(cast.staff)
     url = reverse("application-action", args=[submitted.pk, "reject"])
-    response = web.post(url, {"reason": "  ", "confirm": "yes"}, follow=True)
+    response = web.post(url, {"reason": "  ", "confirm": "yes"})
     submitted.refresh_from_db()
     assert submitted.status == Application.Status.SUBMITTED
-    assert "Give a reason; the enterprise will see it." in messages_of(response)
+    # The page again, the error under the rejection's own reason box.
+    assert response.status_code == 400
+    assert response.context["failed_action"] == "reject"
+    assert response.context["reason_form"].errors["reason"] == [
+        "Give a reason; the enterprise will see it."
+    ]
 
-    # A rejection is final: without the box beside its button ticked, nothing happens.
-    response = web.post(url, {"reason": "消毒方案未落实"}, follow=True)
+    # A rejection is final: without the box beside its button ticked, nothing happens, and the
+    # reason typed is still in its box.
+    response = web.post(url, {"reason": "消毒方案未落实"})
     submitted.refresh_from_db()
     assert submitted.status == Application.Status.SUBMITTED
-    assert "Tick the box to confirm the rejection" in " ".join(messages_of(response))
+    assert "Tick the box to confirm the rejection" in html_of(response)
+    page = html_of(response)
+    assert re.search(r'id="id_reject_reason"[^>]*>消毒方案未落实</textarea>', page)
+    assert re.search(r'id="id_return_reason"[^>]*></textarea>', page)  # not in the other box
 
     response = web.post(url, {"reason": "消毒方案未落实", "confirm": "yes"}, follow=True)
     submitted.refresh_from_db()
@@ -557,8 +571,15 @@ def test_enterprise_confirms_resumption_with_date_and_workers(cast, web):
     web.force_login(cast.enterprise_user)
     url = reverse("application-action", args=[approved.pk, "resume"])
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = web.post(url, {"resumed_on": tomorrow, "workers_on_site": "18"}, follow=True)
-    assert "The resumption date cannot be in the future." in messages_of(response)
+    response = web.post(url, {"resumed_on": tomorrow, "workers_on_site": "18"})
+    # Refused at the date's field, with both values as typed.
+    assert response.status_code == 400
+    form = response.context["resume_form"]
+    assert form.errors == {"resumed_on": ["The resumption date cannot be in the future."]}
+    page = html_of(response)
+    assert f'value="{tomorrow}"' in page and 'value="18"' in page
+    response = web.post(url, {"resumed_on": "", "workers_on_site": "-1"})
+    assert set(response.context["resume_form"].errors) == {"resumed_on", "workers_on_site"}
     today = timezone.localdate()
     response = web.post(
         url, {"resumed_on": today.isoformat(), "workers_on_site": "18"}, follow=True
@@ -939,3 +960,42 @@ def test_staff_set_minimums_on_the_batch_form_and_applicants_see_them(cast, web)
     web.force_login(user_of(cast.member))
     page = html_of(web.get(reverse("application-new", args=[batch.pk])))
     assert "at least 7" in page
+
+
+def test_a_hand_in_below_a_mandatory_minimum_names_it_at_its_field_keeping_the_input(cast, web):
+    batch = make_batch(cast, mandatory=("masks_days",))
+    Batch.objects.filter(pk=batch.pk).update(checklist_minimums={"masks_days": 7})
+    web.force_login(cast.enterprise_user)
+    response = web.post(
+        reverse("application-new", args=[batch.pk]), application_form(masks_days=3, submit="1")
+    )
+    mine = Application.objects.get(enterprise=cast.member)
+    assert mine.status == Application.Status.DRAFT
+    assert mine.masks_days == 3
+    form = response.context["form"]
+    assert form.errors["masks_days"] == ["The batch requires at least 7; there are 3."]
+    assert 'name="masks_days" value="3"' in html_of(response)
+
+    # Seven days, sent from the same form: saved to the same draft and submitted.
+    response = web.post(
+        reverse("application-edit", args=[mine.pk]), application_form(masks_days=7, submit="1")
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.status, mine.masks_days) == (Application.Status.SUBMITTED, 7)
+    assert Application.objects.filter(enterprise=cast.member).count() == 1
+
+
+def test_a_refused_return_keeps_the_reason_out_of_the_banner_and_at_its_box(cast, web):
+    batch = make_batch(cast)
+    submitted = application(batch, cast.member)
+    web.force_login(cast.staff)
+    url = reverse("application-action", args=[submitted.pk, "return"])
+    response = web.post(url, {"reason": "x" * 2001})
+    submitted.refresh_from_db()
+    assert submitted.status == Application.Status.SUBMITTED
+    assert response.status_code == 400
+    assert response.context["failed_action"] == "return"
+    assert "reason" in response.context["reason_form"].errors
+    assert "x" * 2001 in html_of(response)
+    assert messages_of(response) == []

@@ -259,6 +259,25 @@ def test_rejecting_without_a_reason_is_refused_with_a_message(cast, client):
     membership.refresh_from_db()
     assert membership.status == "pending"
     assert "请填写原因" in response.content.decode()
+    # At the reason's field, on the page itself rather than in a banner after a redirect.
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["reason"]
+    assert 'class="field-error"' in response.content.decode()
+
+
+def test_a_refused_approval_keeps_the_member_number_typed(cast, client):
+    membership = MembershipFactory(association=cast.association, status="pending")
+    client.force_login(cast.staff)
+    typed = "GD-" + "0" * 40
+    response = client.post(
+        reverse("membership-decide", args=[membership.pk, "approve"]),
+        {"member_number": typed, "reason": ""},
+    )
+    membership.refresh_from_db()
+    assert membership.status == "pending"
+    assert response.status_code == 400
+    assert "member_number" in response.context["form"].errors
+    assert f'value="{typed}"' in response.content.decode()
 
 
 def test_approving_twice_says_the_status_forbids_it(cast, client):

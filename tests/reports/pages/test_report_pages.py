@@ -578,3 +578,32 @@ def test_government_lists_only_what_it_may_see_of_an_association_report(
     assert far.name not in members.content.decode() and far.uscc not in members.content.decode()
     needs = client.get(new_url).context["page"]
     assert [need.kind for need in needs] == ["difficulty"]  # the escalated one
+
+
+def test_remarks_refused_come_back_as_typed_with_the_error_at_their_field(cast, client, queued):
+    report = association_report(cast.association)
+    client.force_login(cast.staff)
+    too_long = "物" * 5001
+    response = client.post(
+        reverse("report-submit", args=[report.pk]),
+        {"remarks": too_long, "suggestions": "减免社保", "confirm": "yes"},
+    )
+    report.refresh_from_db()
+    assert (report.status, report.remarks) == (Report.Status.READY, "")
+    assert response.status_code == 400
+    form = response.context["remarks_form"]
+    assert list(form.errors) == ["remarks"]
+    page = response.content.decode()
+    assert too_long in page and "减免社保" in page
+    assert [m.level_tag for m in response.context["messages"]] == []
+
+
+def test_a_refused_correction_keeps_what_was_typed(cast, client, queued):
+    report = association_report(cast.association)
+    client.force_login(cast.staff)
+    client.post(reverse("report-submit", args=[report.pk]), {"remarks": "原稿", "confirm": "yes"})
+    response = client.post(reverse("report-revise", args=[report.pk]), {"reason": "错" * 2001})
+    assert response.status_code == 400
+    assert Report.objects.count() == 1
+    assert "reason" in response.context["revise_form"].errors
+    assert 'value="' + "错" * 2001 + '"' in response.content.decode()

@@ -704,7 +704,13 @@ def test_an_enterprise_posts_and_withdraws_an_offer(cast, web, mask):
     )
     assert "5000 / 5000 piece" in html_of(response)
 
-    web.post(reverse("offer-withdraw", args=[offer.pk]))
+    # One click is not enough: the box that says a withdrawn offer cannot be reopened is ticked.
+    response = web.post(reverse("offer-withdraw", args=[offer.pk]), follow=True)
+    offer.refresh_from_db()
+    assert offer.status == SupplyOffer.Status.OPEN
+    assert "tick the box" in html_of(response)
+    assert 'name="confirm" value="yes" required' in html_of(response)
+    web.post(reverse("offer-withdraw", args=[offer.pk]), {"confirm": "yes"})
     offer.refresh_from_db()
     assert offer.status == SupplyOffer.Status.WITHDRAWN
 
