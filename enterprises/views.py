@@ -157,11 +157,18 @@ def enterprise_join(request: HttpRequest) -> HttpResponse:
 
 @action_required("claim.view")
 def claim_list_page(request: HttpRequest) -> HttpResponse:
+    return _claims_page(request)
+
+
+def _claims_page(request: HttpRequest, failed=None, form=None) -> HttpResponse:
+    """The claims; after a refused rejection, its row with the reason as typed and the error
+    beside it."""
     claims = claim_list(user=request.user).order_by("status", "-created_at")
     page = Paginator(claims, 50).get_page(request.GET.get("page"))
     for claim in page:
         claim.allowed_actions = access.claim_actions(request.user, claim)
-    return render(request, "enterprises/claims.html", {"page": page, "form": ReasonForm()})
+    context = {"page": page, "form": form or ReasonForm(), "failed_claim": failed}
+    return render(request, "enterprises/claims.html", context, status=400 if failed else 200)
 
 
 @require_POST
@@ -180,7 +187,12 @@ def claim_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
             )
             messages.success(request, _("The claim is rejected."))
     except DomainError as error:
-        messages.error(request, error.message)
+        if "reason" not in error.fields:  # the claim's state, not what was typed
+            messages.error(request, error.message)
+            return redirect("claim-list")
+        for problem in error.fields["reason"]:
+            form.add_error("reason", problem)
+        return _claims_page(request, failed=claim.pk, form=form)
     except PermissionDenied:
         messages.error(request, _("You may not decide this claim."))
     return redirect("claim-list")

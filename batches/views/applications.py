@@ -43,6 +43,12 @@ def application_list_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(shown.order_by("submitted_at", "id"), 50).get_page(request.GET.get("page"))
     for application in page:
         application.allowed_actions = access.application_actions(user, application)
+        # Flagged to the reviewer: the counted items short of the batch's minimum.
+        application.short_items = [
+            str(Application.CHECKLIST[item])
+            for item in Application.COUNTED
+            if services.below_minimum(application, item)
+        ]
     query = data.copy()
     query.pop("page", None)
     return render(

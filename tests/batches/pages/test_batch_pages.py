@@ -934,6 +934,10 @@ def test_a_batch_minimum_stops_a_mandatory_item_short_of_it_and_flags_the_others
     page = html_of(web.get(reverse("application-detail", args=[draft.pk])))
     flags = re.findall(r'data-testid="below-minimum">([^<]*)<', page)
     assert flags == ["below the batch's minimum of 2"]  # one thermometer where two are asked
+    # The queue flags it too, naming the item short of its minimum.
+    queue = html_of(web.get(reverse("application-list")))
+    flags = re.findall(r'data-testid="below-minimum">([^<]*)<', queue)
+    assert flags == ["Below the batch's minimum: Thermometers"]
 
 
 def test_staff_set_minimums_on_the_batch_form_and_applicants_see_them(cast, web):

@@ -352,6 +352,26 @@ def test_claim_then_staff_approval_links_the_user(cast, client):
     assert cast.outsider.enterprise == enterprise
 
 
+def test_a_claim_rejected_without_a_reason_is_refused_at_its_row(cast, client):
+    enterprise = EnterpriseFactory()
+    MembershipFactory(enterprise=enterprise, association=cast.association)
+    client.force_login(cast.outsider)
+    client.post(reverse("enterprise-claim"), {"uscc": enterprise.uscc, "note": "总经理"})
+    claim = enterprise.claims.get()
+    client.force_login(cast.staff)
+    response = client.post(reverse("claim-decide", args=[claim.pk, "reject"]), {"reason": "  "})
+    claim.refresh_from_db()
+    assert claim.status == "pending"
+    # The claims again, the error beside the reason box of that claim, not a banner.
+    assert response.status_code == 400
+    assert response.context["failed_claim"] == claim.pk
+    assert response.content.decode().count('class="field-error"') == 1
+    assert "error" not in {m.level_tag for m in response.context["messages"]}
+    client.post(reverse("claim-decide", args=[claim.pk, "reject"]), {"reason": "并非本企业员工"})
+    claim.refresh_from_db()
+    assert claim.status == "rejected"
+
+
 def test_claim_then_approval_by_the_enterprise_s_own_user_links_the_user(cast, client):
     client.force_login(cast.outsider)
     client.post(reverse("enterprise-claim"), {"uscc": cast.member.uscc, "note": "总经理"})
