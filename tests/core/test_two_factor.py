@@ -220,7 +220,8 @@ def test_after_a_wrong_code_even_the_right_one_waits(required, cast, client, set
     wrong = next(c for c in ("000000", "111111", "222222") if c != right)
     client.post(VERIFY, {"code": wrong})
 
-    response = client.post(VERIFY, {"code": right}, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.post(VERIFY, {"code": right})
     assert response.status_code == 200
     assert "Too many wrong codes" in response.content.decode()
     assert not logged_in(client)

@@ -48,6 +48,7 @@ def post(client, path: str, file_size: int, **headers):
     upload.name = "members.csv"
     body = encode_multipart(BOUNDARY, {"file": upload})
     stream = CountingInput(body)
+    client.cookies["django_language"] = "en"  # pages: English as chosen with the switch
     environ = client._base_environ(
         PATH_INFO=path,
         REQUEST_METHOD="POST",

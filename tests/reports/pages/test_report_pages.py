@@ -218,9 +218,8 @@ def test_report_page_shows_every_table_the_chart_and_the_checksum(
 def test_report_page_names_the_rate_by_what_it_divides_by(cast, client, queued, members_before):
     report = association_report(cast.association)
     client.force_login(cast.staff)
-    page = client.get(
-        reverse("report-detail", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="en"
-    ).content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("report-detail", args=[report.pk])).content.decode()
     rates = page[page.index('data-testid="rates"') :]
     label = "Resumption rate (resumed ÷ members)"
     assert label in rates[: rates.index("</div>")]  # above the two bars
@@ -521,7 +520,8 @@ def test_each_headline_figure_links_to_the_enterprises_or_needs_it_counts(
     assert f'href="{members_url}"' in page
     assert page.count('data-testid="figure-link"') == 10  # every count but the workers
 
-    members = client.get(members_url, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    members = client.get(members_url)
     assert [e.name for e in members.context["page"]] == [cast.member.name]
     assert "Enterprises whose membership was active" in members.content.decode()
     new_url = reverse("report-figure", args=[report.pk, "new"])
