@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from batches.models import Application
 from core.models import Event
 from core.notifications import notify
+from core.text import without_closing_punctuation
 
 
 def tell_decision(application: Application, decision: Event) -> None:
@@ -19,7 +20,7 @@ def tell_decision(application: Application, decision: Event) -> None:
     queued before the notices were written with the decision)."""
     with translation.override("zh-hans"):
         title = _("%(batch)s: your application is %(status)s") % {
-            "batch": application.batch.name,
+            "batch": without_closing_punctuation(application.batch.name),
             "status": decision.to_label,
         }
     link = reverse("application-detail", args=[application.pk])

@@ -17,7 +17,10 @@ from demo.accounts import account_of
 from demo.timeline import days_ago, happened_at
 from enterprises.models import Enterprise
 
-DEMO_BATCH = "2020年第一批复工复产"
+# No year in the name: the demo's dates are relative to today (`demo.timeline`), and a name with a
+# year soon disagrees with them. A demo database made before keeps its batch of the old name.
+DEMO_BATCH = "第一批复工复产"
+EARLIER_NAMES = ["2020年第一批复工复产"]
 S = Application.Status
 # Members of the first association (by their index in the demo list, all in Guangdong and in
 # sections C, F, G or I), where their application stands and how many days ago it was
@@ -43,7 +46,9 @@ DECIDE = {
 
 
 def load(association: Association, manager: User, members: list[Enterprise]) -> Batch | None:
-    if Batch.objects.filter(association=association, name=DEMO_BATCH).exists():
+    if Batch.objects.filter(
+        association=association, name__in=[DEMO_BATCH, *EARLIER_NAMES]
+    ).exists():
         return None
     batch = _open_batch(association, manager)
     for index, status, submitted_days_ago in DEMO_APPLICATIONS:

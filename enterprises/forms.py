@@ -5,6 +5,7 @@ from associations.models import Association
 from core.forms import DomainErrorFormMixin
 from core.models import Industry, Region
 from core.region_fields import RegionField
+from core.text import with_aside
 from enterprises.models import Enterprise
 
 __all__ = [
@@ -29,7 +30,12 @@ def industry_choices(divisions_only: bool) -> list:
             groups[industry.code] = (
                 []
                 if divisions_only
-                else [(industry.code, f"{industry.code} {industry.name} ({_('whole section')})")]
+                else [
+                    (
+                        industry.code,
+                        with_aside(f"{industry.code} {industry.name}", _("whole section")),
+                    )
+                ]
             )
     for industry in industries:
         if industry.level == Industry.Level.DIVISION:

@@ -27,11 +27,12 @@ from associations.selectors import (
     my_association_list,
 )
 from core.access import action_required, can
+from core.collation import by_name
 from core.errors import DomainError
 from core.validators import display_phone
 from enterprises import services as enterprise_services
 from enterprises.forms import ReasonForm
-from enterprises.models import ImportJob
+from enterprises.models import Enterprise, ImportJob
 from members import imports
 from members.filters import MembershipFilterSet
 from members.forms import AddExistingMemberForm, ImportForm, MemberFilterForm, NewMemberForm
@@ -54,6 +55,8 @@ def _filtered_members(request: HttpRequest):
     ordering = request.GET.get("ordering") or "enterprise__name"
     if ordering not in dict(MemberFilterForm.ORDERINGS):
         ordering = "enterprise__name"
+    if ordering == "enterprise__name":
+        return form, filterset, memberships.order_by(by_name(ordering), "id")
     return form, filterset, memberships.order_by(ordering, "id")
 
 
@@ -163,9 +166,15 @@ def _export_rows(memberships) -> Iterator[list]:
         "joined_on",
         "kept_record",
     )
+    # Sizes and statuses as the page names them, in its language (the import reads 中型 and
+    # Medium as well as medium); the rest of the columns are what was typed.
+    sizes = {code: str(label) for code, label in Enterprise.Size.choices}
+    statuses = {code: str(label) for code, label in Membership.Status.choices}
     for row in rows.iterator(chunk_size=2000):
         row = list(row)
         row = _as_known(row, row.pop())
+        row[4] = sizes.get(row[4], row[4] or "")
+        row[12] = statuses.get(row[12], row[12])
         row[7] = display_phone(row[7])
         row[13] = row[13].isoformat() if row[13] else ""
         yield row
@@ -352,8 +361,11 @@ def member_new(request: HttpRequest) -> HttpResponse:
     associations = my_association_list(user=request.user)
     posted = request.POST.get("form")
     new_form = NewMemberForm(request.POST if posted == "new" else None, associations=associations)
+    # Both forms have an association, a credit code and a member number: their ids differ.
     existing_form = AddExistingMemberForm(
-        request.POST if posted == "existing" else None, associations=associations
+        request.POST if posted == "existing" else None,
+        associations=associations,
+        auto_id="existing_%s",
     )
     if new_form.is_bound and new_form.submitted(request):
         enterprise = new_form.call_service(
@@ -447,6 +459,8 @@ def member_import_template(request: HttpRequest, extension: str) -> HttpResponse
     keys = list(imports.REQUIRED) + list(imports.OPTIONAL)
     header = [by_key[key] if chinese else key for key in keys]
     example = [imports.TEMPLATE_EXAMPLE[key] for key in keys]
+    if chinese:  # the size as a Chinese sheet writes it (the import reads either)
+        example[keys.index("size")] = "小型"
     if extension == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Font

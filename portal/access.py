@@ -19,6 +19,9 @@ register(
         "progress.overview": ASSOCIATION_PEOPLE | {Role.OFFICIAL},
         # the directory of every enterprise in scope (staff have their members instead)
         "enterprise.directory": frozenset({Role.OFFICIAL, Role.ADMIN}),
+        # the API's documentation in the navigation: for those who build on the API or help a
+        # partner do so; enterprise users and officials work in the pages (the page stays open)
+        "api_docs.menu": ASSOCIATION_PEOPLE | {Role.PARTNER, Role.ADMIN},
         # the administration site (/admin/)
         "admin_site.view": frozenset({Role.ADMIN}),
     }

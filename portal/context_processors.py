@@ -65,7 +65,8 @@ def navigation(request):
         items.append(
             (_("My enterprise"), reverse("enterprise-detail", args=[scope.enterprise_id]), None)
         )
-    items.append((_("API documentation"), reverse("api:api-docs"), None))
+    if can(user, "api_docs.menu"):
+        items.append((_("API documentation"), reverse("api:api-docs"), None))
     # Django's administration site also asks for its own staff flag; no link to a locked door.
     if can(user, "admin_site.view") and user.is_staff:
         items.append((_("Administration"), reverse("admin:index"), None))

@@ -56,6 +56,9 @@ class ReportFilterForm(forms.Form):
     )
 
     def __init__(self, *args, associations, **kwargs):
+        # The list page shows it beside the request form, whose fields have the same names: the
+        # ids differ (the names stay those of the API's filters).
+        kwargs.setdefault("auto_id", "filter_%s")
         super().__init__(*args, **kwargs)
         self.fields["association"].queryset = associations
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import spreadsheets
+from core.text import with_aside
 from reports import figures
 from reports.figures import mask_personal
 from reports.models import Report
@@ -83,7 +84,7 @@ def metadata(report: Report) -> list[tuple[str, str]]:
     if report.association_id:
         rows.append((_("Association"), association))
     if report.region_id:
-        rows.append((_("Region"), f"{region} ({report.region_id})"))
+        rows.append((_("Region"), with_aside(region, report.region_id)))
     elif not report.association_id:
         rows.append((_("Region"), _("National")))
     label = period_label(report.period_type, report.period_start)

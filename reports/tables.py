@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from batches.figures import RESUMED_OF_MEMBERS, percent_text
 from core.models import in_active_language
+from core.text import labelled, with_aside
 from reports.figures import mask_personal
 from reports.models import Report
-from supplies.models import Escalation, Need, Unit, plain
+from supplies.models import Escalation, Need, Unit, in_unit, plain
 
 TEXT, INT, DECIMAL, PERCENT, BOOL = "text", "int", "decimal", "percent", "bool"
 
@@ -300,11 +301,11 @@ def _need_text(names: dict, need: dict | str) -> str:
         return need
     if "item" in need:
         quantity = Decimal(need["quantity"])
-        unit = _label(Unit, need["unit"])
-        return f"{_name(names, 'items', need['item'])} {display(quantity, DECIMAL)} {unit}"
+        amount = in_unit(quantity, need["unit"], display(quantity, DECIMAL))
+        return f"{_name(names, 'items', need['item'])} {amount}"
     if "trade" in need:
         return f"{need['trade']} × {need['headcount']}"
-    return f"{_label(Need.DifficultyKind, need['difficulty'])}：{need['text']}"
+    return labelled(_label(Need.DifficultyKind, need["difficulty"]), need["text"])
 
 
 def remarks(report: Report) -> Table:
@@ -373,7 +374,7 @@ def _figure_rows(data: dict) -> dict[tuple[str, str, str], object]:
         for figure in NEED_COLUMNS:
             values[("needs", label, figure)] = row[figure]
     for row in data["supplies"]["rows"]:
-        label = f"{_name(names, 'items', row['item'])} ({_label(Unit, row['unit'])})"
+        label = with_aside(_name(names, "items", row["item"]), _label(Unit, row["unit"]))
         for figure in ("requests", "asked", "matched"):
             values[("supplies", label, figure)] = row[figure]
     return values

@@ -14,6 +14,7 @@ from core.filters import IdFilter
 from core.forms import DateInput, DomainErrorFormMixin
 from core.models import Region
 from core.region_fields import RegionField, RegionFilterField
+from core.text import with_aside
 from enterprises.forms import industry_choices
 from supplies.models import Escalation, Need, SupplyItem, SupplyOffer
 
@@ -48,7 +49,7 @@ class ItemChoiceField(forms.ModelChoiceField):
     """Catalogue items with the unit they are counted in."""
 
     def label_from_instance(self, item: SupplyItem) -> str:
-        return f"{item.name} ({item.get_unit_display()})"
+        return with_aside(item.name, item.get_unit_display())
 
 
 class _NeedFormBase(DomainErrorFormMixin, forms.Form):

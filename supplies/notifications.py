@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from associations.models import AssociationUser
 from core.models import Event, Role, User
 from core.notifications import notify
+from core.text import without_closing_punctuation
 from core.validators import display_phone
-from supplies.models import Need, plain
+from supplies.models import Need, in_unit
 
 S = Need.Status
 
@@ -51,7 +52,7 @@ def tell_need_change(need: Need, event: Event) -> None:
     message queued before the notices were written with the change)."""
     with translation.override("zh-hans"):
         title = _("%(need)s: %(status)s") % {
-            "need": need.title,
+            "need": without_closing_punctuation(need.title),
             "status": S(event.to_status).label,
         }
     link = reverse("need-detail", args=[need.pk])
@@ -72,10 +73,14 @@ def tell_match(match) -> None:
     need, offer = match.need, match.offer
     supplier, requester = offer.enterprise, need.enterprise
     with translation.override("zh-hans"):
-        amount = f"{plain(match.quantity)} {need.get_unit_display()}"
+        amount = in_unit(match.quantity, need.unit)
         to_requester = (
             _("%(need)s: %(amount)s matched from %(supplier)s")
-            % {"need": need.title, "amount": amount, "supplier": supplier.name},
+            % {
+                "need": without_closing_punctuation(need.title),
+                "amount": amount,
+                "supplier": supplier.name,
+            },
             _contact_lines(supplier)
             + [
                 _("Delivers to: %(region)s") % {"region": offer.delivery_region.name},

@@ -6,7 +6,7 @@ and the coordination around them: matches, placements, questions, escalations an
 - `coordination`: offers, matches, placements, messages and escalations.
 """
 
-from supplies.models.catalogue import POSITIVE, QUANTITY, SupplyItem, Unit, plain
+from supplies.models.catalogue import POSITIVE, QUANTITY, SupplyItem, Unit, in_unit, plain
 from supplies.models.coordination import Escalation, Match, NeedMessage, Placement, SupplyOffer
 from supplies.models.needs import (
     Difficulty,
@@ -35,5 +35,6 @@ __all__ = [
     "SupplyOffer",
     "SupplyRequest",
     "Unit",
+    "in_unit",
     "plain",
 ]

@@ -6,8 +6,10 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.models import BilingualNameMixin
+from core.text import with_aside
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 POSITIVE = MinValueValidator(Decimal("0.001"))
@@ -32,6 +34,32 @@ class Unit(models.TextChoices):
     METRE = "metre", _("metre")
     CUBIC_METRE = "m3", _("cubic metre")
     KWH = "kwh", _("kWh")
+
+
+def in_unit(quantity: Decimal | None, unit: str, written: str = "") -> str:
+    """A quantity with its unit, as a sentence would say it: "1 box", "5000 pieces", "2.5 kg" in
+    English, "5000 个" in Chinese (the unit's word takes the number's plural). `written`: the
+    quantity as already formatted (with separators, say), else it is written plain."""
+    if quantity is None:
+        return ""
+    if not isinstance(quantity, Decimal):
+        quantity = Decimal(str(quantity))
+    # English puts a fraction in the plural (1.5 tonnes); ngettext takes whole numbers.
+    n = int(quantity) if quantity == quantity.to_integral_value() else 2
+    forms = {
+        Unit.PIECE: ngettext("%(amount)s piece", "%(amount)s pieces", n),
+        Unit.BOX: ngettext("%(amount)s box", "%(amount)s boxes", n),
+        Unit.PAIR: ngettext("%(amount)s pair", "%(amount)s pairs", n),
+        Unit.SET: ngettext("%(amount)s set", "%(amount)s sets", n),
+        Unit.BOTTLE: ngettext("%(amount)s bottle", "%(amount)s bottles", n),
+        Unit.LITRE: ngettext("%(amount)s litre", "%(amount)s litres", n),
+        Unit.KILOGRAM: ngettext("%(amount)s kg", "%(amount)s kg", n),
+        Unit.TONNE: ngettext("%(amount)s tonne", "%(amount)s tonnes", n),
+        Unit.METRE: ngettext("%(amount)s metre", "%(amount)s metres", n),
+        Unit.CUBIC_METRE: ngettext("%(amount)s cubic metre", "%(amount)s cubic metres", n),
+        Unit.KWH: ngettext("%(amount)s kWh", "%(amount)s kWh", n),
+    }
+    return forms.get(unit, "%(amount)s") % {"amount": written or plain(quantity)}
 
 
 class SupplyItem(BilingualNameMixin, models.Model):
@@ -70,4 +98,4 @@ class SupplyItem(BilingualNameMixin, models.Model):
         verbose_name_plural = _("supply items")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_unit_display()})"
+        return with_aside(self.name, self.get_unit_display())

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import Role
-from supplies.models.catalogue import POSITIVE, QUANTITY, SupplyItem, Unit, plain
+from supplies.models.catalogue import POSITIVE, QUANTITY, SupplyItem, Unit, in_unit, plain
 from supplies.models.needs import Need
 
 
@@ -73,7 +73,7 @@ class SupplyOffer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item.name} × {plain(self.remaining_quantity)} {self.get_unit_display()}"
+        return f"{self.item.name} × {in_unit(self.remaining_quantity, self.unit)}"
 
     @property
     def is_available(self) -> bool:

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from supplies.models.catalogue import POSITIVE, QUANTITY, SupplyItem, Unit, plain
+from core.text import labelled
+from supplies.models.catalogue import POSITIVE, QUANTITY, SupplyItem, Unit, in_unit
 
 
 class NeedQuerySet(models.QuerySet):
@@ -229,11 +230,11 @@ class Need(models.Model):
     @property
     def title(self) -> str:
         if self.kind == self.Kind.SUPPLY and self.item_id:
-            return f"{self.item.name} × {plain(self.quantity)} {self.get_unit_display()}"
+            return f"{self.item.name} × {in_unit(self.quantity, self.unit)}"
         if self.kind == self.Kind.LABOUR:
             return f"{self.trade} × {self.headcount}"
         if self.kind == self.Kind.DIFFICULTY:
-            return f"{self.get_difficulty_kind_display()}: {self.description[:40]}"
+            return labelled(self.get_difficulty_kind_display(), self.description[:40])
         return str(self.get_kind_display())
 
     def compute_rank_at(self):

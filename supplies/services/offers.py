@@ -18,7 +18,7 @@ from core.errors import Conflict, DomainError, check_model_rules
 from core.models import Region, User
 from core.workflow import change_status, not_allowed, record_event, record_status
 from supplies import access
-from supplies.models import Match, Need, Placement, SupplyItem, SupplyOffer, plain
+from supplies.models import Match, Need, Placement, SupplyItem, SupplyOffer, in_unit, plain
 from supplies.notifications import tell_match
 from supplies.services.checks import (
     check_item_and_unit,
@@ -145,14 +145,14 @@ def match_create(*, actor: User, need_id: int, offer_id: int, quantity, note: st
     offer = _locked_offer_for(need, offer_id)
     if quantity > offer.remaining_quantity:
         raise _over_allocation(
-            _("The offer has only %(left)s %(unit)s left.")
-            % {"left": plain(offer.remaining_quantity), "unit": offer.get_unit_display()},
+            _("The offer has only %(amount)s left.")
+            % {"amount": in_unit(offer.remaining_quantity, offer.unit)},
             available=str(offer.remaining_quantity),
         )
     if quantity > need.remaining_quantity:
         raise _over_allocation(
-            _("The request needs only %(left)s %(unit)s more.")
-            % {"left": plain(need.remaining_quantity), "unit": need.get_unit_display()},
+            _("The request needs only %(amount)s more.")
+            % {"amount": in_unit(need.remaining_quantity, need.unit)},
             needed=str(need.remaining_quantity),
         )
     SupplyOffer.objects.filter(pk=offer.pk).update(

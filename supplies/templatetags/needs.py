@@ -6,10 +6,11 @@ from decimal import Decimal
 from django import template
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from core.text import labelled
 from supplies import selectors
-from supplies.models import Need, plain
+from supplies.models import Need, in_unit, plain
 
 register = template.Library()
 
@@ -25,25 +26,35 @@ def qty(value) -> str:
 
 
 @register.filter
+def amount(quantity, unit: str) -> str:
+    """A quantity with its unit: {{ need.quantity|amount:need.unit }} → "5000 个", "5000 pieces"."""
+    if quantity is None or quantity == "":
+        return "—"
+    return in_unit(quantity, unit)
+
+
+@register.filter
 def need_title(need: Need) -> str:
-    """What the need is about, in one line: "医用口罩 × 1000 piece", "电工 × 5"."""
+    """What the need is about, in one line: "医用口罩 × 1000 个", "电工 × 5"."""
     if need.kind == Need.Kind.SUPPLY and need.item_id:
-        return f"{need.item.name} × {qty(need.quantity)} {need.get_unit_display()}"
+        return f"{need.item.name} × {in_unit(need.quantity, need.unit)}"
     if need.kind == Need.Kind.LABOUR:
         return f"{need.trade} × {need.headcount}"
     if need.kind == Need.Kind.DIFFICULTY:
         text = need.description if len(need.description) <= 40 else need.description[:40] + "…"
-        return f"{need.get_difficulty_kind_display()}: {text}"
+        return labelled(need.get_difficulty_kind_display(), text)
     return str(need.get_kind_display())
 
 
 @register.filter
 def need_progress(need: Need) -> str:
-    """How much of it is met: "600/1000 piece", "3/5 workers"; empty for a difficulty."""
+    """How much of it is met: "600/1000 pieces", "3/5 workers"; empty for a difficulty."""
     if need.kind == Need.Kind.SUPPLY and need.quantity is not None:
-        return f"{qty(need.fulfilled_quantity)}/{qty(need.quantity)} {need.get_unit_display()}"
+        return f"{qty(need.fulfilled_quantity)}/{in_unit(need.quantity, need.unit)}"
     if need.kind == Need.Kind.LABOUR and need.headcount is not None:
-        return _("%(filled)d/%(asked)d workers") % {
+        return ngettext(
+            "%(filled)d/%(asked)d worker", "%(filled)d/%(asked)d workers", need.headcount
+        ) % {
             "filled": need.filled_headcount,
             "asked": need.headcount,
         }

@@ -7,6 +7,7 @@ Every page of the permissions matrices is opened as each role; a page that answe
 is checked. A page added to a matrix is checked here too.
 """
 
+from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
@@ -121,6 +122,54 @@ def test_no_page_has_inline_code(cast, monkeypatch, role):
             continue
         checked.append(path)
         problems += [f"{path}: {entry}" for entry in inline_code(response.content.decode()).found]
+
+    assert checked, f"no page answered {role} with HTML"
+    assert not problems, "\n".join(problems)
+
+
+class Ids(HTMLParser):
+    """Every id="" of a page, as often as it occurs."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: Counter = Counter()
+
+    def handle_starttag(self, tag, attrs):
+        self.ids.update(value for name, value in attrs if name == "id" and value)
+
+    handle_startendtag = handle_starttag
+
+
+def duplicate_ids(html: str) -> list[str]:
+    parser = Ids()
+    parser.feed(html)
+    parser.close()
+    return sorted(value for value, count in parser.ids.items() if count > 1)
+
+
+def test_the_id_checker_finds_an_id_used_twice():
+    html = '<form><input id="id_day"></form><form><input id="id_day"><svg id="c"/></form>'
+    assert duplicate_ids(html) == ["id_day"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_has_an_element_id_twice(cast, monkeypatch, role):
+    """A label points to its field by id, and a script finds its element by id: the same id on
+    two elements (two forms of one page, say) sends both to the first."""
+    quiet_tasks(monkeypatch)
+    client = Client()
+    if (user := cast.by_role(role)) is not None:
+        client.force_login(user)
+
+    ids = _Ids(cast)
+    checked, problems = [], []
+    for page in PAGES:
+        path = page.format_map(ids)
+        response = client.get(path)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        checked.append(path)
+        problems += [f"{path}: id={value!r}" for value in duplicate_ids(response.content.decode())]
 
     assert checked, f"no page answered {role} with HTML"
     assert not problems, "\n".join(problems)

@@ -27,6 +27,8 @@ ASSOCIATION_WORK = [
     "Claims",
     "API documentation",
 ]
+# The API's documentation is in the menu of those who build on the API (staff, partners,
+# administrators), not of enterprise users and officials, who work in the pages.
 NAVIGATION = {
     # An enterprise's own users decide the claims on it (enterprises.access.may_decide_claim).
     "enterprise_user": [
@@ -37,10 +39,9 @@ NAVIGATION = {
         "Offers",
         "Claims",
         "My enterprise",
-        "API documentation",
     ],
     # Acting for no enterprise yet: the claims page lists the claims they made.
-    "outsider": ["Home", "Claims", "API documentation"],
+    "outsider": ["Home", "Claims"],
     "staff": ASSOCIATION_WORK,
     "manager": ASSOCIATION_WORK,
     "other_staff": ASSOCIATION_WORK,
@@ -51,7 +52,6 @@ NAVIGATION = {
         "Reports",
         "Completeness",
         "Enterprises",
-        "API documentation",
     ],
     "other_official": [
         "Home",
@@ -60,7 +60,6 @@ NAVIGATION = {
         "Reports",
         "Completeness",
         "Enterprises",
-        "API documentation",
     ],
     "partner": ["Home", "Reports", "Import", "API documentation"],
     "admin": [

@@ -125,7 +125,7 @@ def test_my_needs_lists_own_needs_with_progress(cast, web, mask, offer):
 
     html = html_of(response)
     assert [n.pk for n in response.context["page"]] == [need.pk]
-    assert "600/1000 piece" in html
+    assert "600/1000 pieces" in html
     assert "In progress" in html
     for kind in ("supply", "labour", "difficulty"):
         assert reverse("need-file", args=[kind]) in html
@@ -167,7 +167,7 @@ def test_filing_a_supply_request_through_the_form(cast, web, mask):
     assert response.redirect_chain[-1][0] == reverse("need-detail", args=[need.pk])
     assert (need.kind, need.item, need.quantity, need.unit) == ("supply", mask, 1000, "piece")
     assert (need.urgency, need.association, need.status) == ("critical", cast.association, "open")
-    assert "Medical masks × 1000 piece" in html_of(response)
+    assert "Medical masks × 1000 pieces" in html_of(response)
     assert [c.to_status for c in history_for(need)] == ["open"]
 
 
@@ -364,7 +364,7 @@ def test_staff_match_an_offer_through_the_page(cast, web, mask, offer):
     assert need.status == S.IN_PROGRESS
     html = html_of(response)
     assert "Matched" in " ".join(messages_of(response))
-    assert "450/1000 piece" in html
+    assert "450/1000 pieces" in html
     assert 'data-testid="match-row"' in html
 
 
@@ -432,7 +432,7 @@ def test_a_full_match_resolves_the_request(cast, web, mask, offer):
     need.refresh_from_db()
     assert need.status == S.RESOLVED
     web.force_login(cast.enterprise_user)
-    assert "600/600 piece" in html_of(web.get(reverse("need-list")))
+    assert "600/600 pieces" in html_of(web.get(reverse("need-list")))
 
 
 def test_staff_record_a_placement_through_the_page(cast, web):
@@ -702,7 +702,7 @@ def test_an_enterprise_posts_and_withdraws_an_offer(cast, web, mask):
         5000,
         "440000",
     )
-    assert "5000 / 5000 piece" in html_of(response)
+    assert "5000 / 5000 pieces" in html_of(response)
 
     # One click is not enough: the box that says a withdrawn offer cannot be reopened is ticked.
     response = web.post(reverse("offer-withdraw", args=[offer.pk]), follow=True)
@@ -733,7 +733,7 @@ def test_staff_see_their_associations_offers_only(cast, web, mask, offer):
     web.force_login(cast.staff)
     response = web.get(reverse("offer-list"))
     assert [o.pk for o in response.context["page"]] == [offer.pk]
-    assert "600 / 600 piece" in html_of(response)
+    assert "600 / 600 pieces" in html_of(response)
     assert reverse("offer-withdraw", args=[offer.pk]) in html_of(response)
     web.force_login(cast.other_staff)
     assert web.post(reverse("offer-withdraw", args=[offer.pk])).status_code == 404

@@ -1,0 +1,69 @@
+"""The member list and its files in the reader's language: names in pinyin order in Chinese, and
+sizes and statuses by their names, never the codes stored."""
+
+import csv
+import io
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.factories import EnterpriseFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def exported_rows(client, **params) -> list[list[str]]:
+    response = client.get(reverse("member-export-csv"), params)
+    text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.fixture
+def medium(cast):
+    enterprise = EnterpriseFactory(name="越秀中型服装", region_id="440104", size="medium")
+    MembershipFactory(enterprise=enterprise, association=cast.association)
+    return enterprise
+
+
+def test_the_chinese_export_names_sizes_and_statuses_in_chinese(cast, client, medium):
+    client.force_login(cast.staff)
+    header, *rows = exported_rows(client, size="medium")
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["企业名称"] == "越秀中型服装"
+    assert (row["企业规模"], row["会籍状态"]) == ("中型", "正常")
+
+
+def test_the_english_export_names_them_in_english(cast, client, medium):
+    client.force_login(cast.staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    header, *rows = exported_rows(client, size="medium")
+    row = dict(zip(header, rows[0], strict=True))
+    assert (row["size"], row["status"]) == ("Medium", "Active")
+
+
+def test_the_excel_export_names_them_too(cast, client, medium):
+    client.force_login(cast.staff)
+    response = client.get(reverse("member-export-xlsx"), {"size": "medium"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    header, row = list(sheet.iter_rows(values_only=True))[:2]
+    assert row[header.index("企业规模")] == "中型"
+    assert row[header.index("会籍状态")] == "正常"
+
+
+def test_the_chinese_import_template_writes_the_size_in_chinese(cast, client):
+    client.force_login(cast.staff)
+    text = client.get(reverse("member-import-template", args=["csv"])).content.decode()
+    header, example = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert example[header.index("企业规模")] == "小型"
+
+
+def test_members_are_listed_in_pinyin_order_in_chinese(cast, client):
+    mine = ["重庆顺达", "张家港机械", "安阳纺织", "北京五金"]  # by code point: 北 安 张 重
+    for name in mine:
+        MembershipFactory(enterprise=EnterpriseFactory(name=name), association=cast.association)
+    client.force_login(cast.staff)
+    page = client.get(reverse("member-list")).context["page"]
+    names = [m.enterprise.name for m in page if m.enterprise.name in mine]
+    assert names == ["安阳纺织", "北京五金", "重庆顺达", "张家港机械"]  # an, bei, chong, zhang
