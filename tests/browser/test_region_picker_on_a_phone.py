@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from associations.models import Membership
 from supplies.models import Need
@@ -51,9 +52,8 @@ def test_an_enterprise_picks_the_work_region_by_typing_its_name_on_a_phone(
     suggestion.click()
     assert region.input_value() == "广东省韶关市乐昌市"
     county = phone.locator('select[name="work_region__3"]')
-    phone.wait_for_function(
-        "document.querySelector('select[name=work_region__3]').value === '440281'"
-    )
+    # A web-first assertion polls without eval, which the portal's CSP forbids.
+    expect(county).to_have_value("440281")
     assert county.is_visible()
     assert phone.locator("[data-region-chosen]").inner_text() == "已选： 广东省韶关市乐昌市"
     assert not phone.locator("[data-region-next]").is_visible()  # the lists fill themselves
