@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
@@ -269,7 +269,12 @@ def _escalated(**when) -> Q:
 
 def _need_conditions(start_day: date, end_day: date) -> dict[str, Q]:
     """Which needs (filed before the end) each need figure counts (docs/decisions/0002)."""
-    start, end = local_midnight(start_day), local_midnight(end_day)
+    return need_conditions(local_midnight(start_day), local_midnight(end_day), end_day)
+
+
+def need_conditions(start: datetime, end: datetime, end_day: date) -> dict[str, Q]:
+    """The need figures between two moments, `end_day` being the day the end falls on (the
+    daily rollups read today as at now, before its midnight)."""
     still_open = _open_at(end)
     return {
         "new": Q(created_at__gte=start),

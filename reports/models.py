@@ -167,3 +167,94 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}.{self.format} ({self.language})"
+
+
+# The figures of a rollup row (docs/decisions/0016-daily-rollups.md): the enterprises' figures as
+# at the end of the day, then each kind of need's figures of the day, then labour headcounts.
+ENTERPRISE_FIGURES = (
+    "members",
+    "applied",
+    "approved",
+    "resumed",
+    "resumed_not_members",
+    "returning_workers",
+)
+NEED_KINDS = ("supply", "labour", "difficulty")
+NEED_FIGURES_BY_KIND = ("new", "open", "resolved", "escalated", "overdue")
+HEADCOUNT_FIGURES = ("headcount_asked", "headcount_filled")
+NEED_COLUMNS = tuple(f"{kind}_{name}" for kind in NEED_KINDS for name in NEED_FIGURES_BY_KIND)
+ROLLUP_FIGURES = (*ENTERPRISE_FIGURES, *NEED_COLUMNS, *HEADCOUNT_FIGURES)
+
+
+class RollupQuerySet(models.QuerySet):
+    def totals(self) -> "RollupQuerySet":
+        """Rows of every industry together (`industry` empty): one per region (or the
+        country), association (or all of them) and day."""
+        return self.filter(industry__isnull=True)
+
+    def across_associations(self) -> "RollupQuerySet":
+        """Rows of all associations together, each enterprise counted once."""
+        return self.filter(association__isnull=True)
+
+
+def _figure_fields() -> dict[str, models.Field]:
+    return {name: models.PositiveIntegerField(default=0) for name in ROLLUP_FIGURES}
+
+
+class Rollup(models.Model):
+    """One day's figures for one region, industry and association, kept so that dashboards
+    and trends read a few rows instead of the whole history.
+
+    The finest rows are an enterprise's region × its industry (a division) × association.
+    Rows with no industry add up every industry of a region at each level — county, city,
+    province — and of the whole country (no region). Rows with no association count each
+    enterprise once across all associations (a member of two associations is one enterprise).
+    """
+
+    day = models.DateField(_("day"))
+    region = models.ForeignKey(
+        "core.Region", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    industry = models.ForeignKey(
+        "core.Industry", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    association = models.ForeignKey(
+        "associations.Association", models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    locals().update(_figure_fields())
+
+    objects = RollupQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "association", "industry", "day"],
+                name="one_rollup_per_region_association_industry_day",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["day", "association", "industry"], name="rollup_day"),
+            models.Index(fields=["association", "industry", "day"], name="rollup_association"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.region_id or "country"
+        return f"{self.day} {where} {self.industry_id or '*'} {self.association_id or '*'}"
+
+
+class RollupDay(models.Model):
+    """When a day's rollup was computed, and whether the day was over by then (a rollup of
+    today is as at its `computed_at`, and is made again until the day is over)."""
+
+    day = models.DateField(primary_key=True)
+    computed_at = models.DateTimeField()
+    complete = models.BooleanField(default=False)
+    rows = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} ({'complete' if self.complete else 'as at ' + str(self.computed_at)})"

@@ -8,8 +8,9 @@ from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from associations.models import Association
+from core.access import scope_of
 from reports import access
-from reports.models import Report
+from reports.models import Report, Rollup
 from reports.periods import local_midnight, period_of
 
 
@@ -70,3 +71,13 @@ def completeness(*, user, period_type: str, day: date) -> dict:
         "total": total,
         "rate": counts["on_time"] / total if total else None,
     }
+
+
+def rollup_list(*, user) -> QuerySet[Rollup]:
+    """The rollup rows a user may read: admins all; officials (and partners bound to a
+    jurisdiction) the rows of regions inside it, of all associations together and of each;
+    staff (and partners bound to associations) the rows of their associations. Rows of all
+    associations together count other associations' members, so staff do not read them."""
+    return scope_of(user).filter(
+        Rollup.objects.all(), association="association_id", region="region__path"
+    )

@@ -49,3 +49,18 @@ def store_report_files(report_id: int) -> int:
     """Render and keep a finished report's downloads, so that downloading is sending bytes.
     Idempotent: files already kept for the report as it is are left alone."""
     return services.store_files(report_id)
+
+
+@shared_task(
+    name="reports.tasks.refresh_rollups",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def refresh_rollups() -> list[str]:
+    """The beat entry: today's rollup as at now, and yesterday's to its end once it is over.
+    Idempotent: a day's rows are replaced whole, under a lock per day."""
+    from reports import rollups
+
+    return [str(day.day) for day in rollups.refresh()]

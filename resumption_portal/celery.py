@@ -25,6 +25,16 @@ app.conf.beat_schedule = {
     # Demand reports for government: the previous day every morning, the previous ISO week on
     # Mondays, the previous month on the 1st; for every province, official's jurisdiction and
     # association.
+    # Daily rollups (the dashboards' figures): yesterday's to its end shortly after midnight,
+    # today's as at now every quarter of an hour, so that a dashboard is never older than that.
+    "rollups-after-midnight": {
+        "task": "reports.tasks.refresh_rollups",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "rollups-today": {
+        "task": "reports.tasks.refresh_rollups",
+        "schedule": crontab(minute="*/15"),
+    },
     "reports-daily": {
         "task": "reports.tasks.schedule_reports",
         "schedule": crontab(hour=6, minute=0),

@@ -1,0 +1,238 @@
+"""Daily rollups: each day's figures by region, industry and association, kept in one table so
+that dashboards, trends and the rollups API read a few rows instead of the whole history
+(docs/decisions/0016-daily-rollups.md).
+
+A day's figures follow the demand reports' definitions (docs/decisions/0002): memberships and
+applications as at the end of the day from the event log (batches.figures), needs filed,
+resolved and escalated in the day and open or overdue at its end (reports.figures). Today is
+rolled up as at now, and again until the day is over.
+
+`compute_day` is idempotent: it replaces the day's rows in one transaction, under a lock per
+day, so that the nightly task, the refresh of today and a backfill may meet without harm.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from time import perf_counter
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from batches.figures import (
+    APPROVED,
+    applications_at,
+    counts_at,
+    members_at,
+    returning_workers_at,
+)
+from batches.models import Application
+from core.workflow import status_at
+from reports.figures import need_conditions
+from reports.models import ROLLUP_FIGURES, Rollup, RollupDay
+from reports.periods import local_midnight
+from supplies.models import Need, Placement
+
+# pg_advisory_xact_lock(ROLLUP_LOCK, day): one computation of a day at a time.
+ROLLUP_LOCK = 0x524F4C4C  # "ROLL"
+REGION_LEVELS = (7, 14, 21)  # lengths of Region.path at province, city and county level
+Key = tuple[str, str, int | None]  # region, industry, association (None: all of them)
+GROUP = ("enterprise__region_id", "enterprise__industry_id")
+
+
+def _key(row: dict, association: str | None) -> Key:
+    return (
+        row.pop("enterprise__region_id"),
+        row.pop("enterprise__industry_id"),
+        row.pop(association) if association else None,
+    )
+
+
+def _merge(rows: dict[Key, dict], found: Iterable[dict], association: str | None) -> None:
+    for row in found:
+        rows[_key(row, association)].update(row)
+
+
+# --- enterprises: members, applications, returning workers ----------------------------------
+
+
+def _applications_by_association(end: datetime) -> QuerySet:
+    """Applications handed in at `end`, each knowing whether its enterprise was then a member
+    of the association that runs its batch (an association's figures, as its reports count)."""
+    members = members_at(end).filter(
+        enterprise_id=OuterRef("enterprise_id"), association_id=OuterRef("batch__association_id")
+    )
+    return Application.objects.annotate(
+        status_then=status_at(Application, end), is_member=Exists(members)
+    ).filter(status_then__in=Application.APPLIED)
+
+
+def _latest_approvals_by_association(applications: QuerySet) -> QuerySet:
+    """Per enterprise and association, the approval whose returning workers count (as
+    batches.figures.returning_workers_at, within one association's batches)."""
+    approved = applications.filter(status_then__in=APPROVED)
+    later = approved.filter(
+        enterprise_id=OuterRef("enterprise_id"),
+        batch__association_id=OuterRef("batch__association_id"),
+    ).filter(
+        Q(decided_at__gt=OuterRef("decided_at"))
+        | Q(decided_at=OuterRef("decided_at"), id__gt=OuterRef("id"))
+    )
+    return approved.filter(~Exists(later))
+
+
+def _enterprise_figures(rows: dict[Key, dict], end: datetime) -> None:
+    members = members_at(end)
+    # One membership per enterprise and association: a count of rows is a count of enterprises.
+    by_association = members.values("association_id", *GROUP).annotate(members=Count("id"))
+    across = members.values(*GROUP).annotate(members=Count("enterprise_id", distinct=True))
+    _merge(rows, by_association, "association_id")
+    _merge(rows, across, None)
+
+    mine = _applications_by_association(end)
+    association = "batch__association_id"
+    _merge(rows, mine.values(association, *GROUP).annotate(**counts_at()), association)
+    workers = Coalesce(Sum("returning_workers"), 0)
+    _merge(
+        rows,
+        _latest_approvals_by_association(mine)
+        .values(association, *GROUP)
+        .annotate(returning_workers=workers),
+        association,
+    )
+    anyone = applications_at(end).filter(status_then__in=Application.APPLIED)
+    _merge(rows, anyone.values(*GROUP).annotate(**counts_at()), None)
+    _merge(
+        rows,
+        returning_workers_at(anyone).values(*GROUP).annotate(returning_workers=workers),
+        None,
+    )
+
+
+# --- needs ------------------------------------------------------------------------------------
+
+
+def _need_figures(rows: dict[Key, dict], start: datetime, end: datetime) -> None:
+    """Each kind's need figures and the labour headcounts, per association; the rows of all
+    associations add them up (a need is addressed to one association)."""
+    conditions = need_conditions(start, end, timezone.localdate(end))
+    counts = {
+        f"{kind}_{name}": Count("id", filter=Q(kind=kind) & condition)
+        for kind in Need.Kind.values
+        for name, condition in conditions.items()
+    }
+    asked = Q(kind=Need.Kind.LABOUR, created_at__gte=start)
+    grouped = (
+        Need.objects.filter(created_at__lt=end)
+        .filter(conditions["open"] | Q(created_at__gte=start) | Q(closed_at__gte=start))
+        .values("association_id", *GROUP)
+        .annotate(**counts, headcount_asked=Coalesce(Sum("headcount", filter=asked), 0))
+    )
+    placed = (
+        Placement.objects.filter(recorded_at__gte=start, recorded_at__lt=end)
+        .values(
+            "need__association_id", "need__enterprise__region_id", "need__enterprise__industry_id"
+        )
+        .annotate(headcount_filled=Sum("headcount"))
+    )
+    found = list(grouped)
+    for row in placed:
+        found.append(
+            {
+                "association_id": row["need__association_id"],
+                "enterprise__region_id": row["need__enterprise__region_id"],
+                "enterprise__industry_id": row["need__enterprise__industry_id"],
+                "headcount_filled": row["headcount_filled"],
+            }
+        )
+    for row in found:
+        region, industry, association = _key(row, "association_id")
+        for key in ((region, industry, association), (region, industry, None)):
+            target = rows[key]
+            for name, value in row.items():
+                target[name] = target.get(name, 0) + value
+
+
+# --- storing ----------------------------------------------------------------------------------
+
+_COLUMNS = ", ".join(ROLLUP_FIGURES)
+_SUMS = ", ".join(f"SUM(b.{name})::integer" for name in ROLLUP_FIGURES)
+
+
+def _insert_totals(day: date) -> None:
+    """Rows of all industries together, at each level of region and for the country, added up
+    from the day's finest rows by PostgreSQL (an enterprise has one region and one industry)."""
+    # Only the model's own table and column names are formatted in; values are parameters.
+    table = Rollup._meta.db_table
+    by_region = f"""INSERT INTO {table} (day, region_id, industry_id, association_id, {_COLUMNS})
+        SELECT b.day, substr(r.path, %s, 6), NULL, b.association_id, {_SUMS}
+        FROM {table} b JOIN core_region r ON r.code = b.region_id
+        WHERE b.day = %s AND b.industry_id IS NOT NULL AND length(r.path) >= %s
+        GROUP BY b.day, substr(r.path, %s, 6), b.association_id"""  # noqa: S608
+    country = f"""INSERT INTO {table} (day, region_id, industry_id, association_id, {_COLUMNS})
+        SELECT b.day, NULL, NULL, b.association_id, {_SUMS}
+        FROM {table} b WHERE b.day = %s AND b.industry_id IS NOT NULL
+        GROUP BY b.day, b.association_id"""  # noqa: S608
+    with connection.cursor() as cursor:
+        for length in REGION_LEVELS:
+            cursor.execute(by_region, [length - 6, day, length, length - 6])
+        cursor.execute(country, [day])
+
+
+def compute_day(day: date, *, now: datetime | None = None) -> RollupDay:
+    """Compute and store `day`'s rollup, replacing any made before: as at the end of the day,
+    or as at now for today. Refuses a day that has not begun."""
+    now = now or timezone.now()
+    start, midnight = local_midnight(day), local_midnight(day + timedelta(days=1))
+    if start > now:
+        raise ValueError(f"{day} has not begun")
+    end = min(midnight, now)
+    began = perf_counter()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, day.toordinal()])
+        rows: dict[Key, dict] = defaultdict(dict)
+        _enterprise_figures(rows, end)
+        _need_figures(rows, start, end)
+        Rollup.objects.filter(day=day).delete()
+        Rollup.objects.bulk_create(
+            (
+                Rollup(day=day, region_id=region, industry_id=industry, association_id=assoc, **f)
+                for (region, industry, assoc), f in rows.items()
+                if any(f.values())
+            ),
+            batch_size=2000,
+        )
+        _insert_totals(day)
+        stored = Rollup.objects.filter(day=day).count()
+        record, _created = RollupDay.objects.update_or_create(
+            day=day,
+            defaults={
+                "computed_at": now,
+                "complete": midnight <= now,
+                "rows": stored,
+                "seconds": round(perf_counter() - began, 3),
+            },
+        )
+    return record
+
+
+def compute_days(first: date, last: date) -> list[RollupDay]:
+    """Every day from `first` to `last`, oldest first (a backfill)."""
+    return [
+        compute_day(first + timedelta(days=offset)) for offset in range((last - first).days + 1)
+    ]
+
+
+def refresh() -> list[RollupDay]:
+    """The beat's work: today as at now, and yesterday once more if it was last computed
+    before its end (the nightly run, or the first refresh after midnight)."""
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    done = []
+    if not RollupDay.objects.filter(day=yesterday, complete=True).exists():
+        done.append(compute_day(yesterday))
+    done.append(compute_day(today))
+    return done
