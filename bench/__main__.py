@@ -11,10 +11,12 @@ every benchmark and print the figures beside their targets.
 7. 1,000,000 needs of those members (skipped when they are there): the staff queue and the
    officials' escalated needs (pages, selectors, plans) and the supply requests API;
 8. demand reports over those applications and needs (adding matches and placements once): one
-   province's weekly figures against plain SQL, the full daily run, rendering the largest report.
+   province's weekly figures against plain SQL, the full daily run, rendering the largest report;
+9. daily rollups of those (one day of the whole country; a backfill of 90 days, once) and the
+   dashboards that read them: the country's and a province official's.
 
 `python -m bench needs` (or `make bench ONLY=needs`) runs steps 1-2 and the sections named
-only: import (3-4), members (5), batches (6), needs (7), reports (8).
+only: import (3-4), members (5), batches (6), needs (7), reports (8), dashboards (9).
 """
 
 import argparse
@@ -36,7 +38,7 @@ MEMBERS = 100_000
 CSV_ROWS = 100_000
 APPLICATIONS = 20_000
 NEEDS = 1_000_000
-SECTIONS = ("import", "members", "batches", "needs", "reports")
+SECTIONS = ("import", "members", "batches", "needs", "reports", "dashboards")
 
 
 def _settings_env() -> dict[str, str]:
@@ -128,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
         bench_needs(population)
     if "reports" in sections:
         bench_reports(population)
+    if "dashboards" in sections:
+        bench_dashboards(population)
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -202,6 +206,18 @@ def bench_reports(population) -> None:
     for what, made in (("applications", applications), ("needs", population_of_needs)):
         note(f"{made.count:,} {what} ({'written now' if made.added else 'there already'})")
     reports.run(population)
+
+
+def bench_dashboards(population) -> None:
+    from bench import dashboards, generate, needs
+    from bench.report import heading, note
+
+    heading("Data: applications and needs for the dashboards")
+    applications = generate.populate_applications(APPLICATIONS, population)
+    population_of_needs = needs.populate_needs(NEEDS, population)
+    for what, made in (("applications", applications), ("needs", population_of_needs)):
+        note(f"{made.count:,} {what} ({'written now' if made.added else 'there already'})")
+    dashboards.run()
 
 
 if __name__ == "__main__":

@@ -16,16 +16,22 @@ true.
 """
 
 import random
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 
 from core.models import Industry, Region, User
 from demo import accounts, associations, batches, enterprises, needs, reports
 from demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES
+from reports import rollups
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERNAMES", "load_demo_data"]
+
+
+ROLLUP_DAYS = 30
 
 
 @transaction.atomic
@@ -47,6 +53,9 @@ def load_demo_data() -> dict[str, int]:
     batches.load(demo_associations[0], people["manager"], members[0])
     needs.load(demo_associations[0], people["staff"], official, members[0])
     reports.load(demo_associations, province, people["manager"])
+    # The dashboards' trends: the story's last 30 days, as the beat would have kept them.
+    today = timezone.localdate()
+    rollups.compute_days(today - timedelta(days=ROLLUP_DAYS - 1), today)
     return {
         "associations": len(demo_associations),
         "enterprises": sum(len(of_one) for of_one in members),

@@ -11,11 +11,14 @@ rolled up as at now, and again until the day is over.
 day, so that the nightly task, the refresh of today and a backfill may meet without harm.
 """
 
+import csv
+import io
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from time import perf_counter
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -23,15 +26,17 @@ from django.utils import timezone
 
 from batches.figures import (
     APPROVED,
+    RESUMED_OF_MEMBERS,
     applications_at,
     counts_at,
     members_at,
     returning_workers_at,
 )
 from batches.models import Application
+from core.notifications import on_commit
 from core.workflow import status_at
 from reports.figures import need_conditions
-from reports.models import ROLLUP_FIGURES, Rollup, RollupDay
+from reports.models import NEED_KINDS, ROLLUP_FIGURES, Rollup, RollupDay
 from reports.periods import local_midnight
 from supplies.models import Need, Placement
 
@@ -158,7 +163,34 @@ def _need_figures(rows: dict[Key, dict], start: datetime, end: datetime) -> None
 # --- storing ----------------------------------------------------------------------------------
 
 _COLUMNS = ", ".join(ROLLUP_FIGURES)
-_SUMS = ", ".join(f"SUM(b.{name})::integer" for name in ROLLUP_FIGURES)
+_SUMS = ", ".join(f"CAST(SUM(b.{name}) AS integer)" for name in ROLLUP_FIGURES)
+
+
+def _store(day: date, rows: dict[Key, dict]) -> None:
+    """The finest rows, those with any figure: COPY on PostgreSQL (tens of thousands of rows a
+    day at national scale, where bulk_create took most of the run), INSERTs elsewhere."""
+    kept = [(key, figures) for key, figures in rows.items() if any(figures.values())]
+    with connection.cursor() as cursor:
+        driver = cursor.cursor
+        if connection.vendor == "postgresql" and hasattr(driver, "copy_expert"):
+            text = io.StringIO()
+            csv.writer(text).writerows(
+                (day, region, industry, association or "", *(f.get(n, 0) for n in ROLLUP_FIGURES))
+                for (region, industry, association), f in kept
+            )
+            text.seek(0)
+            columns = f"day, region_id, industry_id, association_id, {_COLUMNS}"
+            driver.copy_expert(
+                f"COPY {Rollup._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv)", text
+            )
+            return
+    Rollup.objects.bulk_create(
+        (
+            Rollup(day=day, region_id=region, industry_id=industry, association_id=assoc, **f)
+            for (region, industry, assoc), f in kept
+        ),
+        batch_size=2000,
+    )
 
 
 def _insert_totals(day: date) -> None:
@@ -191,20 +223,16 @@ def compute_day(day: date, *, now: datetime | None = None) -> RollupDay:
     end = min(midnight, now)
     began = perf_counter()
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, day.toordinal()])
+        if connection.vendor == "postgresql":  # SQLite (make run) writes one at a time anyway
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, day.toordinal()]
+                )
         rows: dict[Key, dict] = defaultdict(dict)
         _enterprise_figures(rows, end)
         _need_figures(rows, start, end)
         Rollup.objects.filter(day=day).delete()
-        Rollup.objects.bulk_create(
-            (
-                Rollup(day=day, region_id=region, industry_id=industry, association_id=assoc, **f)
-                for (region, industry, assoc), f in rows.items()
-                if any(f.values())
-            ),
-            batch_size=2000,
-        )
+        _store(day, rows)
         _insert_totals(day)
         stored = Rollup.objects.filter(day=day).count()
         record, _created = RollupDay.objects.update_or_create(
@@ -236,3 +264,59 @@ def refresh() -> list[RollupDay]:
         done.append(compute_day(yesterday))
     done.append(compute_day(today))
     return done
+
+
+# --- reading: what dashboards and the API take from the rollups -------------------------------
+
+FRESH_FOR = timedelta(minutes=15)  # a refresh of today is asked for when it is older than this
+NEED_TOTALS = ("new", "open", "resolved", "escalated", "overdue")
+
+
+def sums(names=ROLLUP_FIGURES) -> dict:
+    return {name: Coalesce(Sum(name), 0) for name in names}
+
+
+def with_rates(row: dict) -> dict:
+    """A row of summed figures with the resumption rate (resumed ÷ members, rounded as the
+    reports round it) and each need figure of all kinds together (`needs_open`, …)."""
+    row["rate"] = RESUMED_OF_MEMBERS.of(row)
+    for name in NEED_TOTALS:
+        row[f"needs_{name}"] = sum(row.get(f"{kind}_{name}", 0) for kind in NEED_KINDS)
+    return row
+
+
+def by_day(rows: QuerySet, first: date, last: date) -> list[tuple[date, dict | None]]:
+    """The figures of `rows` added up per day from `first` to `last`: None for a day that has
+    no rollup yet, and zeros for a day rolled up with nothing in these rows."""
+    rolled = set(rolled_days(first, last))
+    found = {
+        row.pop("day"): with_rates(row)
+        for row in rows.filter(day__range=(first, last)).values("day").annotate(**sums())
+    }
+    empty = with_rates(dict.fromkeys(ROLLUP_FIGURES, 0))
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    return [(day, found.get(day, dict(empty)) if day in rolled else None) for day in days]
+
+
+def rolled_days(first: date, last: date) -> list[date]:
+    return list(
+        RollupDay.objects.filter(day__range=(first, last))
+        .order_by("day")
+        .values_list("day", flat=True)
+    )
+
+
+def latest_day() -> RollupDay | None:
+    return RollupDay.objects.order_by("-day").first()
+
+
+def ask_for_fresh_figures() -> None:
+    """Queue a refresh when today's rollup is missing or older than FRESH_FOR — once, however
+    many dashboards are open (a cache key held while the refresh is due)."""
+    today = RollupDay.objects.filter(day=timezone.localdate()).first()
+    if today is not None and timezone.now() - today.computed_at < FRESH_FOR:
+        return
+    if cache.add("rollups:refresh-asked", True, timeout=int(FRESH_FOR.total_seconds())):
+        from reports.tasks import refresh_rollups  # the tasks module imports this one
+
+        on_commit(refresh_rollups.delay)
