@@ -40,6 +40,8 @@ register(
         "application.decide": STAFF_SIDE,
         "application.queue": ASSOCIATION_PEOPLE,
         "progress.view": frozenset({Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}),
+        # the enterprises behind the progress figures, by name (not_applied_list …)
+        "follow_up.view": frozenset({Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}),
     }
 )
 

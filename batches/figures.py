@@ -167,6 +167,7 @@ def section_of(prefix: str = ""):
 PATH_SEGMENT = 7  # "440000/": a region code and its slash in Region.path
 COUNTS = (
     "applied",
+    "applied_not_eligible",
     "approved",
     "rejected",
     "resumed",
@@ -178,7 +179,9 @@ COUNTS = (
 def _counts(eligible: QuerySet) -> dict:
     """Conditional aggregates over applications (current statuses), counting enterprises once
     each; `resumed` counts only eligible enterprises (so that resumed ÷ eligible never exceeds
-    1), `resumed_not_eligible` those that resumed and are no longer eligible."""
+    1), `resumed_not_eligible` those that resumed and are no longer eligible, and
+    `applied_not_eligible` those that applied and are no longer eligible (so that the
+    follow-up figures below are exact)."""
 
     def enterprises_with(*statuses, extra=None):
         wanted = Q(status__in=statuses)
@@ -187,6 +190,7 @@ def _counts(eligible: QuerySet) -> dict:
     is_eligible = Q(enterprise__in=eligible.values("pk"))
     return {
         "applied": enterprises_with(*Application.APPLIED),
+        "applied_not_eligible": enterprises_with(*Application.APPLIED, extra=~is_eligible),
         "approved": enterprises_with(*APPROVED),
         "rejected": enterprises_with(A.REJECTED),
         "resumed": enterprises_with(A.RESUMED, extra=is_eligible),
@@ -194,8 +198,9 @@ def _counts(eligible: QuerySet) -> dict:
     }
 
 
-def _scope(*, batch: Batch | None, association_id: int | None, within: Region | None):
-    """The applications and the eligible enterprises the figures are about."""
+def progress_scope(*, batch: Batch | None, association_id: int | None, within: Region | None):
+    """The applications and the eligible enterprises the figures are about (the follow-up
+    lists read the same two, so that a list and the figure it is linked from agree)."""
     if batch is not None:
         applications = Application.objects.filter(batch=batch)
         eligible = eligible_enterprises(batch, within=within)
@@ -213,8 +218,14 @@ def _scope(*, batch: Batch | None, association_id: int | None, within: Region | 
 
 
 def _with_rate(row: dict) -> dict:
-    """`resumed_of_eligible`, and `rate` (the same figure: the progress pages' one rate)."""
+    """`resumed_of_eligible`, and `rate` (the same figure: the progress pages' one rate); and
+    the two figures behind the follow-up lists: `not_applied`, eligible enterprises that have
+    handed in nothing (eligible − applied, less those applied that are no longer eligible),
+    and `not_resumed`, enterprises approved and not resumed (approved − resumed, whether
+    still eligible or not)."""
     row[RESUMED_OF_ELIGIBLE.key] = row["rate"] = RESUMED_OF_ELIGIBLE.of(row)
+    row["not_applied"] = row["eligible"] - row["applied"] + row["applied_not_eligible"]
+    row["not_resumed"] = row["approved"] - row["resumed"] - row["resumed_not_eligible"]
     return row
 
 
@@ -233,7 +244,9 @@ def progress(
     number of rows (plus one for a batch's regions): the database adds up, Python only pairs
     the two results by key and adds the few rows into the totals.
     """
-    applications, eligible = _scope(batch=batch, association_id=association_id, within=within)
+    applications, eligible = progress_scope(
+        batch=batch, association_id=association_id, within=within
+    )
     if by == "industry":
         application_key = section_of("enterprise__")
         eligible_key = section_of()

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from associations.selectors import my_association_list
@@ -16,6 +17,23 @@ from core.models import Region
 
 def _percent(rate: float | None) -> float | None:
     return None if rate is None else rate * 100
+
+
+def _follow_up_links(rows: list[dict], totals: dict, *, by: str, code: str, focus: dict) -> None:
+    """Each row's (and the totals') links to the enterprises behind its figures: those eligible
+    that have not applied, those approved that have not resumed (batches.follow_up). A row
+    keeps the batch or association, the region and the industry it counts."""
+
+    def link(name: str, row_code: str) -> str:
+        region = row_code if by == "region" and row_code else code
+        industry = row_code if by == "industry" else ""
+        params = {**focus, "region": region, "industry": industry}
+        return reverse(name) + "?" + urlencode({k: v for k, v in params.items() if v})
+
+    for row in [*rows, totals]:
+        row_code = row.get("code", "")
+        row["not_applied_url"] = link("follow-up-not-applied", row_code)
+        row["not_resumed_url"] = link("follow-up-not-resumed", row_code)
 
 
 def _progress_context(request: HttpRequest, base: dict, **scope) -> dict:
@@ -36,6 +54,14 @@ def _progress_context(request: HttpRequest, base: dict, **scope) -> dict:
         row["percent_text"] = percent_text(row["rate"])
         if row.get("drill"):
             row["drill_url"] = link(within=row["code"])
+    batch = scope.get("batch")
+    _follow_up_links(
+        figures["rows"],
+        figures["totals"],
+        by=by,
+        code=code,
+        focus={"batch": batch.pk} if batch else {"association": scope["association_id"]},
+    )
     crumbs = []
     if within is not None:
         codes = within.path.strip("/").split("/")
