@@ -44,6 +44,10 @@ register(
         "need.coordinate": STAFF_SIDE,
         "need.queue": ASSOCIATION_PEOPLE,
         "need.escalated": frozenset({Role.OFFICIAL, Role.ADMIN}),
+        # the overdue needs by name, to follow up (supplies.follow_up)
+        "need.overdue_list": frozenset(
+            {Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}
+        ),
         "need.reply": frozenset({Role.OFFICIAL}),
         "offer.view": frozenset({Role.ENTERPRISE, Role.STAFF, MANAGER, Role.PARTNER, Role.ADMIN}),
         "offer.post": frozenset({Role.ENTERPRISE}),

@@ -113,6 +113,10 @@ SEES_OPEN_NEED_PAGE = {
     "other_official": 404,
 }
 
+# Who follows needs up: not the enterprises.
+NOT_ENTERPRISES = {"anonymous": 302, "enterprise_user": 403, "outsider": 403}
+OVERDUE_URLS = ("/needs/overdue/", "/needs/overdue/export.csv", "/needs/overdue/export.xlsx")
+
 PAGE_ROWS: list = [
     ("/needs/", EVERYONE_IN, 200),
     ("/needs/new/supply/", ENTERPRISE_PAGE, 403),
@@ -140,6 +144,13 @@ PAGE_ROWS: list = [
         "/needs/escalated/",
         {"anonymous": 302, "official": 200, "other_official": 200, "admin": 200},
         403,
+    ),
+    # the overdue needs to follow up (supplies.follow_up), each reader its own, and downloads
+    *((url, NOT_ENTERPRISES, 200) for url in OVERDUE_URLS),
+    (
+        "/needs/overdue/?association={other_association}",
+        NOT_ENTERPRISES | {"other_staff": 200, "other_official": 200, "admin": 200},
+        404,
     ),
     ("/offers/", {"anonymous": 302, "official": 403, "other_official": 403}, 200),
     ("/offers/new/", ENTERPRISE_PAGE, 403),
