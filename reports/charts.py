@@ -1,57 +1,71 @@
-"""The report page's charts as plain geometry for an inline SVG: no script and nothing fetched
-from the network, so the page works offline and prints as it shows."""
+"""The report's headline counts as bar charts, this period against the previous one: one chart
+per unit (enterprises, needs, people), each on its own scale and labelled with its unit, so that
+a headcount of 38 does not dwarf a count of 3 enterprises. The page draws them with
+core.charts; the PDF (reports.pdf) draws the same groups."""
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from core.charts import ranked_bars
 from reports.tables import FIGURE_LABELS
 
-CHARTS = (
-    (_("Resumption at period end"), ("applied", "approved", "resumed")),
-    (_("Needs in the period"), ("new", "resolved", "open")),
+# (title, unit, figures): a figure belongs to the chart of what it counts.
+UNITS = (
+    (
+        pgettext_lazy("report chart", "Enterprises at period end"),
+        gettext_lazy("Unit: enterprises"),
+        ("members", "applied", "approved", "resumed", "resumed_not_members"),
+    ),
+    (
+        pgettext_lazy("report chart", "Needs"),
+        gettext_lazy("Unit: needs"),
+        ("new", "resolved", "open", "escalated", "overdue"),
+    ),
+    (
+        pgettext_lazy("report chart", "Returning workers and labour"),
+        gettext_lazy("Unit: people"),
+        ("returning_workers", "headcount_asked", "headcount_filled"),
+    ),
 )
-WIDTH = 500
-LABEL_WIDTH = 150  # the figure's name, left of its bars
-VALUE_WIDTH = 48  # room for the number right of the longest bar
-BAR = 14
-GAP = 3  # between a figure's two bars
-ROW = 2 * BAR + GAP + 14
-TOP = 28  # the legend
+# Counted in the needs section only, for this period: the report has no previous value.
+NEEDS_TOTALS = ("headcount_asked", "headcount_filled")
 
 
-def _bar(value: int | None, y: int, scale: float) -> dict:
-    value = value or 0
-    width = round(value * scale, 1)
-    if value and width < 2:
-        width = 2  # a small number stays visible
-    return {"value": value, "y": y, "width": width, "text_x": LABEL_WIDTH + width + 4}
+def _figures(data: dict) -> dict[str, dict]:
+    rows = {row["figure"]: row for row in data["headline"]["rows"]}
+    totals = data.get("needs", {}).get("totals", {})
+    for name in NEEDS_TOTALS:
+        if name not in rows and totals.get(name) is not None:
+            rows[name] = {"figure": name, "current": totals[name], "previous": None}
+    return rows
 
 
-def _chart(title: str, names: tuple[str, ...], rows: dict[str, dict]) -> dict:
-    biggest = max([1, *(rows[name][key] or 0 for name in names for key in ("current", "previous"))])
-    scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / biggest
-    figures = []
-    for index, name in enumerate(names):
-        y = TOP + index * ROW
-        figures.append(
+def headline_charts(data: dict, links: dict[str, str] | None = None) -> list[dict]:
+    """A chart per unit that the report has figures of, each bar linking to the list behind
+    its figure where there is one."""
+    links = links or {}
+    figures = _figures(data)
+    charts = []
+    for title, unit, names in UNITS:
+        rows = [
             {
                 "label": str(FIGURE_LABELS[name]),
-                "label_y": y + BAR + GAP // 2 + 4,
-                "current": _bar(rows[name]["current"], y, scale),
-                "previous": _bar(rows[name]["previous"], y + BAR + GAP, scale),
+                "value": figures[name]["current"],
+                "compare": figures[name]["previous"],
+                "href": links.get(name, ""),
             }
-        )
-    return {
-        "title": str(title),
-        "figures": figures,
-        "width": WIDTH,
-        "height": TOP + len(names) * ROW - 10,
-        "label_width": LABEL_WIDTH,
-        "bar": BAR,
-    }
-
-
-def headline_charts(headline_rows: list[dict]) -> list[dict]:
-    """Bars of this period against the previous one for the headline counts, in two charts
-    (each with its own scale: members' applications and needs differ by orders of size)."""
-    rows = {row["figure"]: row for row in headline_rows}
-    return [_chart(title, names, rows) for title, names in CHARTS]
+            for name in names
+            if name in figures
+        ]
+        if rows:
+            chart = ranked_bars(
+                rows,
+                percent=False,
+                value_label=_("This period"),
+                compare_label=_("Previous period"),
+                label_header=_("Figure"),
+                caption=str(title),
+                unit=str(unit),
+            )
+            charts.append(chart)
+    return charts

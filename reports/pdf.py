@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -23,6 +23,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
+from core.charts import nice_ticks
+from core.text import with_aside
+from reports.charts import UNITS
 from reports.models import Report
 from reports.rendering import NUMERIC, cell_text, clean_text
 from reports.tables import Table
@@ -161,32 +164,52 @@ def _metadata_table(rows: list[tuple[str, str]], styles: dict) -> PdfTable:
 # --- the headline chart -------------------------------------------------------------------
 
 
-def _headline_chart(table: Table, font: str, width: float) -> Drawing | None:
-    """Bars of each headline count, this period against the previous one (rates left out:
-    another scale)."""
-    rows = [row for row in table.rows if isinstance(row[1], int) and isinstance(row[2], int)]
-    if not rows:
-        return None
-    drawing = Drawing(width, 200)
+def _unit_chart(rows: list[list], x: float, width: float, font: str) -> VerticalBarChart:
+    """The bars of one unit's figures, this period against the previous one, on its own axis."""
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 30, 62, width - 40, 112
+    chart.x, chart.y, chart.width, chart.height = x, 62, width, 112
     chart.data = [[row[1] for row in rows], [row[2] for row in rows]]
     chart.bars[0].fillColor, chart.bars[1].fillColor = CURRENT_BAR, PREVIOUS_BAR
     chart.bars.strokeColor = None
     chart.barLabelFormat = "%d"
     chart.barLabels.fontName, chart.barLabels.fontSize = font, 6
     chart.barLabels.nudge = 6
-    chart.valueAxis.valueMin = 0
-    if not any(value for series in chart.data for value in series):
-        chart.valueAxis.valueMax, chart.valueAxis.valueStep = 1, 1
+    # counts on whole, round steps (0, 5, 10 …), not reportlab's 0.2, 0.4 …
+    ticks = nice_ticks(max(value for series in chart.data for value in series))
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, ticks[-1]
+    chart.valueAxis.valueStep = ticks[1] - ticks[0]
     chart.valueAxis.labels.fontName, chart.valueAxis.labels.fontSize = font, 7
     axis = chart.categoryAxis
     axis.categoryNames = [clean_text(str(row[0])) for row in rows]
     axis.labels.fontName, axis.labels.fontSize = font, 7
     axis.labels.angle, axis.labels.boxAnchor, axis.labels.dy = 30, "ne", -2
-    drawing.add(chart)
+    return chart
+
+
+def _headline_chart(table: Table, font: str, width: float) -> Drawing | None:
+    """The headline counts as bars, one chart per unit (enterprises, needs, people: as the
+    page draws them, reports.charts.UNITS), each on its own scale and titled with its unit;
+    rates are left out (another scale again)."""
+    by_figure = dict(zip(table.row_keys, table.rows, strict=True))
+    groups = []
+    for title, unit, names in UNITS:
+        rows = [by_figure[name] for name in names if name in by_figure]
+        rows = [row for row in rows if isinstance(row[1], int) and isinstance(row[2], int)]
+        if rows:
+            groups.append((with_aside(str(title), str(unit)), rows))
+    if not groups:
+        return None
+    drawing = Drawing(width, 214)
+    # each chart's width by its bars, with room for its axis and its title however few
+    weights = [len(rows) + 2 for _title, rows in groups]
+    x = 0.0
+    for (title, rows), weight in zip(groups, weights, strict=True):
+        share = width * weight / sum(weights)
+        drawing.add(_unit_chart(rows, x + 28, share - 44, font))
+        drawing.add(String(x + 28, 188, clean_text(title), fontName=font, fontSize=8))
+        x += share
     legend = Legend()
-    legend.x, legend.y, legend.columnMaximum, legend.alignment = chart.x, 196, 1, "right"
+    legend.x, legend.y, legend.columnMaximum, legend.alignment = 28, 212, 1, "right"
     legend.fontName, legend.fontSize = font, 8
     legend.dx = legend.dy = 8
     legend.colorNamePairs = [
@@ -200,7 +223,7 @@ def _headline_chart(table: Table, font: str, width: float) -> Drawing | None:
 def _headline(table: Table, styles: dict, font: str) -> PdfTable:
     """The headline figures with their definitions, and below them their chart."""
     figures = _table(table, styles, font)
-    chart = _headline_chart(table, font, WIDTH * 0.75)
+    chart = _headline_chart(table, font, WIDTH)
     if chart is None:
         return figures
     return PdfTable(

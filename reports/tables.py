@@ -110,8 +110,20 @@ def _label(choices, value: str) -> str:
         return value or ""
 
 
+def previous_period(data: dict) -> tuple[date, date]:
+    """The first and the last day of the period the headline compares with: the snapshot keeps
+    its end as the day after (periods run up to local midnight), which no reader should see."""
+    meta = data["headline"]
+    start, end = (
+        date.fromisoformat(meta["previous_start"]),
+        date.fromisoformat(meta["previous_end"]),
+    )
+    return start, end - timedelta(days=1)
+
+
 def headline(data: dict) -> Table:
     meta = data["headline"]
+    previous_start, previous_last = previous_period(data)
     table = Table(
         "headline",
         _("Headline figures"),
@@ -123,10 +135,7 @@ def headline(data: dict) -> Table:
             Column(_("Definition")),
         ],
         note=str(ROUNDING)
-        % {
-            "start": meta["previous_start"],
-            "last": (date.fromisoformat(meta["previous_end"]) - timedelta(days=1)).isoformat(),
-        },
+        % {"start": previous_start.isoformat(), "last": previous_last.isoformat()},
     )
     for row in meta["rows"]:
         if row["figure"] == "rate":

@@ -31,7 +31,8 @@ from reports.forms import (
     ReportRequestForm,
 )
 from reports.models import Report
-from reports.tables import FIGURE_DEFINITIONS, FIGURE_LABELS, Table, display, tables
+from reports.page_tables import page_table
+from reports.tables import FIGURE_DEFINITIONS, FIGURE_LABELS, previous_period, tables
 
 S = Report.Status
 FORMATS = services.FILE_FORMATS  # downloads, rendered once (services.stored_file)
@@ -108,42 +109,6 @@ def _visible(request: HttpRequest, pk: int, *, with_data: bool = False) -> Repor
     return get_object_or_404(reports, pk=pk)
 
 
-def _page_table(table: Table, links: dict[str, str] | None = None) -> dict:
-    """A table's cells as text, each with whether it is a number (aligned right). The text is
-    what the downloads write (free text masked the same way); an unknown rate shows as —."""
-
-    def cell(value, kind: str) -> tuple[str, bool, bool]:
-        text = rendering.cell_text(value, kind, empty=display(None, kind))
-        # Dates, codes and numbers stay on one line in a narrow column; prose wraps.
-        short = text.isascii() and len(text) <= 12 and " " not in text
-        return text, kind in rendering.NUMERIC, short
-
-    links = links or {}
-    columns, rows, hints = table.columns, table.rows, [""] * len(table.rows)
-    if table.key == "headline":
-        # On the page a figure's definition is a line under its name, not a column of its own
-        # (which a phone could only show by scrolling); the downloads keep the column.
-        columns, rows = columns[:-1], [row[:-1] for row in table.rows]
-        hints = [row[-1] for row in table.rows]
-
-    def cells(row: list) -> list[tuple[str, bool, bool]]:
-        return [cell(v, column.kind) for v, column in zip(row, columns, strict=True)]
-
-    return {
-        "key": table.key,
-        "title": table.title,
-        "note": table.note,
-        "columns": [(c.label, c.kind in rendering.NUMERIC) for c in columns],
-        # each row's cells, and for the headline's figures their definition and the address
-        # of what they count
-        "rows": [
-            {"cells": cells(row), "link": links.get(key, ""), "hint": hint}
-            for row, key, hint in zip(rows, table.row_keys or [""] * len(rows), hints, strict=True)
-        ],
-        "totals": cells(table.totals) if table.totals else None,
-    }
-
-
 def _percent(rate: str | None) -> float | None:
     return None if rate is None else float(Decimal(rate) * 100)
 
@@ -188,10 +153,13 @@ def _report_page(request: HttpRequest, report: Report, *, remarks_form=None, rev
     }
     if context["done"]:
         headline_table, *others = tables(report)
-        headline = _page_table(headline_table, figure_links(report))
-        sections = [_page_table(table) for table in others]
-        context.update(headline=headline, tables=sections)
-        context["charts"] = headline_charts(report.data["headline"]["rows"])
+        links = figure_links(report)
+        headline = page_table(headline_table, links)
+        sections = [page_table(table) for table in others]
+        context.update(
+            headline=headline, tables=sections, previous_period=previous_period(report.data)
+        )
+        context["charts"] = headline_charts(report.data, links)
         rates = {row["figure"]: row for row in report.data["headline"]["rows"]}["rate"]
         context["rate"] = {
             "label": RESUMED_OF_MEMBERS.label,
