@@ -215,7 +215,7 @@ def test_lists_become_cards_whose_text_reads_across_the_screen(live_server, cast
     assert apply.bounding_box()["height"] >= 44
 
     phone.goto(f"{base}/dashboard/")
-    card = phone.locator("section.card").first
+    card = phone.get_by_test_id("enterprise-card")  # below the next steps
     code = card.locator("dd", has_text=cast.member.uscc)
     card_box, code_box = card.bounding_box(), code.bounding_box()
     assert code_box["x"] + code_box["width"] <= card_box["x"] + card_box["width"]
