@@ -15,6 +15,8 @@ register(
         "dashboard.jurisdiction": frozenset({Role.OFFICIAL}),
         "dashboard.enterprise": frozenset({Role.ENTERPRISE}),
         "dashboard.partner": frozenset({Role.PARTNER}),
+        # a region's picture across associations, the drill-down of the jurisdiction's map
+        "dashboard.region": frozenset({Role.OFFICIAL, Role.ADMIN}),
         # the progress overview in the navigation (partner systems read progress by the API)
         "progress.overview": ASSOCIATION_PEOPLE | {Role.OFFICIAL},
         # the directory of every enterprise in scope (staff have their members instead)

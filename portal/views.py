@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.access import action_required, can
-from portal.dashboards import DASHBOARDS
+from portal.dashboards import DASHBOARDS, jurisdiction
 
 
 @action_required("dashboard.view")
@@ -14,5 +14,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     for action, template, context in DASHBOARDS:
         if can(user, action):
-            return render(request, template, context(user))
+            return render(request, template, context(user, request.GET))
     raise PermissionDenied
+
+
+@action_required("dashboard.region")
+def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    """The picture of one region inside the user's jurisdiction (the country's, for admins)."""
+    context = jurisdiction.picture(request.user, request.GET, code)
+    return render(request, "portal/dashboard_region.html", context)

@@ -36,6 +36,8 @@ register(
         "report.request": frozenset({Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}),
         "report.review": frozenset({Role.STAFF, MANAGER, Role.PARTNER, Role.ADMIN}),
         "report.completeness": frozenset({Role.OFFICIAL, Role.ADMIN}),
+        # the daily rollups (GET /api/v1/rollups/), scoped as the reports are
+        "rollup.view": frozenset({Role.STAFF, MANAGER, Role.OFFICIAL, Role.PARTNER, Role.ADMIN}),
     }
 )
 

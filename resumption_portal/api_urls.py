@@ -10,7 +10,9 @@ from core.api import errors as api_errors
 from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
 from enterprises.api import ClaimViewSet, EnterpriseViewSet
 from members.api import ImportJobViewSet, MembershipViewSet
+from portal.api import DashboardView
 from reports.api import ReportViewSet
+from reports.rollup_api import RollupView
 from supplies.api.views import (
     DifficultyViewSet,
     LabourRequestViewSet,
@@ -41,6 +43,8 @@ router.register("reports", ReportViewSet, basename="report")
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("rollups/", RollupView.as_view(), name="api-rollups"),
+    path("dashboard/", DashboardView.as_view(), name="api-dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI under the portal's Content-Security-Policy: the split view serves its start-up
     # script as a file of its own (docs/?script), not inline; its stylesheet draws icons as data:

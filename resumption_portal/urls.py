@@ -27,6 +27,11 @@ urlpatterns = [
     path("signup/verify/", signup_views.signup_verify, name="signup-verify"),
     path("logout/", core_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", portal_views.dashboard, name="dashboard"),
+    path(
+        "dashboard/region/<str:code>/",
+        portal_views.region_dashboard,
+        name="dashboard-region",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/reset/<uidb64>/<token>/",

@@ -252,6 +252,29 @@ STAFF_ONLY = ("staff", "manager", "other_staff", "partner", "admin")
 
 PAGE_ROWS = [
     ("/dashboard/", {"anonymous": 302}, 200),
+    # a region's picture: officials inside their jurisdiction, admins anywhere
+    (
+        "/dashboard/region/440000/",
+        {
+            "anonymous": 302,
+            **dict.fromkeys(
+                ["enterprise_user", "outsider", "staff", "manager", "other_staff", "partner"], 403
+            ),
+            "other_official": 404,
+        },
+        200,
+    ),
+    (
+        "/dashboard/region/330106/",
+        {
+            "anonymous": 302,
+            **dict.fromkeys(
+                ["enterprise_user", "outsider", "staff", "manager", "other_staff", "partner"], 403
+            ),
+            "official": 404,
+        },
+        200,
+    ),
     ("/enterprises/", {"anonymous": 302}, 200),
     # the region picker's lookups: reference data, for anyone logged in
     ("/regions/?parent=440000", {"anonymous": 302}, 200),
@@ -400,6 +423,20 @@ PAGE_ROWS = [
 # (method, url, {role: status}, default[, body]); roles not listed expect the `default`.
 API_ROWS = [
     ("get", "/api/v1/me/", {"anonymous": 403}, 200),
+    ("get", "/api/v1/dashboard/", {"anonymous": 403}, 200),
+    ("post", "/api/v1/dashboard/", {"anonymous": 403}, 405),
+    (
+        "get",
+        "/api/v1/rollups/",
+        {"anonymous": 403, "enterprise_user": 403, "outsider": 403},
+        200,
+    ),
+    (
+        "get",
+        "/api/v1/rollups/?region=330000",
+        {"anonymous": 403, "enterprise_user": 403, "outsider": 403, "official": 404},
+        200,
+    ),
     ("get", "/api/v1/regions/", {"anonymous": 403}, 200),
     ("get", "/api/v1/regions/440106/", {"anonymous": 403}, 200),
     ("post", "/api/v1/regions/", {"anonymous": 403}, 405),
