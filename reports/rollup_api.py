@@ -3,6 +3,7 @@ else (docs/decisions/0016-daily-rollups.md)."""
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -13,12 +14,21 @@ from rest_framework.views import APIView
 
 from core.access import scope_of
 from core.api.serializers_common import IndustryCodeField, RegionCodeField
+from core.models import Industry, Region
 from reports import rollups
 from reports.api import _plausible_day
 from reports.models import ROLLUP_FIGURES
 from reports.selectors import rollup_list
 
 MAX_DAYS = 366
+
+
+def _code_prefix(region: Region) -> str:
+    """The start every GB/T 2260 code inside `region` shares: 44 for a province, 4402 for a
+    prefecture, the whole code for a county."""
+    return {Region.Level.PROVINCE: region.code[:2], Region.Level.PREFECTURE: region.code[:4]}.get(
+        region.level, region.code
+    )
 
 
 class RollupQuerySerializer(serializers.Serializer):
@@ -109,9 +119,12 @@ class RollupView(APIView):
         if industry is None:
             rows = rows.totals().filter(region=region)
         else:
-            rows = rows.filter(industry__path__startswith=industry.path)
+            # By codes, not through the region and industry tables: the day index then finds
+            # the rows (a province's 90 days by section: 1.6 s through the joins at bench scale).
+            divisions = Industry.objects.filter(Q(code=industry.code) | Q(parent=industry.code))
+            rows = rows.filter(industry__in=list(divisions.values_list("code", flat=True)))
             if region is not None:
-                rows = rows.filter(region__path__startswith=region.path)
+                rows = rows.filter(region__code__startswith=_code_prefix(region))
         association = data.get("association")
         if association is not None:
             if scope.kind == "associations" and association not in scope.association_ids:

@@ -76,6 +76,15 @@ def escalated_list(*, user) -> QuerySet[Need]:
     return needs.order_by("-escalated_at", "-id")
 
 
+def escalated_awaiting(*, user, within: Region | None = None) -> QuerySet[Need]:
+    """Needs put before government and not answered yet, inside `within` (a region of the
+    user's scope), the longest waiting first: the officials' dashboard."""
+    needs = escalated_list(user=user).filter(status=Need.Status.ESCALATED)
+    if within is not None:
+        needs = needs.filter(_enterprise_inside(within))
+    return needs.order_by("escalated_at", "id")
+
+
 def offer_list(*, user) -> QuerySet[SupplyOffer]:
     offers = SupplyOffer.objects.select_related(
         "enterprise", "association", "item", "delivery_region"

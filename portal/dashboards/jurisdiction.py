@@ -26,7 +26,7 @@ from reports import rollups
 from reports.models import NEED_KINDS, ROLLUP_FIGURES
 from reports.selectors import completeness, rollup_list
 from supplies.models import Need
-from supplies.selectors import escalated_list
+from supplies.selectors import escalated_awaiting
 
 TREND_DAYS = (30, 90)
 WAITING_SHOWN = 10
@@ -147,11 +147,11 @@ def _heatmap(user: User, rows: list[dict]) -> dict:
 
 def _waiting(user: User, place: Place) -> dict:
     """Needs escalated and not yet answered, the longest waiting first, and how many."""
-    needs = escalated_list(user=user).filter(status=Need.Status.ESCALATED)
-    if place.region is not None:
-        needs = needs.filter(enterprise__region__path__startswith=place.region.path)
+    scope_region = user.jurisdiction if scope_of(user).kind == "jurisdiction" else None
+    within = place.region if place.region != scope_region else None  # the scope is given
+    needs = escalated_awaiting(user=user, within=within)
     shown = needs.select_related("enterprise", "enterprise__region", "association")
-    return {"needs": shown.order_by("escalated_at", "id")[:WAITING_SHOWN], "total": needs.count()}
+    return {"needs": shown[:WAITING_SHOWN], "total": needs.count()}
 
 
 def _reporting(user: User, today: date) -> dict:
