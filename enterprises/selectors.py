@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from associations.models import Membership
 from core.access import Scope, can, scope_of
@@ -68,3 +68,14 @@ def enterprise_history(*, user, enterprise: Enterprise) -> list[Event] | None:
         if hidden:
             event.changes = event.changes | hidden
     return events
+
+
+def with_contact_visible(queryset: QuerySet, *, user, enterprise: str = "pk") -> QuerySet:
+    """`queryset` annotated with `contact_visible`: whether the user may read the contact person
+    and phone of the row's enterprise (reached by `enterprise`) now. Lists built from an
+    association's past (an approval, a need filed while a member) may name an enterprise that has
+    left since: its former association keeps its record as it was, not its people's new phones."""
+    if not may_see_contact_details(user):
+        return queryset.annotate(contact_visible=Value(False))
+    seen = enterprise_list(user=user).filter(pk=OuterRef(enterprise))
+    return queryset.annotate(contact_visible=Exists(seen))

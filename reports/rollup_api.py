@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -38,11 +38,13 @@ class RollupQuerySerializer(serializers.Serializer):
     day_to = serializers.DateField(required=False, help_text="Last day (default: today)")
     region = RegionCodeField(
         required=False,
+        allow_null=True,
         help_text="GB/T 2260 code: the region and everything below it (default: the caller's "
         "jurisdiction; the whole country for staff, admins and partners bound to associations)",
     )
     industry = IndustryCodeField(
         required=False,
+        allow_null=True,
         help_text="GB/T 4754 section (C) or division (39) (default: every industry)",
     )
     association = serializers.IntegerField(
@@ -59,6 +61,10 @@ class RollupQuerySerializer(serializers.Serializer):
         return _plausible_day(value)
 
     def validate(self, data):
+        # DRF reads a parameter sent empty as one left out; the schema says a day is a date.
+        for name in ("day_from", "day_to", "association"):
+            if self.initial_data.get(name, None) == "":
+                raise serializers.ValidationError({name: _("Give a value, or leave it out.")})
         last = data.get("day_to") or timezone.localdate()
         first = data.get("day_from") or last - timedelta(days=29)
         if first > last:
@@ -102,7 +108,15 @@ class RollupView(APIView):
 
     permission_actions = {"get": "rollup.view"}
 
-    @extend_schema(parameters=[RollupQuerySerializer], responses=RollupsSerializer)
+    @extend_schema(
+        parameters=[RollupQuerySerializer],
+        responses={
+            200: RollupsSerializer,
+            404: OpenApiResponse(
+                description="A region outside your jurisdiction, or an association not yours."
+            ),
+        },
+    )
     def get(self, request):
         query = RollupQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -33,6 +33,7 @@ from core.region_names import full_name
 from core.validators import display_phone
 from enterprises.access import may_see_contact_details
 from enterprises.forms import industry_choices
+from enterprises.selectors import with_contact_visible
 
 PER_PAGE = 50
 BATCHES_LISTED = 100  # in the filter's list of batches, the most recent first
@@ -215,11 +216,15 @@ def _page(request: HttpRequest, kind: FollowUpList) -> HttpResponse:
     focus, form = _focus(request)
     context = {"kind": kind, "title": kind.title, "focus": focus, "form": form}
     if focus is not None:
-        rows = kind.selector(user=request.user, focus=focus)
+        rows = with_contact_visible(
+            kind.selector(user=request.user, focus=focus), user=request.user
+        )
         if form.errors:
             rows = rows.none()
         page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
         for enterprise in page:
+            if not enterprise.contact_visible:
+                enterprise.contact_name = enterprise.contact_phone = ""
             enterprise.phone = display_phone(enterprise.contact_phone)
             if kind is NOT_RESUMED:
                 enterprise.approved_on, enterprise.days_waited = _waited(enterprise)
@@ -241,8 +246,10 @@ def _page(request: HttpRequest, kind: FollowUpList) -> HttpResponse:
 def _download_rows(kind: FollowUpList, enterprises, show_contact: bool) -> Iterator[list]:
     for enterprise in enterprises.iterator(chunk_size=2000):
         row = [*_identity(enterprise), *kind.cells(enterprise)]
-        if show_contact:
+        if show_contact and enterprise.contact_visible:
             row += [enterprise.contact_name, display_phone(enterprise.contact_phone)]
+        elif show_contact:
+            row += ["", ""]  # a former member: its contacts are no longer the association's
         yield row
 
 
@@ -255,7 +262,9 @@ def _download(request: HttpRequest, kind: FollowUpList, extension: str) -> HttpR
     header = [str(title) for title in [*IDENTITY_HEADER, *kind.header]]
     if show_contact:
         header += [str(title) for title in CONTACT_HEADER]
-    enterprises = kind.selector(user=request.user, focus=focus)[: follow_up.EXPORT_LIMIT]
+    enterprises = with_contact_visible(
+        kind.selector(user=request.user, focus=focus), user=request.user
+    )[: follow_up.EXPORT_LIMIT]
     rows = _download_rows(kind, enterprises, show_contact)
     parts = [
         focus.region.name if focus.region else "",

@@ -7,6 +7,7 @@ constant number of queries whatever the number of enterprises and needs. The lis
 (escalated needs waiting for a reply) and the reporting ranking read their own selectors.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -28,6 +29,7 @@ from reports.selectors import completeness, rollup_list
 from supplies.models import Need
 from supplies.selectors import escalated_awaiting
 
+GB_CODE = re.compile(r"[0-9]{6}")  # a GB/T 2260 code; anything else is no region
 TREND_DAYS = (30, 90)
 WAITING_SHOWN = 10
 COMPLETENESS_WEEKS = 4
@@ -61,7 +63,7 @@ def _place(user: User, code: str | None) -> Place:
         if scope.is_admin:
             return Place(None)
         return Place(user.jurisdiction)
-    region = Region.objects.filter(code=code).first()
+    region = Region.objects.filter(code=code).first() if GB_CODE.fullmatch(code) else None
     if region is None or not (scope.is_admin or scope.within_jurisdiction(region.path)):
         raise Http404
     return Place(region)

@@ -27,6 +27,7 @@ from core.region_names import full_name
 from core.validators import display_phone
 from enterprises.access import may_see_contact_details
 from enterprises.forms import industry_choices
+from enterprises.selectors import with_contact_visible
 from supplies import follow_up
 from supplies.models import Need
 from supplies.templatetags.needs import need_title
@@ -109,9 +110,12 @@ def _days_overdue(need: Need) -> int:
 def overdue_page(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     needs = _needs(request, filters) if filters is not None else Need.objects.none()
+    needs = with_contact_visible(needs, user=request.user, enterprise="enterprise_id")
     page = Paginator(needs, PER_PAGE).get_page(request.GET.get("page"))
     for need in page:
         need.days_overdue = _days_overdue(need)
+        if not need.contact_visible:
+            need.enterprise.contact_name = need.enterprise.contact_phone = ""
         need.phone = display_phone(need.enterprise.contact_phone)
     query = _query(filters) if filters is not None else ""
     scope = scope_of(request.user)
@@ -171,8 +175,10 @@ def _rows(needs, show_contact: bool):
             industry.name if industry else "",
             need.association.name,
         ]
-        if show_contact:
+        if show_contact and need.contact_visible:
             row += [enterprise.contact_name, display_phone(enterprise.contact_phone)]
+        elif show_contact:
+            row += ["", ""]  # a former member: its contacts are no longer the association's
         yield row
 
 
@@ -182,7 +188,9 @@ def _download(request: HttpRequest, extension: str) -> HttpResponse:
     if filters is None:
         raise Http404
     show_contact = may_see_contact_details(request.user)
-    needs = _needs(request, filters)[: follow_up.EXPORT_LIMIT]
+    needs = with_contact_visible(
+        _needs(request, filters), user=request.user, enterprise="enterprise_id"
+    )[: follow_up.EXPORT_LIMIT]
     region, industry = filters["region"], filters["industry"]
     industry_code = industry.code if industry else ""
     name = file_name([_("Overdue needs"), region.name if region else "", industry_code], extension)
