@@ -196,27 +196,29 @@ def bench_needs(population) -> None:
     needs.run(result)
 
 
-def bench_reports(population) -> None:
-    from bench import generate, needs, reports
+def _applications_and_needs(population, purpose: str) -> None:
+    """The batch's applications and the needs, written once for the sections that read them."""
+    from bench import generate, needs
     from bench.report import heading, note
 
-    heading("Data: applications and needs for the reports")
+    heading(f"Data: applications and needs for the {purpose}")
     applications = generate.populate_applications(APPLICATIONS, population)
     population_of_needs = needs.populate_needs(NEEDS, population)
     for what, made in (("applications", applications), ("needs", population_of_needs)):
         note(f"{made.count:,} {what} ({'written now' if made.added else 'there already'})")
+
+
+def bench_reports(population) -> None:
+    from bench import reports
+
+    _applications_and_needs(population, "reports")
     reports.run(population)
 
 
 def bench_dashboards(population) -> None:
-    from bench import dashboards, generate, needs
-    from bench.report import heading, note
+    from bench import dashboards
 
-    heading("Data: applications and needs for the dashboards")
-    applications = generate.populate_applications(APPLICATIONS, population)
-    population_of_needs = needs.populate_needs(NEEDS, population)
-    for what, made in (("applications", applications), ("needs", population_of_needs)):
-        note(f"{made.count:,} {what} ({'written now' if made.added else 'there already'})")
+    _applications_and_needs(population, "dashboards")
     dashboards.run()
 
 

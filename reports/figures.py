@@ -39,6 +39,7 @@ from batches.figures import (
 )
 from batches.models import Application
 from core.models import Industry, Region
+from reports.models import ENTERPRISE_FIGURES
 from reports.periods import local_midnight, previous_period
 from supplies.models import Escalation, Match, Need, Placement, plain
 
@@ -48,14 +49,7 @@ FILE_URGENT_LIMIT = 20_000  # ...and the CSV and XLSX downloads all of them, up 
 A = Application.Status
 N = Need.Status
 
-PROGRESS_FIGURES = (
-    "members",
-    "applied",
-    "approved",
-    "resumed",
-    "resumed_not_members",
-    "returning_workers",
-)
+PROGRESS_FIGURES = ENTERPRISE_FIGURES  # the same as a rollup's (reports.models)
 NEED_FIGURES = (
     "new",
     "resolved",

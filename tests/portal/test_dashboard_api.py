@@ -18,9 +18,6 @@ URL = "/api/v1/dashboard/"
 @pytest.fixture
 def counted(cast, monkeypatch):
     quiet_tasks(monkeypatch)
-    from reports.tasks import refresh_rollups
-
-    monkeypatch.setattr(refresh_rollups, "delay", lambda *a, **k: None)
     shaoguan = EnterpriseFactory(name="乐昌五金", region_id="440281", industry_id="33")
     MembershipFactory(enterprise=shaoguan, association=cast.association)
     today = timezone.localdate()

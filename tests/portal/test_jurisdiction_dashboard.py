@@ -22,9 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _quiet(monkeypatch):
     quiet_tasks(monkeypatch)
-    from reports.tasks import refresh_rollups
-
-    monkeypatch.setattr(refresh_rollups, "delay", lambda *a, **k: None)
 
 
 @pytest.fixture

@@ -19,9 +19,10 @@ CONTACT = "张三"  # and its contact person
 def quiet_tasks(monkeypatch) -> None:
     """Tasks queued on commit do nothing: a test makes reports ready itself."""
     from core.tasks import send_notification_email
-    from reports.tasks import generate_report, store_report_files
+    from reports.tasks import generate_report, refresh_rollups, store_report_files
 
     monkeypatch.setattr(send_notification_email, "delay", lambda *a, **k: None)
+    monkeypatch.setattr(refresh_rollups, "delay", lambda *a, **k: None)
     monkeypatch.setattr(generate_report, "delay", lambda *a, **k: None)
     monkeypatch.setattr(store_report_files, "delay", lambda *a, **k: None)
 
