@@ -242,6 +242,7 @@ def picture(user: User, query: QueryDict, code: str | None = None) -> dict:
         else None,
         "needs_heatmap": _heatmap(user, with_needs) if with_needs else None,
         "waiting": _waiting(user, place),
+        "sees_escalated_only": not scope_of(user).is_admin,
         "reporting": _reporting(user, today),
         "links": _links(place),
     }
