@@ -30,6 +30,7 @@ KPIS = (
 def kpis(user: User) -> dict:
     """Each key figure of the user's associations today (as at the last rollup) with its last
     30 days; an enterprise in two of the user's associations counts in each."""
+    rollups.ask_for_fresh_figures()
     record = rollups.latest_day()
     today = record.day if record else timezone.localdate()
     rows = rollup_list(user=user).totals().filter(region__isnull=True)
