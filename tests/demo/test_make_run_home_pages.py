@@ -1,0 +1,73 @@
+"""`make run` works on SQLite, not PostgreSQL: every demo login's home page (and the regions'
+pictures and follow-up lists it links to) answers there too, with the demo's rollups made when
+the data was loaded. Date arithmetic that PostgreSQL reads one way and SQLite another (date +
+integer is a date on one, a number on the other) shows here first."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+SCRIPT = """
+import json
+import django
+from django.core.management import call_command
+
+django.setup()
+call_command("migrate", verbosity=0)
+call_command("load_reference_data", verbosity=0)
+call_command("load_demo_data", verbosity=0)
+
+from django.test import Client
+from core.models import User
+from demo.accounts import DEMO_USERNAMES
+from reports.models import RollupDay
+
+answers = {"rolled_up_days": RollupDay.objects.count()}
+for username in DEMO_USERNAMES:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    for url in ("/dashboard/", "/dashboard/region/440000/", "/needs/overdue/",
+                "/batches/follow-up/not-resumed/", "/api/v1/dashboard/", "/api/v1/rollups/"):
+        answers[f"{username} {url}"] = client.get(url).status_code
+print(json.dumps(answers))
+"""
+
+
+def test_every_demo_login_finds_its_home_page_on_sqlite(tmp_path):
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "resumption_portal.settings",
+        # RUN_ENV of the Makefile
+        "DEBUG": "true",
+        "SECRET_KEY": "insecure-local-development-key-only-for-make-run",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": "",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "HTTPS": "false",
+        "DEMO_MODE": "true",
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert answers.pop("rolled_up_days") == 30
+    errors = {page: status for page, status in answers.items() if status >= 500}
+    assert errors == {}
+    home_pages = {page: status for page, status in answers.items() if page.endswith(" /dashboard/")}
+    assert set(home_pages.values()) == {200}
