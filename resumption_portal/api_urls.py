@@ -11,8 +11,10 @@ from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewS
 from enterprises.api import ClaimViewSet, EnterpriseViewSet
 from members.api import ImportJobViewSet, MembershipViewSet
 from portal.api import DashboardView
+from relief.api import API_ROUTES as RELIEF_ROUTES
 from reports.api import ReportViewSet
 from reports.rollup_api import RollupView
+from services.api import API_ROUTES as SERVICE_ROUTES
 from supplies.api.views import (
     DifficultyViewSet,
     LabourRequestViewSet,
@@ -39,6 +41,8 @@ router.register("labour-requests", LabourRequestViewSet, basename="labour-reques
 router.register("difficulties", DifficultyViewSet, basename="difficulty")
 router.register("supply-offers", SupplyOfferViewSet, basename="supply-offer")
 router.register("reports", ReportViewSet, basename="report")
+for prefix, viewset, basename in (*SERVICE_ROUTES, *RELIEF_ROUTES):
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

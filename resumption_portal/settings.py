@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "associations",
     "supplies",
     "batches",
+    "services",
+    "relief",
     "reports",
     "members",
     "portal",

@@ -70,6 +70,8 @@ urlpatterns = [
     path("offers/", include(supply_urls.offers)),
     path("supply-items/", include(supply_urls.supply_items)),
     path("reports/", include("reports.urls")),
+    path("services/", include("services.urls")),
+    path("relief/", include("relief.urls")),
     path("notifications/", core_views.notification_list, name="notification-list"),
     path("regions/", region_views.region_lookup, name="region-lookup"),
     # Before the admin's own: its login is the portal's (throttle, lockout, second factor).

@@ -14,9 +14,12 @@ import pytest
 from django.test import Client
 
 from enterprises.models import ImportJob
+from tests.batches.test_permissions_matrix import PAGE_ROWS as FOLLOW_UP_PAGES
 from tests.matrix import ROLES
+from tests.relief.test_permissions_matrix import PAGE_ROWS as RELIEF_PAGES
 from tests.reports.sample import quiet_tasks
 from tests.reports.test_permissions_matrix import PAGE_ROWS as REPORT_PAGES
+from tests.services.test_permissions_matrix import PAGE_ROWS as SERVICE_PAGES
 from tests.supplies.test_permissions_matrix import PAGE_ROWS as NEED_PAGES
 from tests.test_permissions_matrix import OBJECTS, _Ids
 from tests.test_permissions_matrix import PAGE_ROWS as CORE_PAGES
@@ -42,7 +45,15 @@ OBJECTS["running_import_job"] = _running_import_job
 
 # Pages not in the matrices: the login page and the API's documentation (Swagger UI).
 MORE_PAGES = ["/login/", "/members/import/{running_import_job}/", "/api/v1/docs/"]
-PAGES = [url for url, *_ in CORE_PAGES + NEED_PAGES + REPORT_PAGES] + MORE_PAGES
+PAGES = [
+    url
+    for url, *_ in CORE_PAGES
+    + NEED_PAGES
+    + REPORT_PAGES
+    + FOLLOW_UP_PAGES
+    + SERVICE_PAGES
+    + RELIEF_PAGES
+] + MORE_PAGES
 
 
 class InlineCode(HTMLParser):

@@ -1,0 +1,3 @@
+"""The app's pages."""
+
+urlpatterns: list = []
