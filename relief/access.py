@@ -1,0 +1,35 @@
+"""Who may do what with hardship assessments, relief schemes and grants.
+
+- An enterprise asks for its own assessment.
+- The staff side of the association grades assessments, runs schemes and proposes grants.
+- Only a manager of the association approves or rejects a batch of grants, and revokes a grant.
+"""
+
+from core.access import EVERYONE, MANAGER, STAFF_SIDE, can, register, scope_of
+from core.models import Role
+
+register(
+    {
+        "hardship.view": EVERYONE,
+        "hardship.request": frozenset({Role.ENTERPRISE}),
+        "hardship.assess": STAFF_SIDE,
+        "relief.manage": STAFF_SIDE,
+        "relief.decide": frozenset({MANAGER, Role.ADMIN}),
+    }
+)
+
+
+def may_request(user, enterprise_id: int) -> bool:
+    return can(user, "hardship.request") and scope_of(user).owns(enterprise_id)
+
+
+def may_assess(user, association_id: int) -> bool:
+    return can(user, "hardship.assess") and scope_of(user).works_for(association_id)
+
+
+def may_manage(user, association_id: int) -> bool:
+    return can(user, "relief.manage") and scope_of(user).works_for(association_id)
+
+
+def may_decide(user, association_id: int) -> bool:
+    return can(user, "relief.decide") and scope_of(user).manages(association_id)
