@@ -69,3 +69,14 @@ def phone(browser):
 def fits(page) -> bool:
     """Nothing on the page is wider than the phone's screen."""
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def log_in(page, base_url: str, username: str) -> None:
+    """Log in through the login page with the tests' password; lands on the dashboard."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit].primary").click()
+    page.wait_for_url(f"{base_url}/dashboard/")

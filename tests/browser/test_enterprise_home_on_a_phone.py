@@ -12,8 +12,7 @@ from batches import services as batches
 from core import tasks as core_tasks
 from supplies import services as supplies
 from supplies.models import Escalation, Need, SupplyItem
-from tests.browser.conftest import ARTIFACTS, PHONE, fits
-from tests.conftest import PASSWORD
+from tests.browser.conftest import ARTIFACTS, PHONE, fits, log_in
 from tests.factories import (
     READY_CHECKLIST,
     ApplicationFactory,
@@ -103,14 +102,6 @@ def asked(cast):
     )
     type(batch).objects.filter(pk=batch.pk).update(approved_count=45)
     return {"application": application, "question": question, "answered": answered}
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(r".*/(dashboard|account/two-factor)/$"))
 
 
 def shot(page, name: str) -> None:

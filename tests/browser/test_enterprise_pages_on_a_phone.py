@@ -3,7 +3,6 @@ phone-sized screen (390 × 844): nothing scrolls sideways, lists read as cards, 
 enough to tap, and the navigation folds into a menu. A screenshot of each page is kept in
 test-artifacts/ to look at."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -13,8 +12,7 @@ from core import tasks as core_tasks
 from core.notifications import notify
 from supplies import services as supplies
 from supplies.models import Need, SupplyItem
-from tests.browser.conftest import ARTIFACTS, PHONE, fits
-from tests.conftest import PASSWORD
+from tests.browser.conftest import ARTIFACTS, PHONE, fits, log_in
 from tests.factories import (
     BatchFactory,
     EnterpriseFactory,
@@ -121,14 +119,6 @@ def busy(cast):
         "labour": labour,
         "difficulty": difficulty,
     }
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(r".*/(dashboard|account/two-factor)/$"))
 
 
 def short_buttons(page) -> list[str]:

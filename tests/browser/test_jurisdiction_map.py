@@ -7,8 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from reports import rollups
-from tests.browser.conftest import ARTIFACTS, fits
-from tests.conftest import PASSWORD
+from tests.browser.conftest import ARTIFACTS, fits, log_in
 from tests.factories import EnterpriseFactory, MembershipFactory
 from tests.reports.sample import quiet_tasks
 
@@ -27,14 +26,6 @@ def counted(cast):
         MembershipFactory(enterprise=enterprise, association=cast.association)
     rollups.compute_day(timezone.localdate())
     return cast
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(f"{base_url}/dashboard/")
 
 
 def test_an_official_taps_a_city_on_the_map_and_sees_its_counties(live_server, counted, phone):

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 
 from associations.models import Membership
 from supplies.models import Need
-from tests.browser.conftest import ARTIFACTS, fits
-from tests.conftest import PASSWORD
+from tests.browser.conftest import ARTIFACTS, fits, log_in
 from tests.factories import EnterpriseFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,14 +20,6 @@ def _no_broker(monkeypatch):
     from core.tasks import send_notification_email
 
     monkeypatch.setattr(send_notification_email, "delay", lambda *args, **kwargs: None)
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(f"{base_url}/dashboard/")
 
 
 def test_an_enterprise_picks_the_work_region_by_typing_its_name_on_a_phone(

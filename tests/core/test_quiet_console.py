@@ -4,9 +4,8 @@ request without a traceback, no line per in-process Celery task, no banners."""
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.make_run import ROOT, make_run_environment
 
 # What the web process of `make run` logs around a refused page and an in-process task.
 SCRIPT = """
@@ -44,19 +43,7 @@ with app.connection_for_write() as connection:  # the in-memory broker of make r
 
 
 def make_run_console(tmp_path) -> str:
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SETTINGS_MODULE": "resumption_portal.settings",
-        # RUN_ENV of the Makefile
-        "DEBUG": "true",
-        "SECRET_KEY": "insecure-local-development-key-only-for-make-run",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "REDIS_URL": "",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "HTTPS": "false",
-        "DEMO_MODE": "true",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
+    environment = make_run_environment(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT],
         cwd=ROOT,

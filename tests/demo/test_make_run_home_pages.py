@@ -6,11 +6,11 @@ integer is a date on one, a number on the other) shows here first."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.make_run import ROOT, make_run_environment
+
 pytestmark = pytest.mark.slow
 
 SCRIPT = """
@@ -40,20 +40,11 @@ print(json.dumps(answers))
 
 
 def test_every_demo_login_finds_its_home_page_on_sqlite(tmp_path):
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SETTINGS_MODULE": "resumption_portal.settings",
-        # RUN_ENV of the Makefile
-        "DEBUG": "true",
-        "SECRET_KEY": "insecure-local-development-key-only-for-make-run",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "REDIS_URL": "",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "HTTPS": "false",
-        "DEMO_MODE": "true",
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
+    environment = make_run_environment(
+        tmp_path,
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT],
         cwd=ROOT,

@@ -1,0 +1,23 @@
+"""The environment `make run` gives the web process (RUN_ENV of the Makefile), for tests that
+run the portal as `make run` does: SQLite, tasks in-process, demo logins."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_run_environment(tmp_path: Path, **more: str) -> dict[str, str]:
+    """RUN_ENV with its SQLite file in `tmp_path`; `more` adds or replaces variables."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "resumption_portal.settings",
+        "DEBUG": "true",
+        "SECRET_KEY": "insecure-local-development-key-only-for-make-run",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": "",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "HTTPS": "false",
+        "DEMO_MODE": "true",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **more,
+    }
