@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from associations.models import Membership
 from core.access import Scope, can, scope_of
 from core.models import Event
+from core.validators import display_phone
 from core.workflow import history_for, read_from_outside
 from enterprises.access import may_read_history, may_see_contact_details
 from enterprises.models import Enterprise, EnterpriseClaim
@@ -79,3 +80,11 @@ def with_contact_visible(queryset: QuerySet, *, user, enterprise: str = "pk") ->
         return queryset.annotate(contact_visible=Value(False))
     seen = enterprise_list(user=user).filter(pk=OuterRef(enterprise))
     return queryset.annotate(contact_visible=Exists(seen))
+
+
+def contact_cells(enterprise: Enterprise, *, visible: bool) -> list[str]:
+    """The contact person and phone of a row of a download, blank where the reader may not see
+    them now (`with_contact_visible`)."""
+    if not visible:
+        return ["", ""]
+    return [enterprise.contact_name, display_phone(enterprise.contact_phone)]

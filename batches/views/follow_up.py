@@ -33,7 +33,7 @@ from core.region_names import full_name
 from core.validators import display_phone
 from enterprises.access import may_see_contact_details
 from enterprises.forms import industry_choices
-from enterprises.selectors import with_contact_visible
+from enterprises.selectors import contact_cells, with_contact_visible
 
 PER_PAGE = 50
 BATCHES_LISTED = 100  # in the filter's list of batches, the most recent first
@@ -246,10 +246,8 @@ def _page(request: HttpRequest, kind: FollowUpList) -> HttpResponse:
 def _download_rows(kind: FollowUpList, enterprises, show_contact: bool) -> Iterator[list]:
     for enterprise in enterprises.iterator(chunk_size=2000):
         row = [*_identity(enterprise), *kind.cells(enterprise)]
-        if show_contact and enterprise.contact_visible:
-            row += [enterprise.contact_name, display_phone(enterprise.contact_phone)]
-        elif show_contact:
-            row += ["", ""]  # a former member: its contacts are no longer the association's
+        if show_contact:
+            row += contact_cells(enterprise, visible=enterprise.contact_visible)
         yield row
 
 

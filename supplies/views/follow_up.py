@@ -27,7 +27,7 @@ from core.region_names import full_name
 from core.validators import display_phone
 from enterprises.access import may_see_contact_details
 from enterprises.forms import industry_choices
-from enterprises.selectors import with_contact_visible
+from enterprises.selectors import contact_cells, with_contact_visible
 from supplies import follow_up
 from supplies.models import Need
 from supplies.templatetags.needs import need_title
@@ -175,10 +175,8 @@ def _rows(needs, show_contact: bool):
             industry.name if industry else "",
             need.association.name,
         ]
-        if show_contact and need.contact_visible:
-            row += [enterprise.contact_name, display_phone(enterprise.contact_phone)]
-        elif show_contact:
-            row += ["", ""]  # a former member: its contacts are no longer the association's
+        if show_contact:
+            row += contact_cells(enterprise, visible=need.contact_visible)
         yield row
 
 
