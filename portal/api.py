@@ -83,7 +83,7 @@ def _as_at(record) -> dict:
 
 
 def _jurisdiction(request) -> dict:
-    picture = jurisdiction.picture(request.user, request.query_params)
+    picture = jurisdiction.figures(request.user, request.query_params)
     return {
         "kind": "jurisdiction",
         **_as_at(picture["record"]),

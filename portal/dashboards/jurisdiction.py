@@ -192,8 +192,10 @@ def _links(place: Place) -> dict:
     }
 
 
-def picture(user: User, query: QueryDict, code: str | None = None) -> dict:
-    """The context of the jurisdiction's picture at `code` (default: the user's scope)."""
+def figures(user: User, query: QueryDict, code: str | None = None) -> dict:
+    """The figures of the place at `code` (default: the user's scope) from the rollups: its
+    headline, the rate's series over the days asked for, each region one level down. What the
+    page draws and what the dashboard API answers."""
     place = _place(user, code)
     days = int(query.get("days")) if query.get("days") in {"30", "90"} else TREND_DAYS[0]
     rollups.ask_for_fresh_figures()
@@ -203,47 +205,58 @@ def picture(user: User, query: QueryDict, code: str | None = None) -> dict:
     series = rollups.by_day(here, today - timedelta(days=days - 1), today)
     headline = series[-1][1] or rollups.with_rates(dict.fromkeys(ROLLUP_FIGURES, 0))
     headline["rate_text"] = percent_text(headline["rate"])
-    children = _children_rows(user, place, today)
-    with_needs = [r for r in children if r["needs_open"] or r["needs_escalated"]]
-    crumbs = []
-    if code is not None:
-        top = scope_of(user).jurisdiction_path or ""
-        codes = place.region.path.strip("/").split("/")
-        ancestors = {r.code: r for r in Region.objects.filter(code__in=codes)}
-        crumbs = [
-            {"name": ancestors[c].name, "url": region_url(c)}
-            for c in codes
-            if c in ancestors and ancestors[c].path.startswith(top)
-        ]
     return {
         "place": place,
-        "crumbs": crumbs,
         "record": record,
         "day": today,
         "days": days,
-        "trend_days": TREND_DAYS,
         "headline": headline,
         "series": series,
+        "children": _children_rows(user, place, today),
+    }
+
+
+def _crumbs(user: User, place: Place) -> list[dict]:
+    """The way down from the top of the user's scope to the place."""
+    top = scope_of(user).jurisdiction_path or ""
+    codes = place.region.path.strip("/").split("/")
+    ancestors = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    return [
+        {"name": ancestors[c].name, "url": region_url(c)}
+        for c in codes
+        if c in ancestors and ancestors[c].path.startswith(top)
+    ]
+
+
+def _rate_bars(children: list[dict]) -> dict:
+    """The regions ranked by rate: the map's stand-in when maps are turned off."""
+    ranked = sorted(children, key=lambda r: (r["rate"] is None, -(r["rate"] or 0)))
+    rows = [{"label": r["region"].name, "value": r["rate"], "href": r["url"]} for r in ranked]
+    return ranked_bars(rows, percent=True)
+
+
+def picture(user: User, query: QueryDict, code: str | None = None) -> dict:
+    """The context of the jurisdiction's picture at `code`: the figures, drawn, and the lists
+    of work beside them."""
+    found = figures(user, query, code)
+    place, children, series = found["place"], found["children"], found["series"]
+    with_needs = [r for r in children if r["needs_open"] or r["needs_escalated"]]
+    region_map = _map(place, children) if children else None
+    return {
+        **found,
+        "crumbs": _crumbs(user, place) if code is not None else [],
+        "trend_days": TREND_DAYS,
         "rate_label": RESUMED_OF_MEMBERS.label,
         "trend": trend(
             [(day, row["rate"] if row else None) for day, row in series],
             label=str(RESUMED_OF_MEMBERS.label),
         ),
-        "children": children,
-        "region_map": _map(place, children) if children else None,
-        "rate_bars": ranked_bars(
-            [
-                {"label": r["region"].name, "value": r["rate"], "href": r["url"]}
-                for r in sorted(children, key=lambda r: (r["rate"] is None, -(r["rate"] or 0)))
-            ],
-            percent=True,
-        )
-        if children
-        else None,
+        "region_map": region_map,
+        "rate_bars": _rate_bars(children) if children and region_map is None else None,
         "needs_heatmap": _heatmap(user, with_needs) if with_needs else None,
         "waiting": _waiting(user, place),
         "sees_escalated_only": not scope_of(user).is_admin,
-        "reporting": _reporting(user, today),
+        "reporting": _reporting(user, found["day"]),
         "links": _links(place),
     }
 

@@ -154,3 +154,15 @@ def test_the_picture_takes_the_same_number_of_queries_for_many_regions(
     rollups.compute_day(timezone.localdate())
     with django_assert_max_num_queries(40):
         assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_with_maps_turned_off_the_regions_are_ranked_bars_instead(counted, client, settings):
+    settings.REGION_MAP = "off"
+    html = page(client, counted.official)
+    assert 'data-testid="region-bars"' in html and 'data-testid="region-map"' not in html
+    bars = html[html.index('data-testid="region-bars"') : html.index('data-testid="region-table"')]
+    assert bars.index("韶关") < bars.index("珠海")  # ranked by rate, regions without one last
+
+    settings.REGION_MAP = "builtin"
+    html = page(client, counted.official)
+    assert 'data-testid="region-map"' in html and 'data-testid="region-bars"' not in html
