@@ -15,6 +15,10 @@ register(
         "hardship.assess": STAFF_SIDE,
         "relief.manage": STAFF_SIDE,
         "relief.decide": frozenset({MANAGER, Role.ADMIN}),
+        # the hardest-hit list: an association's for its staff side, a jurisdiction's for officials
+        "hardship.hardest_hit": STAFF_SIDE | {Role.OFFICIAL},
+        # schemes and grants: the association's side, and an enterprise its own grants
+        "relief.view": STAFF_SIDE | {Role.ENTERPRISE},
     }
 )
 
@@ -33,3 +37,9 @@ def may_manage(user, association_id: int) -> bool:
 
 def may_decide(user, association_id: int) -> bool:
     return can(user, "relief.decide") and scope_of(user).manages(association_id)
+
+
+# --- hardship assessments (object rules of assessments) -------------------------------------
+
+
+# --- relief schemes and grants (object rules of schemes, batches and grants) ----------------

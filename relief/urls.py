@@ -1,3 +1,5 @@
-"""The app's pages."""
+"""The app's pages: each module of relief.views lists its own."""
 
-urlpatterns: list = []
+from relief.views import assessments, schemes
+
+urlpatterns = assessments.urlpatterns + schemes.urlpatterns

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 
 from core.errors import DomainError, TransitionNotAllowed
 from core.models import Event, Role
-from relief import selectors, services
+from relief import assessment_services, selectors, services
 from relief.models import HardshipAssessment, ReliefGrant, ReliefScheme
 from tests.concurrency import run_together
 from tests.factories import AssociationFactory, MembershipFactory, UserFactory, staff_of
@@ -36,7 +36,7 @@ def _members(association, count: int) -> list[int]:
 def _request(drop="55", cash="5"):
     membership = MembershipFactory()
     owner = UserFactory(role=Role.ENTERPRISE, enterprise=membership.enterprise)
-    assessment = services.assessment_request(
+    assessment = assessment_services.assessment_request(
         actor=owner,
         enterprise_id=membership.enterprise_id,
         association_id=membership.association_id,
@@ -51,7 +51,7 @@ def _request(drop="55", cash="5"):
 def test_half_the_revenue_gone_is_graded_severe_for_the_first_of_the_month():
     assessment, association = _request(drop="50", cash="6")
     staff = staff_of(association)
-    services.assessment_assess(
+    assessment_services.assessment_assess(
         actor=staff, assessment_id=assessment.pk, valid_until=date(2026, 6, 30)
     )
     assessment.refresh_from_db()
@@ -62,10 +62,10 @@ def test_staff_grading_otherwise_must_say_why_and_the_event_keeps_both_grades():
     assessment, association = _request(drop="10", cash="8")
     staff = staff_of(association)
     with pytest.raises(DomainError):
-        services.assessment_assess(
+        assessment_services.assessment_assess(
             actor=staff, assessment_id=assessment.pk, valid_until=date(2026, 6, 30), grade="severe"
         )
-    services.assessment_assess(
+    assessment_services.assessment_assess(
         actor=staff,
         assessment_id=assessment.pk,
         valid_until=date(2026, 6, 30),
@@ -80,7 +80,7 @@ def test_staff_grading_otherwise_must_say_why_and_the_event_keeps_both_grades():
 def test_staff_of_another_association_cannot_grade():
     assessment, _ = _request()
     with pytest.raises(PermissionDenied):
-        services.assessment_assess(
+        assessment_services.assessment_assess(
             actor=staff_of(AssociationFactory()),
             assessment_id=assessment.pk,
             valid_until=date(2026, 6, 30),

@@ -1,0 +1,3 @@
+"""The REST API of relief: assessments."""
+
+API_ROUTES: list[tuple] = []

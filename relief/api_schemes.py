@@ -1,0 +1,3 @@
+"""The REST API of relief: schemes."""
+
+API_ROUTES: list[tuple] = []

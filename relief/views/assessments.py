@@ -1,0 +1,3 @@
+"""Pages of relief: assessments."""
+
+urlpatterns: list = []

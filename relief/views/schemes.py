@@ -1,0 +1,3 @@
+"""Pages of relief: schemes."""
+
+urlpatterns: list = []

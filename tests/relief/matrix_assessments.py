@@ -1,0 +1,5 @@
+"""Permissions matrix rows of relief, assessments: pages in PAGE_ROWS, API in API_ROWS (the
+tests that run them live in test_matrix_assessments.py)."""
+
+PAGE_ROWS: list = []
+API_ROWS: list = []
