@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractUser
@@ -393,3 +395,36 @@ class ContactVerification(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name is a random one: the person's file name is kept in `name`, never in a path.
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file given as evidence or context to any object (a service request, a hardship
+    assessment…): checked by its content, bounded in size (core.attachments), stored under
+    MEDIA_ROOT with a random name and served only by the owning app's view after it has checked
+    that the person sees the object."""
+
+    content_type = models.ForeignKey(ContentType, models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=8)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name

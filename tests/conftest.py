@@ -116,6 +116,12 @@ def api_as(user: User | None) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Attachments a test stores go to a directory of its own, never into the checkout."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language (Chinese): a request that asked for English
     leaves it active in the thread (LocaleMiddleware activates it and nothing switches back), which
