@@ -49,6 +49,15 @@ def navigation(request):
     if can(user, "need.escalated"):
         awaiting = escalated_list(user=user).filter(status=Need.Status.ESCALATED).count()
         items.append((_("Escalated needs"), reverse("need-escalated"), awaiting or None))
+    if can(user, "service.view"):
+        items.append((_("Services"), reverse("service-list"), None))
+    if can(user, "service_request.handle") and scope.association_ids:
+        from services.selectors import visible_requests
+
+        waiting = visible_requests(user).filter(status="submitted").count()
+        items.append((_("Service requests"), reverse("service-request-list"), waiting or None))
+    elif own:
+        items.append((_("My service requests"), reverse("service-request-list"), None))
     if can(user, "report.view"):
         items.append((_("Reports"), reverse("report-list"), None))
     if can(user, "report.completeness"):

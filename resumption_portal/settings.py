@@ -149,6 +149,8 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 # Files attached to an object (core.attachments): each at most this, and at most this many.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 10)
+# Support services: how many requests one staff member may have in hand at once.
+SERVICE_REQUESTS_PER_ASSIGNEE = env_int("SERVICE_REQUESTS_PER_ASSIGNEE", 20)
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.LimitedUploadHandler",  # first: counts the bytes before anything stores them
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -1,26 +1,171 @@
-"""Reads of service requests, scoped: an enterprise its own, staff their associations'.
+"""Reads of the services catalogue and of service requests, scoped to who asks.
 
-Officials see no request detail in this increment (only aggregates, later)."""
+- The catalogue: an enterprise user sees the active services of the associations its enterprise
+  is a member of that serve its region (a service with no regions serves all); the staff side its
+  associations' services in any status; officials every active service in the country's
+  catalogue (what is on offer is no secret); admins everything.
+- Requests: an enterprise its own, the staff side their associations'. Officials see none by name
+  (the reports count them).
+"""
 
-from django.db.models import F, QuerySet
+from datetime import timedelta
+from statistics import median
 
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+
+from associations.models import Membership
 from core.access import scope_of
 from core.models import User
-from services.models import ServiceRequest
+from enterprises.models import Enterprise
+from services.models import IN_HAND, Service, ServiceProvider, ServiceRequest
+
+OPEN = ("submitted", *IN_HAND, "resolved")
+
+
+def catalogue(user: User) -> QuerySet[Service]:
+    scope = scope_of(user)
+    services = Service.objects.select_related("provider", "association").order_by(
+        "category", "title", "id"
+    )
+    if scope.is_admin:
+        return services
+    if scope.is_enterprise:
+        if not scope.enterprise_id:
+            return services.none()
+        enterprise = Enterprise.objects.select_related("region").get(pk=scope.enterprise_id)
+        member_of = Membership.objects.filter(
+            enterprise_id=scope.enterprise_id,
+            association_id=OuterRef("association_id"),
+            status=Membership.Status.ACTIVE,
+        )
+        ancestors = [part for part in enterprise.region.path.split("/") if part]
+        serves = Q(regions__isnull=True) | Q(regions__code__in=ancestors)
+        matching = Service.objects.filter(serves, pk=OuterRef("pk"))
+        return services.filter(Exists(member_of), Exists(matching), status=Service.Status.ACTIVE)
+    if scope.association_ids:
+        return services.filter(association_id__in=scope.association_ids)
+    if scope.kind == "jurisdiction":
+        return services.filter(status=Service.Status.ACTIVE)
+    return services.none()
+
+
+def providers_for(user: User) -> QuerySet[ServiceProvider]:
+    return scope_of(user).filter(
+        ServiceProvider.objects.order_by("name", "id"), association="association_id"
+    )
 
 
 def visible_requests(user: User) -> QuerySet[ServiceRequest]:
+    if scope_of(user).kind == "jurisdiction":
+        return ServiceRequest.objects.none()
     return scope_of(user).filter(
-        ServiceRequest.objects.select_related("service", "enterprise", "assignee"),
+        ServiceRequest.objects.select_related(
+            "service", "service__provider", "enterprise", "assignee", "association"
+        ),
         enterprise="enterprise_id",
         association="association_id",
     )
 
 
+def overdue_q(today=None) -> Q:
+    """Requests past their time limit: not accepted by the day to respond, or not resolved by
+    the day to resolve (ServiceRequest.is_overdue in one filter)."""
+    today = today or timezone.localdate()
+    return Q(status="submitted", respond_by__lt=today) | Q(status__in=IN_HAND, resolve_by__lt=today)
+
+
 def staff_queue(user: User) -> QuerySet[ServiceRequest]:
-    """Open requests, the oldest unassigned first."""
+    """Open requests, the oldest unassigned first, then the rest oldest first."""
     return (
         visible_requests(user)
-        .filter(status__in=["submitted", "accepted", "in_progress", "resolved"])
+        .filter(status__in=OPEN)
         .order_by(F("assignee").asc(nulls_first=True), "created_at", "id")
     )
+
+
+def offered_next(user: User) -> list[ServiceRequest]:
+    """Per service of the user's associations with capacity free, its oldest waiting request:
+    what is offered first when capacity frees."""
+    busy = (
+        ServiceRequest.objects.filter(service_id=OuterRef("service_id"), status__in=IN_HAND)
+        .values("service_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    waiting = (
+        visible_requests(user)
+        .filter(status="submitted")
+        .annotate(in_hand=Func(busy, 0, function="COALESCE"))
+        .filter(in_hand__lt=F("service__capacity"))
+        .order_by("service_id", "created_at", "id")
+    )
+    first = {}
+    for request in waiting[:500]:
+        first.setdefault(request.service_id, request)
+    return sorted(first.values(), key=lambda r: (r.created_at, r.pk))
+
+
+def provider_cards(user: User) -> list[dict]:
+    """Per provider the user sees: requests handled (resolved or closed), the median days from
+    request to resolution, the mean rating and what is in hand. One query per figure kind."""
+    providers = list(
+        providers_for(user).annotate(
+            handled=Count("requests", filter=Q(requests__status__in=["resolved", "closed"])),
+            mean_rating=Avg("requests__rating"),
+            in_hand=Count("requests", filter=Q(requests__status__in=IN_HAND)),
+        )
+    )
+    medians = _median_days([p.pk for p in providers])
+    return [
+        {
+            "provider": p,
+            "handled": p.handled,
+            "in_hand": p.in_hand,
+            "mean_rating": round(p.mean_rating, 1) if p.mean_rating is not None else None,
+            "median_days": medians.get(p.pk),
+        }
+        for p in providers
+    ]
+
+
+def _median_days(provider_ids: list[int]) -> dict[int, float]:
+    resolved = ServiceRequest.objects.filter(
+        provider_id__in=provider_ids, resolved_at__isnull=False
+    )
+    took = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        rows = (
+            resolved.values("provider_id")
+            .annotate(took=Median(took))
+            .values_list("provider_id", "took")
+        )
+        return {pk: _days(value) for pk, value in rows}
+    durations: dict[int, list] = {}
+    for pk, value in resolved.annotate(took=took).values_list("provider_id", "took"):
+        durations.setdefault(pk, []).append(value)
+    return {pk: _days(median(values)) for pk, values in durations.items()}
+
+
+def _days(value: timedelta) -> float:
+    return round(value.total_seconds() / 86400, 1)
+
+
+class Median(Func):
+    """PostgreSQL's median of an interval (or number): percentile_cont(0.5)."""
+
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    contains_aggregate = True
+    output_field = DurationField()

@@ -79,9 +79,21 @@ def test_low_rating_reopens_and_staff_cannot_rate(cast):
         step(actor=cast.staff, request_id=request.pk)
     with pytest.raises(DomainError):
         svc.request_rate(actor=cast.staff, request_id=request.pk, rating=5)
+    with pytest.raises(DomainError) as refused:  # a low rating says what is still wrong
+        svc.request_rate(actor=cast.enterprise_user, request_id=request.pk, rating=2)
+    assert "comment" in refused.value.fields
     svc.request_rate(actor=cast.enterprise_user, request_id=request.pk, rating=2, comment="没解决")
     request.refresh_from_db()
-    assert request.status == "in_progress" and request.rating == 2
+    assert request.status == "in_progress" and request.rating is None
+    reopened = Event.objects.get(object_id=request.pk, action="servicerequest.reopened")
+    assert reopened.changes == {"rating": [None, 2]} and reopened.reason == "没解决"
+    # resolved again, the enterprise rates again; a good rating closes nothing by itself
+    svc.request_resolve(actor=cast.staff, request_id=request.pk)
+    svc.request_rate(actor=cast.enterprise_user, request_id=request.pk, rating=4)
+    request.refresh_from_db()
+    assert (request.status, request.rating) == ("resolved", 4)
+    with pytest.raises(TransitionNotAllowed):  # once only
+        svc.request_rate(actor=cast.enterprise_user, request_id=request.pk, rating=5)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -97,3 +109,102 @@ def test_two_staff_accepting_at_once_never_exceed_capacity(cast):
     )
     assert sorted(kind for kind, _ in outcomes) == ["error", "ok"]
     assert ServiceRequest.objects.filter(status="accepted").count() == 1
+
+
+@pytest.mark.django_db
+def test_staff_reopen_a_resolved_request_with_a_reason(cast):
+    request = svc.request_submit(
+        actor=cast.enterprise_user, service=_service(cast), description="x"
+    )
+    for step in (svc.request_accept, svc.request_start, svc.request_resolve):
+        step(actor=cast.staff, request_id=request.pk)
+    with pytest.raises(DomainError):
+        svc.request_reopen(actor=cast.staff, request_id=request.pk, reason=" ")
+    with pytest.raises(DomainError):
+        svc.request_reopen(actor=cast.other_staff, request_id=request.pk, reason="漏了")
+    svc.request_reopen(actor=cast.staff, request_id=request.pk, reason="漏了一份材料")
+    request.refresh_from_db()
+    assert request.status == "in_progress"
+
+
+@pytest.mark.django_db
+def test_provider_and_assignee_capacity_are_kept(cast, settings):
+    provider = ServiceProvider.objects.create(association=cast.association, name="银行", capacity=1)
+    services = [
+        Service.objects.create(
+            association=cast.association, provider=provider, category="finance", title=t
+        )
+        for t in ("贷款", "担保")
+    ]
+    first = svc.request_submit(actor=cast.enterprise_user, service=services[0], description="a")
+    second = svc.request_submit(actor=cast.enterprise_user, service=services[1], description="b")
+    svc.request_accept(actor=cast.staff, request_id=first.pk)
+    with pytest.raises(DomainError, match="银行"):  # the provider's one place is taken
+        svc.request_accept(actor=cast.staff, request_id=second.pk)
+    provider.capacity = 5
+    provider.save()
+    settings.SERVICE_REQUESTS_PER_ASSIGNEE = 1
+    with pytest.raises(DomainError) as refused:  # the staff member has one in hand already
+        svc.request_accept(actor=cast.staff, request_id=second.pk)
+    assert "assignee" in refused.value.fields
+    svc.request_accept(actor=cast.staff, request_id=second.pk, assignee=cast.manager)
+    with pytest.raises(DomainError):  # not the association's staff
+        third = svc.request_submit(actor=cast.enterprise_user, service=services[1], description="c")
+        svc.request_accept(actor=cast.manager, request_id=third.pk, assignee=cast.other_staff)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_freed_capacity_offers_the_oldest_waiting_request_to_the_staff(cast):
+    from core.models import Notification
+
+    service = _service(cast, capacity=1)
+    first, older, newer = (
+        svc.request_submit(actor=cast.enterprise_user, service=service, description=d)
+        for d in ("a", "b", "c")
+    )
+    svc.request_accept(actor=cast.staff, request_id=first.pk)
+    svc.request_decline(actor=cast.staff, request_id=first.pk, reason="不在服务范围")
+    told = Notification.objects.filter(user=cast.staff, key=f"service-offer:{older.pk}")
+    assert told.count() == 1 and str(older.pk) in told.get().link
+    assert not Notification.objects.filter(key=f"service-offer:{newer.pk}").exists()
+
+
+@pytest.mark.django_db
+def test_catalogue_is_kept_by_its_association_with_clear_errors(cast):
+    from django.core.exceptions import PermissionDenied
+
+    provider = svc.provider_create(
+        actor=cast.staff, association_id=cast.association.pk, name="税务师事务所", capacity=3
+    )
+    with pytest.raises(PermissionDenied):
+        svc.provider_update(actor=cast.other_staff, provider_id=provider.pk, capacity=9)
+    values = {"provider": provider, "category": "tax", "title": "减免税申报辅导"}
+    with pytest.raises(DomainError) as refused:
+        svc.service_create(
+            actor=cast.staff, association_id=cast.association.pk, fee="paid", **values
+        )
+    assert "fee_amount" in refused.value.fields
+    with pytest.raises(DomainError) as refused:
+        svc.service_create(
+            actor=cast.staff, association_id=cast.association.pk, resolve_days=0, **values
+        )
+    assert "resolve_days" in refused.value.fields
+    other_provider = ServiceProvider.objects.create(
+        association=cast.other_association, name="别家", capacity=3
+    )
+    with pytest.raises(DomainError) as refused:
+        svc.service_create(
+            actor=cast.staff,
+            association_id=cast.association.pk,
+            **{**values, "provider": other_provider},
+        )
+    assert "provider" in refused.value.fields
+    service = svc.service_create(
+        actor=cast.staff, association_id=cast.association.pk, regions=["440100"], **values
+    )
+    svc.service_update(actor=cast.staff, service_id=service.pk, status="paused")
+    assert Event.objects.filter(action="service.updated", object_id=service.pk).get().changes == {
+        "status": ["active", "paused"]
+    }
+    with pytest.raises(DomainError):
+        svc.request_submit(actor=cast.enterprise_user, service=service, description="x")
