@@ -13,6 +13,7 @@ from statistics import median
 
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     Avg,
     Count,
     DurationField,
@@ -148,7 +149,9 @@ def _median_days(provider_ids: list[int]) -> dict[int, float]:
     took = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
     if connection.vendor == "postgresql":
         rows = (
-            resolved.values("provider_id")
+            # no ordering: the model's default order would split the groups
+            resolved.order_by()
+            .values("provider_id")
             .annotate(took=Median(took))
             .values_list("provider_id", "took")
         )
@@ -163,9 +166,10 @@ def _days(value: timedelta) -> float:
     return round(value.total_seconds() / 86400, 1)
 
 
-class Median(Func):
+class Median(Aggregate):
     """PostgreSQL's median of an interval (or number): percentile_cont(0.5)."""
 
+    function = "percentile_cont"
+    name = "Median"
     template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    contains_aggregate = True
     output_field = DurationField()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import action_required, can, scope_of
 from core.attachments import attachments_of, serve
+from core.errors import DomainError
 from core.forms import ReasonForm
 from core.models import User
 from core.workflow import history_for
@@ -373,8 +374,18 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         form = form_class(request.POST)
     if form.is_valid():
-        result = form.call_service(perform, request.user, service_request, form.cleaned_data)
-        if result is not None:
+        try:
+            perform(request.user, service_request, form.cleaned_data)
+        except DomainError as error:
+            if not error.fields:
+                # Not the input but the request's state (another person acted first): the form
+                # may be gone from the page, so the reason goes in the banner.
+                messages.error(request, error.message)
+                return redirect("service-request-detail", pk=service_request.pk)
+            for field, problems in error.fields.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
             messages.success(request, str(done))
             return redirect("service-request-detail", pk=service_request.pk)
     service_request.refresh_from_db()
