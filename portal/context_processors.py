@@ -46,18 +46,18 @@ def navigation(request):
         items.append((_("Offers"), reverse("offer-list"), None))
     if coordinates:
         items.append((_("Catalogue"), reverse("supply-item-list"), None))
-    if can(user, "need.escalated"):
-        awaiting = escalated_list(user=user).filter(status=Need.Status.ESCALATED).count()
-        items.append((_("Escalated needs"), reverse("need-escalated"), awaiting or None))
-    if can(user, "service.view"):
+    # Support services: the catalogue for the association's people and enterprise users (whose
+    # requests are a button away on it), and the requests waiting for the association's people.
+    if coordinates or own:
         items.append((_("Services"), reverse("service-list"), None))
-    if can(user, "service_request.handle") and scope.association_ids:
+    if coordinates:
         from services.selectors import visible_requests
 
         waiting = visible_requests(user).filter(status="submitted").count()
         items.append((_("Service requests"), reverse("service-request-list"), waiting or None))
-    elif own:
-        items.append((_("My service requests"), reverse("service-request-list"), None))
+    if can(user, "need.escalated"):
+        awaiting = escalated_list(user=user).filter(status=Need.Status.ESCALATED).count()
+        items.append((_("Escalated needs"), reverse("need-escalated"), awaiting or None))
     if can(user, "report.view"):
         items.append((_("Reports"), reverse("report-list"), None))
     if can(user, "report.completeness"):

@@ -46,6 +46,7 @@ from portal.dashboards.todo import (
 from reports.models import Report
 from reports.periods import local_midnight
 from reports.selectors import report_list
+from services.selectors import overdue_q, visible_requests
 from supplies.models import Escalation, Need
 from supplies.selectors import need_queue
 
@@ -60,6 +61,7 @@ def context(user: User) -> dict:
             _members_waiting(user, now),
             applications,
             _needs_to_act_on(user, now),
+            _service_requests_to_act_on(user, now),
             _reports_to_submit(user, now),
         )
         if group.total
@@ -309,6 +311,62 @@ def _need_item(need: Need, now: datetime) -> Item:
         when=when,
         alert=need.is_overdue,
         flag=need.get_urgency_display() if need.urgency in URGENT else "",
+    )
+
+
+# --- service requests ---------------------------------------------------------------------
+
+
+def _service_requests_to_act_on(user: User, now: datetime) -> Group:
+    """Requests for support services not accepted yet, and those sent back by the enterprise's
+    low rating or past their time limit, the oldest first."""
+    requests = visible_requests(user).annotate(
+        reopened_at=latest_event(
+            "services", "servicerequest", "at", Q(action="servicerequest.reopened")
+        )
+    )
+    waiting = requests.filter(
+        Q(status="submitted")
+        | overdue_q(timezone.localdate(now))
+        | Q(status="in_progress", reopened_at__isnull=False, rating__isnull=True)
+    ).order_by("created_at", "id")
+    counts = waiting.aggregate(
+        new=Count("id", filter=Q(status="submitted")),
+        overdue=Count("id", filter=overdue_q(timezone.localdate(now))),
+    )
+    total = waiting.count()
+    return Group(
+        key="services",
+        title=_("Service requests to act on"),
+        total=total,
+        items=[_service_request_item(r, now) for r in waiting[:LIMIT]],
+        links=full_lists(
+            (_("All %(count)d waiting"), reverse("service-request-list"), total),
+            (
+                _("%(count)d overdue"),
+                reverse("service-request-list") + "?overdue=on",
+                counts["overdue"],
+            ),
+        ),
+        counts=counts,
+    )
+
+
+def _service_request_item(request, now: datetime) -> Item:
+    if request.status == "submitted":
+        label, when = pgettext("a need not taken up yet", "New"), waited(request.created_at, now)
+    else:
+        label, when = _("Reopened"), waited(request.reopened_at or request.created_at, now)
+    return Item(
+        url=reverse("service-request-detail", args=[request.pk]),
+        title=request.service.title,
+        detail=request.enterprise.name,
+        association=request.association.name,
+        label=label,
+        status=request.status,
+        when=when,
+        alert=request.is_overdue,
+        since=request.created_at,
     )
 
 

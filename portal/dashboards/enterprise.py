@@ -23,6 +23,7 @@ from core.models import User
 from core.text import labelled
 from enterprises.selectors import claim_list, enterprise_list
 from portal.dashboards.todo import LIMIT, Item, ago, due, latest_event, listed, waited
+from services.selectors import visible_requests
 from supplies.models import Escalation, Need, NeedMessage
 from supplies.selectors import need_list
 
@@ -81,6 +82,7 @@ def next_steps(
         *unfinished,
         *[_invitation(membership) for membership in invited],
         *_answers(user, now),
+        *_help_to_rate(user, now),
         *[_batch_to_apply(batch, now) for batch in open_batches[:LIMIT]],
         *[_request_waiting(membership, now) for membership in pending],
     ]
@@ -151,6 +153,26 @@ def _information_asked(user: User, now: datetime) -> list[Item]:
             when=_("Asked %(when)s") % {"when": ago(need.asked_at, now)},
         )
         for need in needs
+    ]
+
+
+def _help_to_rate(user: User, now: datetime) -> list[Item]:
+    """Support services resolved and not rated yet: the rating is how the association learns
+    whether its providers helped."""
+    resolved = (
+        visible_requests(user)
+        .filter(status="resolved", rating__isnull=True)
+        .order_by("-resolved_at", "-id")[:LIMIT]
+    )
+    return [
+        Item(
+            kind="rate",
+            url=reverse("service-request-detail", args=[request.pk]),
+            title=_("Rate the help with %(service)s") % {"service": request.service.title},
+            detail=request.service.provider.name,
+            when=_("Resolved %(when)s") % {"when": ago(request.resolved_at, now)},
+        )
+        for request in resolved
     ]
 
 
