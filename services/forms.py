@@ -41,6 +41,7 @@ class ServiceForm(DomainErrorFormMixin, forms.ModelForm):
             "plan_days",
             "resolve_days",
         ]
+        labels = {"provider": _("Provider")}
         widgets = {
             "last_checked_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -66,7 +67,7 @@ class RequestForm(DomainErrorFormMixin, forms.Form):
 
 
 class AttachForm(DomainErrorFormMixin, forms.Form):
-    attachments = MultipleFileField(label=_("Documents"), required=True)
+    attachments = MultipleFileField(label=_("Add documents"), required=True)
 
 
 class AcceptForm(DomainErrorFormMixin, forms.Form):

@@ -1,7 +1,7 @@
 """Writes on the services catalogue and on service requests: each atomic, on locked rows, with an
 event in the log, refusing what services.access refuses."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -90,11 +90,15 @@ def _check_service(service: Service) -> None:
         raise ServiceError(message, fields={"provider": [message]})
     if service.fee == Service.Fee.FREE:
         service.fee_amount = None
-    elif service.fee_amount is None or service.fee_amount <= 0:
-        message = _("Give the fee in yuan for a reduced or paid service.")
-        raise ServiceError(message, fields={"fee_amount": [message]})
     else:
-        service.fee_amount = Decimal(service.fee_amount).quantize(Decimal("0.01"))
+        try:
+            amount = Decimal(str(service.fee_amount)).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            amount = None
+        if amount is None or not amount.is_finite() or amount <= 0:
+            message = _("Give the fee in yuan for a reduced or paid service.")
+            raise ServiceError(message, fields={"fee_amount": [message]})
+        service.fee_amount = amount
     days = [service.respond_days, service.plan_days, service.resolve_days]
     if min(days) < 1 or days != sorted(days):
         message = _(
