@@ -7,6 +7,7 @@ is one call to services.services, which checks the rules and keeps the history; 
 answers 400 naming the field, or 409 for a transition the status does not allow.
 """
 
+import django_filters
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,6 +19,7 @@ from core.access import scope_of
 from core.api.serializers_common import EventSerializer, ReasonSerializer, RegionCodeField
 from core.attachments import AttachmentSerializer, AttachmentsField, attachments_of, serve
 from core.errors import DomainError
+from core.filters import IdFilter
 from core.models import User
 from core.workflow import history_for
 from services import access, selectors, services
@@ -32,6 +34,39 @@ def _association_for(user, given: int | None) -> int:
     """The association a staff member acts for: the one given, or their only one. The services
     refuse an association the caller does not work for (403)."""
     return scope_of(user).acting_association(given)
+
+
+class ServiceFilterSet(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(choices=Service.Category.choices)
+    status = django_filters.ChoiceFilter(choices=Service.Status.choices)
+    fee = django_filters.ChoiceFilter(choices=Service.Fee.choices)
+    provider = IdFilter(field_name="provider_id", label="Provider id")
+
+    class Meta:
+        model = Service
+        fields = ["category", "status", "fee", "provider"]
+
+
+class ServiceRequestFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ServiceRequest.Status.choices)
+    service = IdFilter(field_name="service_id", label="Service id")
+    assignee = IdFilter(field_name="assignee_id", label="Assignee (user id)")
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label="Only those past their time limit (true) or not (false)"
+    )
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["status", "service", "assignee", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(selectors.overdue_q())
+            if value
+            else queryset.exclude(selectors.overdue_q())
+        )
 
 
 class AllowedActionsMixin(serializers.Serializer):
@@ -161,7 +196,7 @@ class ServiceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     services (any status); officials read every active service."""
 
     serializer_class = SupportServiceSerializer
-    filterset_fields = ["category", "status", "fee", "provider"]
+    filterset_class = ServiceFilterSet
     permission_actions = {
         "list": "service.view",
         "retrieve": "service.view",
@@ -298,7 +333,7 @@ class ServiceRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
     serializer_class = ServiceRequestSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    filterset_fields = ["status", "service", "assignee"]
+    filterset_class = ServiceRequestFilterSet
     ordering_fields = ["id", "created_at", "respond_by", "resolve_by"]
     ordering = ["-created_at", "-id"]
     permission_actions = {

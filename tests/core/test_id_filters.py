@@ -45,6 +45,9 @@ ID_PARAMETERS = [
     ("/api/v1/applications/", "association"),
     ("/api/v1/applications/", "enterprise"),
     ("/api/v1/reports/", "association"),
+    ("/api/v1/services/", "provider"),
+    ("/api/v1/service-requests/", "service"),
+    ("/api/v1/service-requests/", "assignee"),
 ]
 
 
@@ -139,6 +142,7 @@ FILTER_MODULES = [
     "reports.forms",
     "associations.api",
     "core.api.views",
+    "services.api",
 ]
 # Query parameters that name a row by its id, whatever the filter set.
 ID_NAMES = {"association", "enterprise", "batch", "item", "user", "need", "offer"}
