@@ -42,4 +42,27 @@ def may_decide(user, association_id: int) -> bool:
 # --- hardship assessments (object rules of assessments) -------------------------------------
 
 
+def may_add_evidence(user, assessment) -> bool:
+    """The enterprise adds evidence while its request waits; the association's staff side
+    until the assessment is refused."""
+    status = assessment.status
+    if may_request(user, assessment.enterprise_id):
+        return status == "requested"
+    return may_assess(user, assessment.association_id) and status != "refused"
+
+
+def assessment_actions(user, assessment) -> list[str]:
+    """The actions (the API's action names) that `user` may take on `assessment` now."""
+    from core.access import allowed
+
+    grading = may_assess(user, assessment.association_id) and assessment.status == "requested"
+    return allowed(
+        {
+            "assess": grading,
+            "refuse": grading,
+            "attach": may_add_evidence(user, assessment),
+        }
+    )
+
+
 # --- relief schemes and grants (object rules of schemes, batches and grants) ----------------
