@@ -307,6 +307,11 @@ class AcceptSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The staff member's login name; the caller when left out.",
     )
+    to_provider = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Hand the request to the provider's contact person instead of a staff member.",
+    )
 
 
 class RateSerializer(serializers.Serializer):

@@ -74,6 +74,9 @@ class AcceptForm(DomainErrorFormMixin, forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("Assign to"), queryset=None, required=False, empty_label=_("Myself")
     )
+    to_provider = forms.BooleanField(
+        label=_("Hand it to the provider's contact person instead"), required=False
+    )
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
+    Case,
     Count,
     DurationField,
     Exists,
@@ -24,6 +25,8 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -74,7 +77,7 @@ def visible_requests(user: User) -> QuerySet[ServiceRequest]:
         return ServiceRequest.objects.none()
     return scope_of(user).filter(
         ServiceRequest.objects.select_related(
-            "service", "service__provider", "enterprise", "assignee", "association"
+            "service", "service__provider", "provider", "enterprise", "assignee", "association"
         ),
         enterprise="enterprise_id",
         association="association_id",
@@ -89,11 +92,14 @@ def overdue_q(today=None) -> Q:
 
 
 def staff_queue(user: User) -> QuerySet[ServiceRequest]:
-    """Open requests, the oldest unassigned first, then the rest oldest first."""
+    """Open requests: those not accepted yet first, the oldest first, then the rest oldest
+    first."""
+    waiting = Case(When(status="submitted", then=Value(0)), default=Value(1))
     return (
         visible_requests(user)
         .filter(status__in=OPEN)
-        .order_by(F("assignee").asc(nulls_first=True), "created_at", "id")
+        .alias(waiting=waiting)
+        .order_by("waiting", "created_at", "id")
     )
 
 

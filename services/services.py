@@ -212,20 +212,28 @@ def _assignee_for(actor: User, request: ServiceRequest, assignee: User | None) -
     return assignee
 
 
-def request_accept(*, actor: User, request_id: int, assignee: User | None = None) -> ServiceRequest:
-    """Accept and assign. The service's, the provider's and the assignee's rows are locked, in
-    that order, so that two staff accepting at once are serialised and each counts what is in
-    hand after the other's commit: no capacity is ever exceeded."""
+def request_accept(
+    *, actor: User, request_id: int, assignee: User | None = None, to_provider: bool = False
+) -> ServiceRequest:
+    """Accept and assign, to a staff member (the caller unless `assignee` is given) or, with
+    `to_provider`, to the provider's contact person (no staff member then). The service's, the
+    provider's and the assignee's rows are locked, in that order, so that two staff accepting at
+    once are serialised and each counts what is in hand after the other's commit: no capacity
+    is ever exceeded."""
     with transaction.atomic():
         request = _locked(request_id)
         if not access.handles(actor, request):
             raise ServiceError(_("Only the association's staff may accept a request."))
         if request.status != ServiceRequest.Status.SUBMITTED:
             raise not_allowed(request)
-        assignee = _assignee_for(actor, request, assignee)
+        if to_provider and assignee is not None:
+            message = _("Assign the request to a staff member or to the provider, not both.")
+            raise ServiceError(message, fields={"assignee": [message]})
+        assignee = None if to_provider else _assignee_for(actor, request, assignee)
         service = Service.objects.select_for_update().get(pk=request.service_id)
         provider = ServiceProvider.objects.select_for_update().get(pk=service.provider_id)
-        User.objects.select_for_update().filter(pk=assignee.pk).exists()
+        if assignee is not None:
+            User.objects.select_for_update().filter(pk=assignee.pk).exists()
         if in_hand(service=service) >= service.capacity:
             raise ServiceError(
                 _("This service has %(count)d requests in hand, its capacity; finish one first.")
@@ -238,7 +246,9 @@ def request_accept(*, actor: User, request_id: int, assignee: User | None = None
                 % {"provider": provider.name, "count": provider.capacity},
                 code="capacity",
             )
-        if in_hand(assignee=assignee) >= settings.SERVICE_REQUESTS_PER_ASSIGNEE:
+        if assignee is not None and (
+            in_hand(assignee=assignee) >= settings.SERVICE_REQUESTS_PER_ASSIGNEE
+        ):
             message = _(
                 "%(name)s has %(count)d requests in hand already; assign it to someone else."
             ) % {

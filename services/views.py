@@ -230,7 +230,6 @@ def request_list(request: HttpRequest) -> HttpResponse:
     if own:
         found = found.order_by("-created_at", "-id")
     else:
-        found = found.order_by("assignee_id", "created_at", "id")
         found = selectors.staff_queue(user).filter(pk__in=found.values("pk"))
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -296,7 +295,10 @@ REQUEST_ACTIONS = {
         "accept",
         AcceptForm,
         lambda user, req, data: services.request_accept(
-            actor=user, request_id=req.pk, assignee=data.get("assignee")
+            actor=user,
+            request_id=req.pk,
+            assignee=data.get("assignee"),
+            to_provider=data.get("to_provider", False),
         ),
         gettext_lazy("Accepted: the enterprise sees who handles its request."),
     ),

@@ -295,3 +295,21 @@ def test_new_members_of_other_associations_see_nothing_of_these_requests(cast):
     MembershipFactory(enterprise=stranger, association=cast.other_association, status="active")
     assert api_as(cast.other_staff).get("/api/v1/service-requests/").json()["results"] == []
     assert "秘密" not in _client(cast.official).get("/services/").content.decode()
+
+
+def test_the_queue_lists_requests_not_accepted_first_oldest_first(cast):
+    service = _service(cast)
+    older = svc.request_submit(actor=cast.enterprise_user, service=service, description="a")
+    taken = svc.request_submit(actor=cast.enterprise_user, service=service, description="b")
+    newer = svc.request_submit(actor=cast.enterprise_user, service=service, description="c")
+    svc.request_accept(actor=cast.staff, request_id=taken.pk, to_provider=True)
+    listed = api_as(cast.staff)
+    page = _client(cast.staff).get("/services/requests/").content.decode()
+    order = [page.index(f'data-id="{r.pk}"') for r in (older, newer, taken)]
+    assert order == sorted(order)
+    detail = _client(cast.enterprise_user).get(f"/services/requests/{taken.pk}/").content.decode()
+    assert "汇信律师事务所" in detail.split('data-testid="assigned-to"')[1][:200]
+    answer = listed.post(
+        f"/api/v1/service-requests/{newer.pk}/accept/", {"to_provider": True}, format="json"
+    )
+    assert answer.status_code == 200 and answer.json()["assignee"] is None

@@ -208,3 +208,23 @@ def test_catalogue_is_kept_by_its_association_with_clear_errors(cast):
     }
     with pytest.raises(DomainError):
         svc.request_submit(actor=cast.enterprise_user, service=service, description="x")
+
+
+@pytest.mark.django_db
+def test_a_request_handed_to_the_provider_counts_on_its_capacity_not_on_a_staff_member(
+    cast, settings
+):
+    settings.SERVICE_REQUESTS_PER_ASSIGNEE = 0  # no staff member could take one
+    service = _service(cast, capacity=5, provider_capacity=1)
+    first = svc.request_submit(actor=cast.enterprise_user, service=service, description="a")
+    second = svc.request_submit(actor=cast.enterprise_user, service=service, description="b")
+    svc.request_accept(actor=cast.staff, request_id=first.pk, to_provider=True)
+    first.refresh_from_db()
+    assert (first.status, first.assignee, first.provider) == ("accepted", None, service.provider)
+    with pytest.raises(DomainError, match="律所"):
+        svc.request_accept(actor=cast.staff, request_id=second.pk, to_provider=True)
+    with pytest.raises(DomainError) as refused:
+        svc.request_accept(
+            actor=cast.staff, request_id=second.pk, assignee=cast.manager, to_provider=True
+        )
+    assert "assignee" in refused.value.fields
