@@ -1,20 +1,8 @@
 """Support services offered by an association or its partners, and enterprises' requests."""
 
-from datetime import date, timedelta
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-def add_working_days(start: date, days: int) -> date:
-    """`start` plus `days` working days, Monday to Friday (public holidays are not counted)."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 class ServiceProvider(models.Model):

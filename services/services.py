@@ -15,9 +15,10 @@ from core.attachments import attach
 from core.errors import DomainError, check_model_rules, required_reason
 from core.models import User
 from core.notifications import notify
+from core.workdays import add_working_days
 from core.workflow import change_status, diff, not_allowed, record_event, record_status, snapshot
 from services import access
-from services.models import IN_HAND, Service, ServiceProvider, ServiceRequest, add_working_days
+from services.models import IN_HAND, Service, ServiceProvider, ServiceRequest
 
 
 class ServiceError(DomainError):

@@ -2,8 +2,9 @@ import pytest
 
 from core.errors import DomainError, TransitionNotAllowed
 from core.models import Event
+from core.workdays import add_working_days
 from services import services as svc
-from services.models import Service, ServiceProvider, ServiceRequest, add_working_days
+from services.models import Service, ServiceProvider, ServiceRequest
 from tests.concurrency import run_together
 
 
