@@ -50,7 +50,10 @@ def month_field(**kwargs) -> forms.DateField:
 def _figure_fields() -> dict[str, forms.Field]:
     fields = {}
     for name in FIGURES:
-        field = HardshipAssessment._meta.get_field(name).formfield()
+        model_field = HardshipAssessment._meta.get_field(name)
+        field = model_field.formfield()
+        if model_field.has_default():
+            field.required = False  # left empty: the model's default (0)
         if name in HELP:
             field.help_text = HELP[name]
         fields[name] = field
