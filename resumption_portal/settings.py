@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "batches",
     "services",
     "relief",
+    "market",
     "reports",
     "members",
     "portal",

@@ -1,0 +1,1 @@
+"""Market order (the notice's point 7): complaints about businesses, and self-discipline pledges."""
