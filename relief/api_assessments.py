@@ -28,7 +28,6 @@ from core.api.filters import IndustryFilter, RegionSubtreeFilter
 from core.api.serializers_common import EventSerializer
 from core.attachments import AttachmentSerializer, AttachmentsField, attachments_of, serve
 from core.errors import DomainError
-from core.workflow import history_for
 from enterprises.selectors import with_contact_visible
 from relief import access, assessment_selectors, assessment_services
 from relief.models import Grade, HardshipAssessment
@@ -383,7 +382,8 @@ class HardshipAssessmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelV
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """Every change of the assessment: who, when, from, to, why and the grades."""
-        return Response(EventSerializer(history_for(self.get_object()), many=True).data)
+        events = assessment_selectors.assessment_history(request.user, self.get_object())
+        return Response(EventSerializer(events, many=True).data)
 
     @extend_schema(methods=["get"], responses=AttachmentSerializer(many=True))
     @extend_schema(

@@ -34,7 +34,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.access import scope_of
-from core.models import Industry, Region, User
+from core.models import Event, Industry, Region, User
+from core.workflow import history_for, read_from_outside
 from relief.models import Grade, HardshipAssessment, ReliefGrant
 
 # The most rows a download of the hardest-hit list holds; the page says so when it is longer.
@@ -58,6 +59,15 @@ def visible_assessments(user: User) -> QuerySet[HardshipAssessment]:
         enterprise="enterprise_id",
         association="association_id",
     )
+
+
+def assessment_history(user: User, assessment: HardshipAssessment) -> list[Event]:
+    """The assessment's events, oldest first; a reader outside the association (the enterprise)
+    reads who acted by name and role, never by login name."""
+    events = list(history_for(assessment))
+    if scope_of(user).works_for(assessment.association_id):
+        return events
+    return read_from_outside(events)
 
 
 def staff_queue(

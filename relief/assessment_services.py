@@ -37,9 +37,9 @@ MAX_COUNT = 2_147_483_647
 
 # The rule as people read it on the pages (the same words as grade_for's docstring).
 GRADE_RULE = gettext_lazy(
-    "Severe: revenue fell by 50 % or more, or less than 2 months of cash are left. "
-    "Moderate: revenue fell by 20 % or more, less than 4 months of cash are left, or rent takes "
-    "30 % of revenue or more. Mild: otherwise."
+    "Severe: revenue fell by half or more, or less than 2 months of cash are left. "
+    "Moderate: revenue fell by a fifth or more, less than 4 months of cash are left, or rent "
+    "takes 30 per cent of revenue or more. Mild: otherwise."
 )
 
 

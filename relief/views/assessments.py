@@ -34,7 +34,6 @@ from core.forms import ReasonForm
 from core.models import Industry
 from core.region_names import full_name
 from core.validators import display_phone
-from core.workflow import history_for
 from enterprises.access import may_see_contact_details
 from enterprises.models import Enterprise
 from enterprises.selectors import contact_cells, with_contact_visible
@@ -242,7 +241,7 @@ def _assessment_page(request, assessment, *, forms=None, status=200):
         "computed": computed,
         "computed_label": dict(HardshipAssessment._meta.get_field("grade").choices).get(computed),
         "rule": assessment_services.GRADE_RULE,
-        "history": history_for(assessment),
+        "history": assessment_selectors.assessment_history(user, assessment),
         "attachments": attachments_of(assessment),
         "assess_form": forms.get("assess")
         or AssessForm(computed=computed, initial={"valid_until": default_valid_until()}),

@@ -103,6 +103,10 @@ def test_staff_grade_a_request_once_then_409_with_the_current_status(cast):
     assert api_as(cast.other_staff).get(f"{API}{created['id']}/").status_code == 404
     history = staff.get(f"{API}{created['id']}/history/").json()
     assert [e["to_status"] for e in history] == ["requested", "assessed"]
+    assert history[1]["actor"] == cast.staff.username
+    # the enterprise reads who graded it by name and role, never by login name
+    theirs = api_as(cast.enterprise_user).get(f"{API}{created['id']}/history/").json()
+    assert theirs[1]["actor"] and cast.staff.username not in theirs[1]["actor"]
 
 
 def test_evidence_is_kept_from_those_who_do_not_see_the_assessment(cast):
