@@ -9,6 +9,7 @@ from batches.api import ApplicationViewSet, BatchViewSet
 from core.api import errors as api_errors
 from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
 from enterprises.api import ClaimViewSet, EnterpriseViewSet
+from market.api import API_ROUTES as MARKET_ROUTES
 from members.api import ImportJobViewSet, MembershipViewSet
 from portal.api import DashboardView
 from relief.api import API_ROUTES as RELIEF_ROUTES
@@ -41,7 +42,7 @@ router.register("labour-requests", LabourRequestViewSet, basename="labour-reques
 router.register("difficulties", DifficultyViewSet, basename="difficulty")
 router.register("supply-offers", SupplyOfferViewSet, basename="supply-offer")
 router.register("reports", ReportViewSet, basename="report")
-for prefix, viewset, basename in (*SERVICE_ROUTES, *RELIEF_ROUTES):
+for prefix, viewset, basename in (*SERVICE_ROUTES, *RELIEF_ROUTES, *MARKET_ROUTES):
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

@@ -72,6 +72,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("services/", include("services.urls")),
     path("relief/", include("relief.urls")),
+    path("complaints/", include("market.urls")),
     path("notifications/", core_views.notification_list, name="notification-list"),
     path("regions/", region_views.region_lookup, name="region-lookup"),
     # Before the admin's own: its login is the portal's (throttle, lockout, second factor).

@@ -15,6 +15,7 @@ from django.test import Client
 
 from enterprises.models import ImportJob
 from tests.batches.test_permissions_matrix import PAGE_ROWS as FOLLOW_UP_PAGES
+from tests.market.test_permissions_matrix import PAGE_ROWS as COMPLAINT_PAGES
 from tests.matrix import ROLES
 from tests.relief.test_permissions_matrix import PAGE_ROWS as RELIEF_PAGES
 from tests.reports.sample import quiet_tasks
@@ -52,6 +53,7 @@ PAGES = [
     + REPORT_PAGES
     + FOLLOW_UP_PAGES
     + SERVICE_PAGES
+    + COMPLAINT_PAGES
     + RELIEF_PAGES
 ] + MORE_PAGES
 
