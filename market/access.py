@@ -1,4 +1,4 @@
-"""Who may do what with complaints (and, later in this app, pledges).
+"""Who may do what with complaints and self-discipline pledges.
 
 - Anyone logged in files a complaint and follows their own (the complainant).
 - The staff side of the association the complaint was filed with handles it: triage, investigate,
@@ -7,6 +7,9 @@
   complaint (without the complainant's identity unless the complainant allowed it) and answer.
 - A closed complaint is reopened, with a reason, within 30 days by its complainant or the staff.
 - Officials see no complaint by name: the reports count them (category × region × section).
+- Pledges are written, published, revised and withdrawn by the staff side of their association;
+  a member signs through its enterprise users; anyone, even without logging in, reads a
+  published pledge and its signatories.
 """
 
 from datetime import timedelta
@@ -25,6 +28,9 @@ register(
         "complaint.view": EVERYONE - {Role.OFFICIAL},
         "complaint.handle": STAFF_SIDE,
         "complaint.answer": frozenset({Role.ENTERPRISE}),
+        "pledge.view": EVERYONE,
+        "pledge.manage": STAFF_SIDE,
+        "pledge.sign": frozenset({Role.ENTERPRISE}),
     }
 )
 

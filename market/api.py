@@ -7,18 +7,20 @@ status does not allow.
 """
 
 import django_filters
+from django.db import models
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.access import scope_of
 from core.api.serializers_common import EventSerializer, ReasonSerializer, RegionCodeField
 from core.attachments import AttachmentsField
 from core.filters import IdFilter
 from core.workflow import history_for, read_from_outside
-from market import access, complaints, selectors
-from market.models import Complaint, HandOff
+from market import access, complaints, pledges, selectors
+from market.models import Complaint, HandOff, Pledge, PledgeSignature, PledgeVersion
 
 CONFLICT = OpenApiResponse(
     description="Not allowed from the current status (`current_status` says which)"
@@ -136,9 +138,18 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return access.complaint_actions(self._user(), obj)
 
 
+class TriageOutcome(models.TextChoices):
+    ACCEPTED = "accepted", "accepted"
+    OUTSIDE_REMIT = "outside_remit", "outside the remit"
+    DUPLICATE = "duplicate", "duplicate"
+
+
+TRIAGE_OUTCOMES = TriageOutcome.choices
+
+
 class TriageSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
-        choices=["accepted", "outside_remit", "duplicate"],
+        choices=TRIAGE_OUTCOMES,
         help_text="accepted; outside_remit (with `referral`: where to go instead); duplicate "
         "(with `duplicate_of`).",
     )
@@ -323,4 +334,192 @@ class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(EventSerializer(events, many=True).data)
 
 
-API_ROUTES: list[tuple] = [("complaints", ComplaintViewSet, "complaint")]
+# --- pledges -----------------------------------------------------------------------------
+
+
+class PledgeVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PledgeVersion
+        fields = ["number", "text", "published_at"]
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    association = serializers.IntegerField(
+        source="association_id",
+        required=False,
+        help_text="The association (needed only by staff of several associations).",
+    )
+    text = serializers.CharField(
+        write_only=True, max_length=10000, help_text="The text of the first version."
+    )
+    current_version = serializers.SerializerMethodField(
+        help_text="The version members sign now (null while a draft)."
+    )
+    versions = PledgeVersionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Pledge
+        fields = [
+            "id",
+            "association",
+            "title",
+            "status",
+            "text",
+            "current_version",
+            "versions",
+            "created_at",
+        ]
+        read_only_fields = ["status", "created_at"]
+
+    def get_current_version(self, obj) -> int | None:
+        version = pledges.current_version(obj)
+        return version.number if version else None
+
+
+class SignatureSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+
+    class Meta:
+        model = PledgeSignature
+        fields = [
+            "id",
+            "pledge",
+            "version",
+            "enterprise",
+            "enterprise_name",
+            "signer_name",
+            "signer_title",
+            "signed_at",
+            "withdrawn_at",
+            "withdraw_reason",
+        ]
+        read_only_fields = fields
+
+
+class SignSerializer(serializers.Serializer):
+    signer_name = serializers.CharField(max_length=100, help_text="Who signs for the member.")
+    signer_title = serializers.CharField(max_length=100, help_text="Their title, e.g. 总经理.")
+
+
+class ReviseSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=10000, help_text="The new version's text.")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Self-discipline pledges of associations. Everyone logged in reads published ones (the
+    public page needs no login); the staff side writes, publishes (members are asked to sign),
+    revises (a new version: members sign again) and withdraws; a member's enterprise user signs
+    the current version."""
+
+    serializer_class = PledgeSerializer
+    permission_actions = {
+        "list": "pledge.view",
+        "retrieve": "pledge.view",
+        "create": "pledge.manage",
+        "publish": "pledge.manage",
+        "revise": "pledge.manage",
+        "withdraw": "pledge.manage",
+        "sign": "pledge.sign",
+    }
+
+    def get_queryset(self):
+        return selectors.visible_pledges(self.request.user).prefetch_related("versions")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        association_id = scope_of(self.request.user).acting_association(
+            data.pop("association_id", None)
+        )
+        serializer.instance = pledges.pledge_create(
+            actor=self.request.user, association_id=association_id, **data
+        )
+
+    def _answer(self, pledge) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=pledge.pk)).data)
+
+    @extend_schema(request=None, responses={200: PledgeSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish the draft: every member is asked to sign."""
+        pledge = pledges.pledge_publish(actor=request.user, pledge_id=self.get_object().pk)
+        return self._answer(pledge)
+
+    @extend_schema(request=ReviseSerializer, responses={200: PledgeSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """A new version, published at once: members sign again."""
+        serializer = ReviseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pledge = self.get_object()
+        pledges.pledge_revise(actor=request.user, pledge_id=pledge.pk, **serializer.validated_data)
+        return self._answer(pledge)
+
+    @extend_schema(request=ReasonSerializer, responses={200: PledgeSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw the pledge, saying why."""
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pledge = pledges.pledge_withdraw(
+            actor=request.user, pledge_id=self.get_object().pk, **serializer.validated_data
+        )
+        return self._answer(pledge)
+
+    @extend_schema(request=SignSerializer, responses={201: SignatureSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """The caller's enterprise (an active member) signs the current version; 409 if it has
+        signed this version already."""
+        serializer = SignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        signature = pledges.pledge_sign(
+            actor=request.user, pledge_id=self.get_object().pk, **serializer.validated_data
+        )
+        return Response(SignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
+
+
+class SignatureFilterSet(django_filters.FilterSet):
+    pledge = IdFilter(field_name="pledge_id", label="Pledge id")
+    enterprise = IdFilter(field_name="enterprise_id", label="Enterprise id")
+
+    class Meta:
+        model = PledgeSignature
+        fields = ["pledge", "enterprise"]
+
+
+class SignatureViewSet(viewsets.ReadOnlyModelViewSet):
+    """Signatures of the pledges the caller may read (withdrawn ones included, marked); a member's
+    enterprise user withdraws its enterprise's signature with a reason."""
+
+    serializer_class = SignatureSerializer
+    filterset_class = SignatureFilterSet
+    permission_actions = {
+        "list": "pledge.view",
+        "retrieve": "pledge.view",
+        "withdraw": "pledge.sign",
+    }
+
+    def get_queryset(self):
+        return PledgeSignature.objects.filter(
+            pledge__in=selectors.visible_pledges(self.request.user)
+        ).select_related("enterprise", "version")
+
+    @extend_schema(request=ReasonSerializer, responses={200: SignatureSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw the enterprise's signature, saying why."""
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        signature = pledges.signature_withdraw(
+            actor=request.user, signature_id=self.get_object().pk, **serializer.validated_data
+        )
+        return Response(SignatureSerializer(signature).data)
+
+
+API_ROUTES: list[tuple] = [
+    ("complaints", ComplaintViewSet, "complaint"),
+    ("pledges", PledgeViewSet, "pledge"),
+    ("pledge-signatures", SignatureViewSet, "pledge-signature"),
+]

@@ -216,8 +216,9 @@ def complaint_decide(*, actor: User, complaint_id: int, upheld: bool, decision: 
     if not decision:
         raise _field_error("decision", _("Say what was found and decided."))
     complaint.decision = decision
+    complaint.upheld = upheld
     complaint.decided_at = timezone.now()
-    fields = ["decision", "decided_at", *_answered(complaint)]
+    fields = ["decision", "upheld", "decided_at", *_answered(complaint)]
     change_status(
         complaint,
         to=S.UPHELD if upheld else S.NOT_UPHELD,
@@ -264,12 +265,13 @@ def complaint_reopen(*, actor: User, complaint_id: int, reason: str) -> Complain
             )
         raise not_allowed(complaint)
     complaint.closed_at = None
+    complaint.upheld = None  # decided again
     change_status(
         complaint,
         to=S.INVESTIGATING,
         actor=actor,
         reason=required_reason(reason),
-        update_fields=["closed_at"],
+        update_fields=["closed_at", "upheld"],
         action="complaint.reopened",
     )
     return complaint

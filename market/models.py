@@ -87,6 +87,8 @@ class Complaint(models.Model):
     extended_at = models.DateTimeField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
     decision = models.TextField(_("decision"), blank=True)
+    # Kept when the complaint is closed: whether it was upheld (a breach of a pledge if signed).
+    upheld = models.BooleanField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)  # first answer to the complainant
@@ -135,3 +137,78 @@ class HandOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.reference}"
+
+
+class Pledge(models.Model):
+    """A self-discipline pledge an association asks its members to sign (e.g. on prices during
+    the emergency). Its text is versioned: a new version asks every member to sign again."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    STATUS_TRANSITIONS = {
+        Status.DRAFT: {Status.PUBLISHED},
+        Status.PUBLISHED: {Status.WITHDRAWN},
+    }
+
+    association = models.ForeignKey(
+        "associations.Association", models.PROTECT, related_name="pledges"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PledgeVersion(models.Model):
+    pledge = models.ForeignKey(Pledge, models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField(_("text"))
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pledge", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "number"], name="pledge_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pledge} v{self.number}"
+
+
+class PledgeSignature(models.Model):
+    """A member's signature of one version, by one of its enterprise users; withdrawn with a
+    reason. One standing signature per version and enterprise."""
+
+    version = models.ForeignKey(PledgeVersion, models.PROTECT, related_name="signatures")
+    pledge = models.ForeignKey(Pledge, models.PROTECT, related_name="signatures")
+    enterprise = models.ForeignKey("enterprises.Enterprise", models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    signer_name = models.CharField(_("name of the signer"), max_length=100)
+    signer_title = models.CharField(_("title of the signer"), max_length=100)
+    signed_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdraw_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "enterprise"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_standing_signature_per_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} v{self.version_id}"

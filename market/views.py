@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -88,6 +89,18 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     return render(request, "market/complaint_form.html", {"form": form})
 
 
+def _pledges_breached(complaint: Complaint) -> list:
+    """The pledges the business had signed when what was upheld happened: the breach links back
+    to its signature on the pledge's public page."""
+    if not complaint.upheld or complaint.respondent_id is None:
+        return []
+    return [
+        signature
+        for signature in selectors.pledges_signed_by(complaint.respondent_id)
+        if timezone.localtime(signature.signed_at).date() <= complaint.happened_on
+    ]
+
+
 def _complaint_page(request, complaint, *, forms=None, status=200):
     user = request.user
     handling = access.handles(user, complaint)
@@ -102,6 +115,7 @@ def _complaint_page(request, complaint, *, forms=None, status=200):
         "history": history,
         "attachments": attachments_of(complaint),
         "hand_offs": complaint.hand_offs.all(),
+        "breached": _pledges_breached(complaint),
         "handling": handling,
         "sees_evidence": handling or access.is_complainant(user, complaint),
         "show_complainant": handling

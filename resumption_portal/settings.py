@@ -327,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "NeedStatusEnum": "supplies.models.Need.Status",
         "NeedKindEnum": "supplies.models.Need.Kind",
         "ReportStatusEnum": "reports.models.Report.Status",
+        "ComplaintTriageOutcomeEnum": "market.api.TriageOutcome",
+        "EscalationOutcomeEnum": "supplies.models.Escalation.Outcome",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -5,8 +5,9 @@ role."""
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
-from market.models import Complaint
+from market.models import Complaint, Pledge, PledgeSignature, PledgeVersion
 from tests.test_permissions_matrix import OBJECTS, _cases, check_api, check_page
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +38,43 @@ def _complaint_in(status: str, *, about_other: bool = False):
     return make
 
 
+def _pledge_in(status: str, *, other: bool = False):
+    def make(cast) -> int:
+        pledge = Pledge.objects.create(
+            association=cast.other_association if other else cast.association,
+            title="稳价承诺",
+            status=status,
+            created_by=cast.other_staff if other else cast.staff,
+        )
+        PledgeVersion.objects.create(
+            pledge=pledge,
+            number=1,
+            text="不哄抬价格",
+            published_at=None if status == "draft" else timezone.now(),
+        )
+        return pledge.pk
+
+    return make
+
+
+def _signature(cast) -> int:
+    pledge = Pledge.objects.get(pk=_pledge_in("published")(cast))
+    return PledgeSignature.objects.create(
+        pledge=pledge,
+        version=pledge.versions.get(),
+        enterprise=cast.member,
+        signed_by=cast.enterprise_user,
+        signer_name="王伟",
+        signer_title="总经理",
+    ).pk
+
+
 OBJECTS.update(
     {
+        "pledge": _pledge_in("published"),
+        "draft_pledge": _pledge_in("draft"),
+        "other_draft_pledge": _pledge_in("draft", other=True),
+        "signature": _signature,
         "complaint": _complaint_in("submitted"),
         "investigated_complaint": _complaint_in("investigating"),
         "other_complaint": _complaint_in("submitted", about_other=True),
@@ -69,6 +105,29 @@ PAGE_ROWS: list = [
         404,
     ),
     ("/complaints/{complaint}/triage/", {}, 405),
+    # a published pledge and its signatories need no login
+    ("/pledges/", {}, 200),
+    ("/pledges/{pledge}/", {}, 200),
+    ("/pledges/{draft_pledge}/", {"staff": 200, "manager": 200, "partner": 200, "admin": 200}, 404),
+    ("/pledges/{other_draft_pledge}/", {"other_staff": 200, "admin": 200}, 404),
+    (
+        "/pledges/new/",
+        {"anonymous": 302, "staff": 200, "manager": 200, "partner": 200, "other_staff": 200},
+        403,
+    ),
+    (
+        "/pledges/{draft_pledge}/edit/",
+        {
+            "anonymous": 302,
+            "staff": 200,
+            "manager": 200,
+            "partner": 200,
+            "admin": 200,
+            "other_staff": 404,
+        },
+        403,
+    ),
+    ("/pledges/{pledge}/sign/", {}, 405),
 ]
 
 HANDLES = {"staff": 200, "manager": 200, "partner": 200, "admin": 200, "other_staff": 404}
@@ -159,6 +218,53 @@ API_ROWS: list = [
         {"reason": "x"},
     ),
     ("delete", "/api/v1/complaints/{complaint}/", {"anonymous": 403}, 405),
+    ("get", "/api/v1/pledges/", {"anonymous": 403}, 200),
+    ("get", "/api/v1/pledges/{draft_pledge}/", {**HANDLES, "anonymous": 403}, 404),
+    (
+        "post",
+        "/api/v1/pledges/",
+        {"staff": 201, "manager": 201, "partner": 201, "other_staff": 201, "admin": 400},
+        403,
+        {"title": "明码标价承诺", "text": "明码标价"},
+    ),
+    ("post", "/api/v1/pledges/{draft_pledge}/publish/", HANDLES, 403, {}),
+    (
+        "post",
+        "/api/v1/pledges/{pledge}/publish/",
+        {**dict.fromkeys(("staff", "manager", "partner", "admin"), 409), "other_staff": 403},
+        403,
+        {},
+    ),
+    (
+        "post",
+        "/api/v1/pledges/{pledge}/revise/",
+        {**HANDLES, "other_staff": 403},
+        403,
+        {"text": "新版本"},
+    ),
+    # members of the association sign; the outsider acts for no enterprise
+    (
+        "post",
+        "/api/v1/pledges/{pledge}/sign/",
+        {"enterprise_user": 201},
+        403,
+        {"signer_name": "王伟", "signer_title": "总经理"},
+    ),
+    (
+        "post",
+        "/api/v1/pledges/{draft_pledge}/sign/",
+        {"enterprise_user": 404, "outsider": 404},
+        403,
+        {"signer_name": "王伟", "signer_title": "总经理"},
+    ),
+    ("get", "/api/v1/pledge-signatures/{signature}/", {"anonymous": 403}, 200),
+    (
+        "post",
+        "/api/v1/pledge-signatures/{signature}/withdraw/",
+        {"enterprise_user": 200},
+        403,
+        {"reason": "停业"},
+    ),
 ]
 
 
