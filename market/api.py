@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.access import scope_of
+from core.api.filters import BooleanFilter
 from core.api.serializers_common import EventSerializer, ReasonSerializer, RegionCodeField
 from core.attachments import AttachmentsField
 from core.filters import IdFilter
@@ -32,7 +33,7 @@ class ComplaintFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Complaint.Category.choices)
     association = IdFilter(field_name="association_id", label="Association id")
     respondent = IdFilter(field_name="respondent_id", label="Respondent (enterprise id)")
-    overdue = django_filters.BooleanFilter(
+    overdue = BooleanFilter(
         method="filter_overdue", label="Only those past a time limit (true) or not (false)"
     )
 

@@ -16,6 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.access import scope_of
+from core.api.filters import BooleanFilter
 from core.api.serializers_common import EventSerializer, ReasonSerializer, RegionCodeField
 from core.attachments import AttachmentSerializer, AttachmentsField, attachments_of, serve
 from core.errors import DomainError
@@ -51,7 +52,7 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ServiceRequest.Status.choices)
     service = IdFilter(field_name="service_id", label="Service id")
     assignee = IdFilter(field_name="assignee_id", label="Assignee (user id)")
-    overdue = django_filters.BooleanFilter(
+    overdue = BooleanFilter(
         method="filter_overdue", label="Only those past their time limit (true) or not (false)"
     )
 
