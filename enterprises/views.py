@@ -13,6 +13,7 @@ from associations.selectors import membership_list
 from associations.services import membership_request
 from core.access import action_required
 from core.errors import DomainError
+from core.panels import panels_for
 from core.validators import display_phone
 from enterprises import access, services
 from enterprises.filters import search_enterprises
@@ -49,6 +50,8 @@ def enterprise_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
             "show_contact": access.may_see_contact_details(request.user),
             "allowed_actions": access.enterprise_actions(request.user, enterprise),
             "history": enterprise_history(user=request.user, enterprise=enterprise),
+            # what the apps higher up show on a member's page (complaints, service requests…)
+            "panels": panels_for("enterprise", request, enterprise),
         },
     )
 

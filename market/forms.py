@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
 from core.attachments import MultipleFileField
+from core.filters import IdField
 from core.forms import DateInput, DomainErrorFormMixin
 from core.region_fields import RegionField
 from market.models import Complaint
@@ -94,3 +95,4 @@ class ComplaintFilterForm(forms.Form):
         label=_("Category"), required=False, choices=[("", _("All")), *Complaint.Category.choices]
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    respondent = IdField(required=False, widget=forms.HiddenInput)

@@ -49,6 +49,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             found = found.filter(category=form.cleaned_data["category"])
         if form.cleaned_data["overdue"]:
             found = found.filter(selectors.overdue_q())
+        if form.cleaned_data["respondent"]:
+            found = found.filter(respondent_id=form.cleaned_data["respondent"])
     handles = bool(scope_of(user).association_ids) or scope_of(user).is_admin
     order = ("resolve_by", "created_at", "id") if handles else ("-created_at", "-id")
     page = Paginator(found.order_by(*order), PER_PAGE).get_page(request.GET.get("page"))

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.attachments import MultipleFileField
+from core.filters import IdField
 from core.forms import DateInput, DomainErrorFormMixin
 from core.region_fields import RegionListField
 from services.models import Service, ServiceProvider, ServiceRequest
@@ -109,6 +110,7 @@ class RequestFilterForm(forms.Form):
     service = forms.ModelChoiceField(
         label=_("Service"), queryset=None, required=False, empty_label=_("All services")
     )
+    enterprise = IdField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, services=None, **kwargs):
         super().__init__(*args, **kwargs)

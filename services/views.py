@@ -227,6 +227,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
             found = found.filter(selectors.overdue_q())
         if form.cleaned_data["service"]:
             found = found.filter(service=form.cleaned_data["service"])
+        if form.cleaned_data["enterprise"]:
+            found = found.filter(enterprise_id=form.cleaned_data["enterprise"])
     if own:
         found = found.order_by("-created_at", "-id")
     else:

@@ -116,3 +116,19 @@ def test_filing_on_the_page_with_a_member_code_goes_to_its_association(cast):
         .get(f"/api/v1/complaints/{complaint.pk}/")
         .json()["allowed_actions"]
     )
+
+
+def test_the_members_page_shows_its_complaints_by_outcome_to_staff_only(cast):
+    complaint = _filed(cast)
+    svc.complaint_triage(
+        actor=cast.staff, complaint_id=complaint.pk, outcome="outside_remit", referral="12315"
+    )
+    _filed(cast)
+    page = _client(cast.staff).get(f"/enterprises/{cast.member.pk}/").content.decode()
+    panel = page.split('data-testid="enterprise-complaints"')[1].split("</section>")[0]
+    assert '<span class="count">2</span>' in panel
+    assert panel.count('data-testid="complaint-count"') == 2
+    listed = _client(cast.staff).get(f"/complaints/?respondent={cast.member.pk}").content.decode()
+    assert listed.count('data-testid="complaint-row"') == 2
+    own = _client(cast.enterprise_user).get(f"/enterprises/{cast.member.pk}/").content.decode()
+    assert 'data-testid="enterprise-complaints"' not in own

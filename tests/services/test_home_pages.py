@@ -36,3 +36,17 @@ def test_staff_see_new_requests_and_the_enterprise_is_asked_to_rate(cast):
     svc.request_rate(actor=cast.enterprise_user, request_id=request.pk, rating=1, comment="没用")
     assert 'data-testid="step-rate"' not in _home(cast.enterprise_user)
     assert f"/services/requests/{request.pk}/" in _home(cast.staff)  # reopened: back to staff
+
+
+def test_the_members_page_counts_its_service_requests_for_staff(cast):
+    provider = ServiceProvider.objects.create(association=cast.association, name="律所")
+    service = Service.objects.create(
+        association=cast.association, provider=provider, category="legal", title="合同纠纷调解"
+    )
+    svc.request_submit(actor=cast.enterprise_user, service=service, description="x")
+    client = Client()
+    client.force_login(cast.staff)
+    page = client.get(f"/enterprises/{cast.member.pk}/").content.decode()
+    assert 'data-testid="enterprise-service-requests"' in page
+    listed = client.get(f"/services/requests/?enterprise={cast.other_member.pk}").content.decode()
+    assert 'data-testid="request-row"' not in listed
