@@ -55,6 +55,10 @@ def navigation(request):
 
         waiting = visible_requests(user).filter(status="submitted").count()
         items.append((_("Service requests"), reverse("service-request-list"), waiting or None))
+    # Market order: complaints (one's own, those about one's enterprise, the association's),
+    # and from there the pledges.
+    if can(user, "complaint.view"):
+        items.append((_("Complaints"), reverse("complaint-list"), None))
     if can(user, "need.escalated"):
         awaiting = escalated_list(user=user).filter(status=Need.Status.ESCALATED).count()
         items.append((_("Escalated needs"), reverse("need-escalated"), awaiting or None))
