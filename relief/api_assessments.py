@@ -28,6 +28,7 @@ from core.api.filters import IndustryFilter, RegionSubtreeFilter
 from core.api.serializers_common import EventSerializer
 from core.attachments import AttachmentSerializer, AttachmentsField, attachments_of, serve
 from core.errors import DomainError
+from core.filters import IdFilter
 from enterprises.selectors import with_contact_visible
 from relief import access, assessment_selectors, assessment_services
 from relief.models import Grade, HardshipAssessment
@@ -249,6 +250,8 @@ class HardestHitSerializer(serializers.ModelSerializer):
 
 class AssessmentFilter(django_filters.FilterSet):
     period = django_filters.DateFilter(help_text="The month, as its first day (YYYY-MM-01).")
+    association = IdFilter(field_name="association_id", label="Association id")
+    enterprise = IdFilter(field_name="enterprise_id", label="Enterprise id")
 
     class Meta:
         model = HardshipAssessment
@@ -256,9 +259,7 @@ class AssessmentFilter(django_filters.FilterSet):
 
 
 class HardestHitFilter(django_filters.FilterSet):
-    association = django_filters.NumberFilter(
-        field_name="association_id", help_text="One association's id."
-    )
+    association = IdFilter(field_name="association_id", label="One association's id.")
     region = RegionSubtreeFilter(
         field_name="enterprise__region", help_text="A region's code: it and all below it."
     )

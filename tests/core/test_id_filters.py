@@ -48,6 +48,12 @@ ID_PARAMETERS = [
     ("/api/v1/services/", "provider"),
     ("/api/v1/service-requests/", "service"),
     ("/api/v1/service-requests/", "assignee"),
+    ("/api/v1/hardship-assessments/", "association"),
+    ("/api/v1/hardship-assessments/", "enterprise"),
+    ("/api/v1/hardship-assessments/hardest-hit/", "association"),
+    ("/api/v1/complaints/", "association"),
+    ("/api/v1/complaints/", "respondent"),
+    ("/api/v1/pledge-signatures/", "enterprise"),
 ]
 
 
@@ -143,6 +149,8 @@ FILTER_MODULES = [
     "associations.api",
     "core.api.views",
     "services.api",
+    "relief.api_assessments",
+    "market.api",
 ]
 # Query parameters that name a row by its id, whatever the filter set.
 ID_NAMES = {"association", "enterprise", "batch", "item", "user", "need", "offer"}
