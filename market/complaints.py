@@ -23,6 +23,7 @@ from core.workflow import change_status, not_allowed, record_event, record_statu
 from enterprises.models import Enterprise
 from market import access
 from market.models import EXTENDED_RESOLVE_DAYS, Complaint, HandOff
+from market.notifications import tell_complaint_change
 
 VERIFY_DAYS, ANSWER_DAYS, RESOLVE_DAYS = 1, 3, 15
 S = Complaint.Status
@@ -192,7 +193,8 @@ def complaint_triage(
             "outcome", _("Accept it, or say it is outside the remit or a duplicate.")
         )
     fields += _answered(complaint)
-    change_status(complaint, to=outcome, actor=actor, reason=reason, update_fields=fields)
+    event = change_status(complaint, to=outcome, actor=actor, reason=reason, update_fields=fields)
+    tell_complaint_change(complaint, event)
     return complaint
 
 
@@ -204,7 +206,8 @@ def complaint_move(*, actor: User, complaint_id: int, to: str, reason: str = "")
     if to == S.CLOSED:
         complaint.closed_at = timezone.now()
         fields.append("closed_at")
-    change_status(complaint, to=to, actor=actor, reason=reason, update_fields=fields)
+    event = change_status(complaint, to=to, actor=actor, reason=reason, update_fields=fields)
+    tell_complaint_change(complaint, event)
     return complaint
 
 
@@ -219,13 +222,14 @@ def complaint_decide(*, actor: User, complaint_id: int, upheld: bool, decision: 
     complaint.upheld = upheld
     complaint.decided_at = timezone.now()
     fields = ["decision", "upheld", "decided_at", *_answered(complaint)]
-    change_status(
+    event = change_status(
         complaint,
         to=S.UPHELD if upheld else S.NOT_UPHELD,
         actor=actor,
         reason=decision,
         update_fields=fields,
     )
+    tell_complaint_change(complaint, event)
     return complaint
 
 

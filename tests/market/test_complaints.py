@@ -206,3 +206,27 @@ def test_a_hand_off_to_market_regulation_is_recorded(cast):
     )
     assert complaint.hand_offs.get().reference == "穗天市监投〔2020〕15号"
     assert Event.objects.filter(object_id=complaint.pk, action="complaint.handed_off").exists()
+
+
+def test_the_complainant_and_the_member_are_told_without_the_complainants_name(cast):
+    from core.models import Notification
+
+    cast.outsider.first_name = "举报人甲"
+    cast.outsider.save()
+    complaint = _file(cast)
+    svc.complaint_triage(actor=cast.staff, complaint_id=complaint.pk, outcome="accepted")
+    svc.complaint_move(actor=cast.staff, complaint_id=complaint.pk, to="investigating")
+    svc.complaint_decide(
+        actor=cast.staff, complaint_id=complaint.pk, upheld=True, decision="查实加价"
+    )
+    told_complainant = list(
+        Notification.objects.filter(user=cast.outsider).values_list("title", flat=True)
+    )
+    told_member = list(
+        Notification.objects.filter(user=cast.enterprise_user).values_list("title", "body")
+    )
+    assert len(told_complainant) == 2  # accepted, upheld (not "investigating")
+    assert len(told_member) == 2 and (
+        "查实加价" in told_member[1][1] or "查实加价" in told_member[0][1]
+    )
+    assert not any("举报人甲" in title + body for title, body in told_member)
