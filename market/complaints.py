@@ -309,7 +309,7 @@ def complaint_hand_off(
         complaint,
         "complaint.handed_off",
         actor=actor,
-        changes={"hand_off": [None, f"{hand_off.department} {hand_off.reference}"]},
+        reason=f"{hand_off.department} {hand_off.reference}（{hand_off.handed_on.isoformat()}）",
     )
     return hand_off
 

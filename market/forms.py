@@ -45,11 +45,12 @@ class ComplaintForm(DomainErrorFormMixin, forms.Form):
 
 class TriageForm(DomainErrorFormMixin, forms.Form):
     OUTCOMES = [
+        ("", "—"),
         (Complaint.Status.ACCEPTED, _("Accept it")),
         (Complaint.Status.OUTSIDE_REMIT, _("Outside our remit: say where to go")),
         (Complaint.Status.DUPLICATE, _("A duplicate of another complaint")),
     ]
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES)
     referral = forms.CharField(
         label=_("Where to go instead"),
         required=False,
@@ -64,9 +65,8 @@ class TriageForm(DomainErrorFormMixin, forms.Form):
 class DecideForm(DomainErrorFormMixin, forms.Form):
     upheld = forms.TypedChoiceField(
         label=_("Decision"),
-        choices=[("yes", _("Upheld")), ("no", _("Not upheld"))],
+        choices=[("", "—"), ("yes", _("Upheld")), ("no", _("Not upheld"))],
         coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
     )
     decision = forms.CharField(
         label=_("What was found and decided"),

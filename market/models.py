@@ -81,9 +81,9 @@ class Complaint(models.Model):
     duplicate_of = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="duplicates"
     )
-    verify_by = models.DateField()
-    answer_by = models.DateField()
-    resolve_by = models.DateField()
+    verify_by = models.DateField(_("looked at by"))
+    answer_by = models.DateField(_("first answer by"))
+    resolve_by = models.DateField(_("resolved by"))
     extended_at = models.DateTimeField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
     decision = models.TextField(_("decision"), blank=True)
