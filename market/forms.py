@@ -89,7 +89,10 @@ class AnswerForm(DomainErrorFormMixin, forms.Form):
 
 class ComplaintFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Complaint.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Open")), ("all", _("All")), *Complaint.Status.choices],
+        help_text=_("Open: not decided or closed yet."),
     )
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All")), *Complaint.Category.choices]

@@ -102,6 +102,14 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["association", "status", "created_at"]),
             models.Index(fields=["respondent", "status"]),
+            # the staff's queue: the open ones, the nearest time limit first
+            models.Index(
+                fields=["association", "resolve_by", "created_at", "id"],
+                condition=models.Q(
+                    status__in=["submitted", "accepted", "investigating", "mediation"]
+                ),
+                name="complaint_open_queue",
+            ),
         ]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")

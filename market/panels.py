@@ -20,6 +20,6 @@ def complaints_about(request, enterprise):
         {
             "rows": rows,
             "total": sum(counts.values()),
-            "link": reverse("complaint-list") + f"?respondent={enterprise.pk}",
+            "link": reverse("complaint-list") + f"?status=all&respondent={enterprise.pk}",
         },
     )

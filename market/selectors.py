@@ -39,9 +39,12 @@ def overdue_q(today=None) -> Q:
 
 
 def queue(user: User) -> QuerySet[Complaint]:
-    """The association's open complaints, those not triaged first, the oldest first."""
+    """The open complaints of the user's associations (all of them for an admin), the nearest
+    time limit first: read through the partial index of open complaints."""
     scope = scope_of(user)
-    complaints = visible_complaints(user).filter(status__in=Complaint.OPEN)
+    complaints = Complaint.objects.select_related(
+        "association", "respondent", "respondent_region", "complainant", "duplicate_of"
+    ).filter(status__in=Complaint.OPEN)
     if not scope.is_admin:
         complaints = complaints.filter(association_id__in=scope.association_ids)
     return complaints.order_by("resolve_by", "created_at", "id")

@@ -39,21 +39,30 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @action_required("complaint.view")
 def complaint_list(request: HttpRequest) -> HttpResponse:
+    """For the association's side, its queue (the open complaints, the nearest time limit first;
+    any status on request) and the complaints they filed; for others, the complaints they filed
+    and those about their enterprise, newest first."""
     user = request.user
+    scope = scope_of(user)
+    handles = bool(scope.association_ids) or scope.is_admin
     form = ComplaintFilterForm(request.GET)
-    found = selectors.visible_complaints(user)
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            found = found.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["category"]:
-            found = found.filter(category=form.cleaned_data["category"])
-        if form.cleaned_data["overdue"]:
-            found = found.filter(selectors.overdue_q())
-        if form.cleaned_data["respondent"]:
-            found = found.filter(respondent_id=form.cleaned_data["respondent"])
-    handles = bool(scope_of(user).association_ids) or scope_of(user).is_admin
-    order = ("resolve_by", "created_at", "id") if handles else ("-created_at", "-id")
-    page = Paginator(found.order_by(*order), PER_PAGE).get_page(request.GET.get("page"))
+    data = form.cleaned_data if form.is_valid() else {}
+    status = data.get("status", "")
+    if handles and status == "":
+        found = selectors.queue(user)
+    else:
+        found = selectors.visible_complaints(user)
+        if status not in ("", "all"):
+            found = found.filter(status=status)
+        order = ("resolve_by", "created_at", "id") if handles else ("-created_at", "-id")
+        found = found.order_by(*order)
+    if data.get("category"):
+        found = found.filter(category=data["category"])
+    if data.get("overdue"):
+        found = found.filter(selectors.overdue_q())
+    if data.get("respondent"):
+        found = found.filter(respondent_id=data["respondent"])
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "market/complaint_list.html",

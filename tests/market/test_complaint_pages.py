@@ -128,7 +128,11 @@ def test_the_members_page_shows_its_complaints_by_outcome_to_staff_only(cast):
     panel = page.split('data-testid="enterprise-complaints"')[1].split("</section>")[0]
     assert '<span class="count">2</span>' in panel
     assert panel.count('data-testid="complaint-count"') == 2
-    listed = _client(cast.staff).get(f"/complaints/?respondent={cast.member.pk}").content.decode()
+    listed = (
+        _client(cast.staff)
+        .get(f"/complaints/?status=all&respondent={cast.member.pk}")
+        .content.decode()
+    )
     assert listed.count('data-testid="complaint-row"') == 2
     own = _client(cast.enterprise_user).get(f"/enterprises/{cast.member.pk}/").content.decode()
     assert 'data-testid="enterprise-complaints"' not in own
