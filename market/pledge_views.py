@@ -97,7 +97,8 @@ def _pledge_page(request, pledge, *, forms_given=None, status=200):
         "own_signature": own,
         "sign_form": forms_given.get("sign") or SignForm(),
         "revise_form": forms_given.get("revise") or ReviseForm(),
-        "reason_form": forms_given.get("reason") or ReasonForm(),
+        # the page may hold the revision's form too, whose note has the same name
+        "reason_form": forms_given.get("reason") or ReasonForm(auto_id="id_withdraw_%s"),
         "history": history_for(pledge) if keeps else [],
     }
     return render(request, "market/pledge_detail.html", context, status=status)

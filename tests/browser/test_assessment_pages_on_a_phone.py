@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from relief.models import HardshipAssessment
-from tests.browser.conftest import ARTIFACTS, browser, fits, log_in, phone  # noqa: F401
+from tests.browser.conftest import ARTIFACTS, fits, log_in
 from tests.relief.test_assessment_selectors import assessed, grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"phone-{name}-390.png"), full_page=True)
 
 
-def test_an_enterprise_asks_for_an_assessment_on_a_phone(live_server, cast, phone):  # noqa: F811
+def test_an_enterprise_asks_for_an_assessment_on_a_phone(live_server, cast, phone):
     base = live_server.url
     log_in(phone, base, "enterprise")
     phone.goto(f"{base}/relief/assessments/")
@@ -40,7 +40,7 @@ def test_an_enterprise_asks_for_an_assessment_on_a_phone(live_server, cast, phon
     assert fits(phone)
 
 
-def test_staff_work_the_queue_and_the_hardest_hit_list_on_a_phone(live_server, cast, phone):  # noqa: F811
+def test_staff_work_the_queue_and_the_hardest_hit_list_on_a_phone(live_server, cast, phone):
     cast.member.name = LONG_NAME
     cast.member.save(update_fields=["name"])
     waiting = assessed(cast.member, cast.association, status="requested", grade="")
