@@ -1,5 +1,6 @@
 """`make run` works on SQLite, not PostgreSQL: every demo login's home page (and the regions'
-pictures and follow-up lists it links to) answers there too, with the demo's rollups made when
+pictures and follow-up lists it links to, the services, complaints and pledges pages) answers
+there too, with the demo's rollups made when
 the data was loaded. Date arithmetic that PostgreSQL reads one way and SQLite another (date +
 integer is a date on one, a number on the other) shows here first."""
 
@@ -33,8 +34,18 @@ for username in DEMO_USERNAMES:
     client = Client()
     client.force_login(User.objects.get(username=username))
     for url in ("/dashboard/", "/dashboard/region/440000/", "/needs/overdue/",
-                "/batches/follow-up/not-resumed/", "/api/v1/dashboard/", "/api/v1/rollups/"):
+                "/batches/follow-up/not-resumed/", "/api/v1/dashboard/", "/api/v1/rollups/",
+                "/services/", "/services/requests/", "/services/providers/", "/complaints/",
+                "/pledges/", "/api/v1/complaints/", "/api/v1/service-requests/"):
         answers[f"{username} {url}"] = client.get(url).status_code
+from market.models import Complaint, Pledge
+for pledge in Pledge.objects.all():
+    answers[f"anonymous /pledges/{pledge.pk}/"] = Client().get(f"/pledges/{pledge.pk}/").status_code
+staff = Client()
+staff.force_login(User.objects.get(username="staff"))
+for complaint in Complaint.objects.all():
+    url = f"/complaints/{complaint.pk}/"
+    answers[f"staff {url}"] = staff.get(url).status_code
 print(json.dumps(answers))
 """
 
