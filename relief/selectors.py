@@ -2,11 +2,14 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from associations.models import Membership
 from core.access import scope_of
-from relief.models import ReliefGrant, ReliefScheme
+from enterprises.models import Enterprise
+from relief.models import HardshipAssessment, ReliefGrant, ReliefScheme
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -37,3 +40,62 @@ def ledger(schemes) -> list[dict]:
 def schemes_for(user):
     """The schemes of the associations the user works for (all of them for an admin)."""
     return scope_of(user).filter(ReliefScheme.objects.all(), association="association_id")
+
+
+def latest_assessments(association_id: int, today=None) -> QuerySet[HardshipAssessment]:
+    """Each enterprise's latest assessed assessment with the association that is still valid."""
+    today = today or timezone.localdate()
+    newer = HardshipAssessment.objects.filter(
+        enterprise_id=OuterRef("enterprise_id"),
+        association_id=association_id,
+        status=HardshipAssessment.Status.ASSESSED,
+        valid_until__gte=today,
+        period__gt=OuterRef("period"),
+    )
+    return HardshipAssessment.objects.filter(
+        association_id=association_id,
+        status=HardshipAssessment.Status.ASSESSED,
+        valid_until__gte=today,
+    ).exclude(Exists(newer))
+
+
+def eligible_enterprises(scheme: ReliefScheme, today=None) -> QuerySet[Enterprise]:
+    """The enterprises a scheme may grant to now: active members of its association whose latest
+    valid assessment with it has one of the scheme's grades, of a size, inside a region and of an
+    industry the scheme names (each only when it names any), holding no proposed or granted grant
+    of the scheme. One query, whatever the number of members (regions and industries are read
+    once, with the scheme)."""
+    today = today or timezone.localdate()
+    graded = latest_assessments(scheme.association_id, today).filter(
+        enterprise_id=OuterRef("pk"), grade__in=scheme.grades or []
+    )
+    member = Membership.objects.filter(
+        enterprise_id=OuterRef("pk"),
+        association_id=scheme.association_id,
+        status=Membership.Status.ACTIVE,
+    )
+    holding = ReliefGrant.objects.filter(
+        scheme_id=scheme.pk,
+        enterprise_id=OuterRef("pk"),
+        status__in=[ReliefGrant.Status.PROPOSED, ReliefGrant.Status.GRANTED],
+    )
+    found = Enterprise.objects.filter(Exists(member), Exists(graded)).exclude(Exists(holding))
+    if scheme.sizes:
+        found = found.filter(size__in=scheme.sizes)
+    region_paths = [region.path for region in scheme.regions.all()]
+    if region_paths:
+        inside = Q()
+        for path in region_paths:
+            inside |= Q(region__path__startswith=path)
+        found = found.filter(inside)
+    industry_paths = [industry.path for industry in scheme.industries.all()]
+    if industry_paths:
+        within = Q()
+        for path in industry_paths:
+            within |= Q(industry__path__startswith=path)
+        found = found.filter(within)
+    grade = latest_assessments(scheme.association_id, today).filter(enterprise_id=OuterRef("pk"))
+    return found.annotate(
+        grade=Subquery(grade.values("grade")[:1]),
+        assessment_id=Subquery(grade.values("pk")[:1]),
+    ).select_related("region", "industry").order_by("name", "pk")

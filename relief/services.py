@@ -2,7 +2,7 @@
 locks its row, checks relief.access, and appends its event to the log
 (core.workflow) in the same transaction."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,16 +11,120 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError, required_reason
 from core.models import User
-from core.workflow import change_status, may_move, not_allowed, record_status
+from core.workflow import (
+    change_status,
+    diff,
+    may_move,
+    not_allowed,
+    record_event,
+    record_status,
+    snapshot,
+)
+from enterprises.models import Enterprise
 from relief import access
-from relief.models import ReliefGrant, ReliefGrantBatch, ReliefScheme
+from relief.models import Grade, ReliefGrant, ReliefGrantBatch, ReliefScheme
+from relief.selectors import eligible_enterprises
+
+SCHEME_FIELDS = (
+    "name",
+    "kind",
+    "grades",
+    "sizes",
+    "budget",
+    "amount_per_grant",
+    "active_from",
+    "active_to",
+)
+CENT = Decimal("0.01")
+
+
+def _money(value, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        message = _("Give an amount in yuan above zero, with at most two decimals.")
+        raise DomainError(message, fields={field: [message]})
+    if amount >= Decimal("1e12"):
+        message = _("The amount is too large.")
+        raise DomainError(message, fields={field: [message]})
+    return amount
+
+
+def _check_scheme(scheme: ReliefScheme) -> None:
+    problems = {}
+    if not (scheme.name or "").strip():
+        problems["name"] = [_("Name the scheme.")]
+    if scheme.kind not in ReliefScheme.Kind.values:
+        problems["kind"] = [_("Choose what the scheme gives.")]
+    grades = list(dict.fromkeys(scheme.grades or []))
+    if not grades or set(grades) - set(Grade.values):
+        problems["grades"] = [_("Choose the grades of hardship the scheme is for.")]
+    sizes = list(dict.fromkeys(scheme.sizes or []))
+    if set(sizes) - set(Enterprise.Size.values):
+        problems["sizes"] = [_("Unknown size.")]
+    if scheme.active_from and scheme.active_to and scheme.active_from > scheme.active_to:
+        problems["active_to"] = [_("The scheme must end on or after the day it starts.")]
+    for field in ("budget", "amount_per_grant"):
+        try:
+            setattr(scheme, field, _money(getattr(scheme, field), field))
+        except DomainError as error:
+            problems.update(error.fields)
+    if problems:
+        raise DomainError(_("Some values are not valid; see each field."), fields=problems)
+    scheme.grades, scheme.sizes = grades, sizes
+
+
+@transaction.atomic
+def scheme_create(
+    *, actor: User, association_id: int, regions=(), industries=(), **values
+) -> ReliefScheme:
+    if not access.may_manage(actor, association_id):
+        raise PermissionDenied
+    scheme = ReliefScheme(association_id=association_id, **values)
+    _check_scheme(scheme)
+    scheme.save()
+    scheme.regions.set(regions)
+    scheme.industries.set(industries)
+    record_event(scheme, "reliefscheme.created", actor=actor)
+    return scheme
+
+
+@transaction.atomic
+def scheme_update(
+    *, actor: User, scheme_id: int, regions=None, industries=None, **values
+) -> ReliefScheme:
+    """Change a scheme; its budget may not fall below what it has granted."""
+    scheme = ReliefScheme.objects.select_for_update().get(pk=scheme_id)
+    if not access.may_manage(actor, scheme.association_id):
+        raise PermissionDenied
+    before = snapshot(scheme, [f for f in SCHEME_FIELDS if f in values])
+    for name, value in values.items():
+        setattr(scheme, name, value)
+    _check_scheme(scheme)
+    granted = granted_total(scheme.pk)
+    if scheme.budget < granted:
+        message = _("The budget cannot be less than the %(granted)s yuan granted already.") % {
+            "granted": granted
+        }
+        raise DomainError(message, fields={"budget": [message]})
+    scheme.save()
+    if regions is not None:
+        scheme.regions.set(regions)
+    if industries is not None:
+        scheme.industries.set(industries)
+    record_event(scheme, "reliefscheme.updated", actor=actor, changes=diff(before, scheme))
+    return scheme
 
 
 @transaction.atomic
 def grant_batch_propose(
     *, actor: User, scheme_id: int, enterprise_ids: list[int]
 ) -> ReliefGrantBatch:
-    scheme = ReliefScheme.objects.get(pk=scheme_id)
+    """Grants to the enterprises ticked, each of which must be eligible now (the scheme's
+    rules: relief.selectors.eligible_enterprises); approved or rejected together."""
+    scheme = ReliefScheme.objects.select_for_update().get(pk=scheme_id)
     if not access.may_manage(actor, scheme.association_id):
         raise PermissionDenied
     if not enterprise_ids:
@@ -28,6 +132,16 @@ def grant_batch_propose(
             _("Tick at least one enterprise."),
             fields={"enterprise_ids": [_("Tick at least one enterprise.")]},
         )
+    wanted = set(enterprise_ids)
+    eligible = set(
+        eligible_enterprises(scheme).filter(pk__in=wanted).values_list("pk", flat=True)
+    )
+    if wanted - eligible:
+        names = sorted(
+            Enterprise.objects.filter(pk__in=wanted - eligible).values_list("name", flat=True)
+        ) or [str(pk) for pk in sorted(wanted - eligible)]
+        message = _("Not eligible for this scheme now: %(names)s.") % {"names": "、".join(names)}
+        raise DomainError(message, fields={"enterprise_ids": [message]})
     batch = ReliefGrantBatch.objects.create(scheme=scheme, proposed_by=actor)
     ReliefGrant.objects.bulk_create(
         ReliefGrant(batch=batch, scheme=scheme, enterprise_id=e, amount=scheme.amount_per_grant)

@@ -30,7 +30,25 @@ def _scheme(association, budget="1000.00", amount="400.00") -> ReliefScheme:
 
 
 def _members(association, count: int) -> list[int]:
-    return [MembershipFactory(association=association).enterprise_id for _ in range(count)]
+    """Active members assessed severe by the association, still valid: eligible for _scheme."""
+    ids = []
+    for _ in range(count):
+        membership = MembershipFactory(association=association, status="active")
+        HardshipAssessment.objects.create(
+            enterprise_id=membership.enterprise_id,
+            association=association,
+            period=date(2026, 2, 1),
+            revenue_drop_percent=Decimal("60"),
+            months_of_cash=Decimal("1.0"),
+            cause="epidemic",
+            computed_grade="severe",
+            grade="severe",
+            status="assessed",
+            valid_until=date(2099, 12, 31),
+            requested_by=UserFactory(),
+        )
+        ids.append(membership.enterprise_id)
+    return ids
 
 
 def _request(drop="55", cash="5"):
