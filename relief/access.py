@@ -66,3 +66,35 @@ def assessment_actions(user, assessment) -> list[str]:
 
 
 # --- relief schemes and grants (object rules of schemes, batches and grants) ----------------
+
+
+def scheme_actions(user, scheme) -> list[str]:
+    from core.access import allowed
+
+    return allowed(
+        {
+            "edit": may_manage(user, scheme.association_id),
+            "propose": may_manage(user, scheme.association_id),
+        }
+    )
+
+
+def batch_actions(user, batch) -> list[str]:
+    from core.access import allowed
+
+    deciding = may_decide(user, batch.scheme.association_id) and batch.status == "proposed"
+    return allowed({"approve": deciding, "reject": deciding})
+
+
+def grant_actions(user, grant) -> list[str]:
+    from core.access import allowed
+
+    return allowed(
+        {"revoke": may_decide(user, grant.scheme.association_id) and grant.status == "granted"}
+    )
+
+
+def sees_grant(user, grant) -> bool:
+    """The association's side, and the enterprise granted."""
+    scope = scope_of(user)
+    return scope.works_for(grant.scheme.association_id) or scope.owns(grant.enterprise_id)

@@ -95,7 +95,39 @@ def eligible_enterprises(scheme: ReliefScheme, today=None) -> QuerySet[Enterpris
             within |= Q(industry__path__startswith=path)
         found = found.filter(within)
     grade = latest_assessments(scheme.association_id, today).filter(enterprise_id=OuterRef("pk"))
-    return found.annotate(
-        grade=Subquery(grade.values("grade")[:1]),
-        assessment_id=Subquery(grade.values("pk")[:1]),
-    ).select_related("region", "industry").order_by("name", "pk")
+    return (
+        found.annotate(
+            grade=Subquery(grade.values("grade")[:1]),
+            assessment_id=Subquery(grade.values("pk")[:1]),
+        )
+        .select_related("region", "industry")
+        .order_by("name", "pk")
+    )
+
+
+def grants_for(user) -> QuerySet[ReliefGrant]:
+    """Grants the user may read: the association's side its schemes' grants, an enterprise its
+    own (granted or revoked: not what is only proposed), an admin all; officials none by name."""
+    scope = scope_of(user)
+    grants = ReliefGrant.objects.select_related("scheme", "enterprise", "batch")
+    if scope.is_admin:
+        return grants
+    if scope.is_enterprise:
+        if not scope.enterprise_id:
+            return grants.none()
+        return grants.filter(
+            enterprise_id=scope.enterprise_id,
+            status__in=[ReliefGrant.Status.GRANTED, ReliefGrant.Status.REVOKED],
+        )
+    if scope.association_ids:
+        return grants.filter(scheme__association_id__in=scope.association_ids)
+    return grants.none()
+
+
+def batches_for(user) -> QuerySet:
+    from relief.models import ReliefGrantBatch
+
+    return scope_of(user).filter(
+        ReliefGrantBatch.objects.select_related("scheme", "proposed_by"),
+        association="scheme__association_id",
+    )

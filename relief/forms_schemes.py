@@ -1,0 +1,60 @@
+"""The forms of the relief schemes pages; relief.services checks the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DateInput, DomainErrorFormMixin
+from core.region_fields import RegionListField
+from enterprises.models import Enterprise
+from relief.models import Grade, ReliefScheme
+
+
+class SchemeForm(DomainErrorFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("What it gives"), choices=ReliefScheme.Kind.choices)
+    grades = forms.MultipleChoiceField(
+        label=_("For enterprises graded"),
+        choices=Grade.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sizes = forms.MultipleChoiceField(
+        label=_("Sizes (none ticked: every size)"),
+        choices=Enterprise.Size.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    regions = RegionListField(label=_("Regions (empty: everywhere)"), required=False)
+    industries = forms.CharField(
+        label=_("Industries (empty: every industry)"),
+        required=False,
+        max_length=500,
+        help_text=_("Section letters or division codes of GB/T 4754-2017, e.g. C、H62."),
+    )
+    budget = forms.DecimalField(label=_("Budget (yuan)"), max_digits=14, decimal_places=2)
+    amount_per_grant = forms.DecimalField(
+        label=_("Amount per grant (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("For dues waived: the member's dues (or half of them)."),
+    )
+    active_from = forms.DateField(label=_("Active from"), widget=DateInput())
+    active_to = forms.DateField(label=_("Active to"), widget=DateInput())
+
+    def clean_industries(self):
+        from core.models import Industry
+        from core.region_fields import split_list
+
+        codes = [code.strip().upper() for code in split_list(self.cleaned_data["industries"])]
+        known = set(Industry.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown industry codes: %(codes)s.") % {"codes": "、".join(unknown)}
+            )
+        return codes
+
+
+class BatchDecisionForm(DomainErrorFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
