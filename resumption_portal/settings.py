@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "reports.models.Report.Status",
         "ComplaintTriageOutcomeEnum": "market.api.TriageOutcome",
         "EscalationOutcomeEnum": "supplies.models.Escalation.Outcome",
+        "GradeEnum": "relief.models.Grade",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

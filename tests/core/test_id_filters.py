@@ -54,6 +54,8 @@ ID_PARAMETERS = [
     ("/api/v1/complaints/", "association"),
     ("/api/v1/complaints/", "respondent"),
     ("/api/v1/pledge-signatures/", "enterprise"),
+    ("/api/v1/relief-grants/", "scheme"),
+    ("/api/v1/relief-grants/", "enterprise"),
 ]
 
 
@@ -150,6 +152,7 @@ FILTER_MODULES = [
     "core.api.views",
     "services.api",
     "relief.api_assessments",
+    "relief.api_schemes",
     "market.api",
 ]
 # Query parameters that name a row by its id, whatever the filter set.

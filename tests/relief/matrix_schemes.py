@@ -66,4 +66,68 @@ PAGE_ROWS: list = [
     ("/relief/schemes/{scheme}/propose/", {}, 405),
     ("/relief/batches/{proposed_batch}/approve/", {}, 405),
 ]
-API_ROWS: list = []
+HANDLES = {"staff": 200, "manager": 200, "partner": 200, "admin": 200, "other_staff": 404}
+DECIDES = {"manager": 200, "admin": 200, "other_staff": 403}
+
+
+def new_scheme(cast) -> dict:
+    return {
+        "name": "贷款贴息",
+        "kind": "loan",
+        "grades": ["severe", "moderate"],
+        "budget": "50000.00",
+        "amount_per_grant": "5000.00",
+        "active_from": "2026-01-01",
+        "active_to": "2099-12-31",
+        "regions": ["440000"],
+        "industries": ["C"],
+    }
+
+
+API_ROWS: list = [
+    ("get", "/api/v1/relief-schemes/", {**HANDLES, "other_staff": 200}, 403),
+    ("get", "/api/v1/relief-schemes/{scheme}/", HANDLES, 403),
+    ("get", "/api/v1/relief-schemes/{scheme}/eligible/", HANDLES, 403),
+    (
+        "post",
+        "/api/v1/relief-schemes/",
+        {"staff": 201, "manager": 201, "partner": 201, "other_staff": 201, "admin": 400},
+        403,
+        new_scheme,
+    ),
+    ("patch", "/api/v1/relief-schemes/{scheme}/", HANDLES, 403, {"budget": "20000.00"}),
+    (
+        "get",
+        "/api/v1/relief-grants/",
+        {**HANDLES, "other_staff": 200, "enterprise_user": 200, "outsider": 200},
+        403,
+    ),
+    (
+        "get",
+        "/api/v1/relief-grants/{held_grant}/",
+        {**HANDLES, "enterprise_user": 200, "outsider": 404},
+        403,
+    ),
+    (
+        "post",
+        "/api/v1/relief-grants/approve-batch/",
+        # the cast member is not assessed: the batch is legal to decide, the grant holds
+        {**DECIDES, "other_staff": 403},
+        403,
+        lambda cast: {"batch": OBJECTS["proposed_batch"](cast)},
+    ),
+    (
+        "post",
+        "/api/v1/relief-grants/{held_grant}/revoke/",
+        {**DECIDES},
+        403,
+        {"reason": "已恢复经营"},
+    ),
+    (
+        "post",
+        "/api/v1/relief-grants/",
+        {"staff": 400, "manager": 400, "partner": 400, "admin": 400, "other_staff": 404},
+        403,
+        lambda cast: {"scheme": OBJECTS["scheme"](cast), "enterprises": [cast.member.pk]},
+    ),
+]
