@@ -133,9 +133,7 @@ def grant_batch_propose(
             fields={"enterprise_ids": [_("Tick at least one enterprise.")]},
         )
     wanted = set(enterprise_ids)
-    eligible = set(
-        eligible_enterprises(scheme).filter(pk__in=wanted).values_list("pk", flat=True)
-    )
+    eligible = set(eligible_enterprises(scheme).filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - eligible:
         names = sorted(
             Enterprise.objects.filter(pk__in=wanted - eligible).values_list("name", flat=True)
