@@ -6,7 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, required_reason
@@ -24,6 +25,7 @@ from enterprises.models import Enterprise
 from relief import access
 from relief.models import Grade, ReliefGrant, ReliefGrantBatch, ReliefScheme
 from relief.selectors import eligible_enterprises
+from supplies.services import priority
 
 SCHEME_FIELDS = (
     "name",
@@ -174,7 +176,26 @@ def grant_batch_approve(*, actor: User, batch_id: int) -> ReliefGrantBatch:
     change_status(batch, to=ReliefGrantBatch.Status.APPROVED, actor=actor)
     for grant in grants:
         change_status(grant, to=ReliefGrant.Status.GRANTED, actor=actor)
+        if scheme.kind == ReliefScheme.Kind.PRIORITY_MATCHING:
+            _match_first(grant.enterprise_id, scheme.association_id)
     return batch
+
+
+def _match_first(enterprise_id: int, association_id: int) -> None:
+    """Priority matching: while a granted priority scheme holds (to its last day), the
+    enterprise's needs with the association rank higher in the queue (supplies.services.
+    priority); with none left, they rank as others again."""
+    holding = ReliefGrant.objects.filter(
+        enterprise_id=enterprise_id,
+        scheme__association_id=association_id,
+        scheme__kind=ReliefScheme.Kind.PRIORITY_MATCHING,
+        status=ReliefGrant.Status.GRANTED,
+        scheme__active_to__gte=timezone.localdate(),
+    ).aggregate(until=Max("scheme__active_to"))["until"]
+    if holding is None:
+        priority.release(enterprise_id=enterprise_id, association_id=association_id)
+    else:
+        priority.hold(enterprise_id=enterprise_id, association_id=association_id, until=holding)
 
 
 @transaction.atomic
@@ -202,4 +223,6 @@ def grant_revoke(*, actor: User, grant_id: int, reason: str) -> ReliefGrant:
         reason=grant.revoke_reason,
         update_fields=("revoke_reason",),
     )
+    if grant.scheme.kind == ReliefScheme.Kind.PRIORITY_MATCHING:
+        _match_first(grant.enterprise_id, grant.scheme.association_id)
     return grant

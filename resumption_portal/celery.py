@@ -22,6 +22,11 @@ app.conf.beat_schedule = {
         "task": "core.tasks.delete_expired_idempotency_keys",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Relief's priority matching ends on its day: the needs it raised rank as others again.
+    "end-priorities": {
+        "task": "supplies.tasks.end_priorities",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # Demand reports for government: the previous day every morning, the previous ISO week on
     # Mondays, the previous month on the 1st; for every province, official's jurisdiction and
     # association.

@@ -23,3 +23,11 @@ def notify_need_change(need_id: int, event_id: int) -> None:
     """Tell the people concerned of the event `event_id` on a need."""
     need = Need.objects.select_related("enterprise", "enterprise__region", "item").get(pk=need_id)
     tell_need_change(need, Event.objects.get(pk=event_id))
+
+
+@shared_task(name="supplies.tasks.end_priorities")
+def end_priorities() -> int:
+    """Relief's priority holds whose day has passed: their needs rank as others again."""
+    from supplies.services.priority import end_passed
+
+    return end_passed()

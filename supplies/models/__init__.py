@@ -7,7 +7,14 @@ and the coordination around them: matches, placements, questions, escalations an
 """
 
 from supplies.models.catalogue import POSITIVE, QUANTITY, SupplyItem, Unit, in_unit, plain
-from supplies.models.coordination import Escalation, Match, NeedMessage, Placement, SupplyOffer
+from supplies.models.coordination import (
+    Escalation,
+    Match,
+    NeedMessage,
+    Placement,
+    PriorityHold,
+    SupplyOffer,
+)
 from supplies.models.needs import (
     Difficulty,
     KindManager,
@@ -31,6 +38,7 @@ __all__ = [
     "NeedQuerySet",
     "OneKind",
     "Placement",
+    "PriorityHold",
     "SupplyItem",
     "SupplyOffer",
     "SupplyRequest",

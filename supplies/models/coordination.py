@@ -181,3 +181,22 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.need_id} {self.escalated_at:%Y-%m-%d}"
+
+
+class PriorityHold(models.Model):
+    """An enterprise's needs with an association rank higher until a day (relief's priority
+    matching): kept here, below relief, so that a need filed while it holds ranks higher too."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", models.CASCADE, related_name="+")
+    association = models.ForeignKey("associations.Association", models.CASCADE, related_name="+")
+    until = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "association"], name="one_priority_hold_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}@{self.association_id} until {self.until}"

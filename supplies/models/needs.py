@@ -102,6 +102,9 @@ class Need(models.Model):
     # One step of urgency weighs as much as a week of waiting in the queue.
     URGENCY_WEIGHT = {Urgency.LOW: 0, Urgency.NORMAL: 1, Urgency.HIGH: 2, Urgency.CRITICAL: 3}
     URGENCY_STEP = timedelta(days=7)
+    # Relief's priority matching (supplies.services.priority.hold): a need of an enterprise
+    # holding such a grant ranks as if filed four weeks earlier, while the grant holds.
+    PRIORITY_BOOST = timedelta(days=28)
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     enterprise = models.ForeignKey(
@@ -157,6 +160,8 @@ class Need(models.Model):
     # Ranking: the filing time moved earlier by a week per urgency step, so that a need waiting
     # long enough overtakes a more urgent new one; an index on it gives the queue in order.
     rank_at = models.DateTimeField(editable=False)
+    # Ranked higher until this day (relief's priority matching), or not at all.
+    priority_until = models.DateField(null=True, blank=True, editable=False)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
@@ -239,7 +244,10 @@ class Need(models.Model):
 
     def compute_rank_at(self):
         weight = self.URGENCY_WEIGHT.get(self.urgency, 1)
-        return self.created_at - weight * self.URGENCY_STEP
+        rank_at = self.created_at - weight * self.URGENCY_STEP
+        if self.priority_until is not None:
+            rank_at -= self.PRIORITY_BOOST
+        return rank_at
 
     @property
     def is_active(self) -> bool:

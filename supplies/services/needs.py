@@ -23,6 +23,7 @@ from supplies.services.checks import (
     field_error,
     membership_association,
 )
+from supplies.services.priority import current_until
 
 S = Need.Status
 
@@ -121,6 +122,7 @@ def need_file(*, actor: User, kind: str, association_id: int | None = None, **fi
         **{k: v for k, v in fields.items() if k in allowed and v is not None},
     )
     _check_need(need)
+    need.priority_until = current_until(need.enterprise_id, association_id)
     need.save()
     record_status(need, from_status="", to_status=need.status, actor=actor)
     return need
