@@ -55,6 +55,15 @@ def navigation(request):
 
         waiting = visible_requests(user).filter(status="submitted").count()
         items.append((_("Service requests"), reverse("service-request-list"), waiting or None))
+    # Relief for hard-hit members: the schemes and their ledger (assessments and the hardest-hit
+    # list a button away) for the association's people; an enterprise's own relief; officials'
+    # hardest-hit list of their jurisdiction.
+    if coordinates:
+        items.append((_("Relief"), reverse("relief-scheme-list"), None))
+    elif own:
+        items.append((_("My relief"), reverse("relief-mine"), None))
+    elif can(user, "hardship.hardest_hit") and scope.kind == "jurisdiction":
+        items.append((_("Hardest hit"), reverse("hardest-hit"), None))
     # Market order: complaints (one's own, those about one's enterprise, the association's),
     # and from there the pledges.
     if can(user, "complaint.view"):
