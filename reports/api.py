@@ -157,7 +157,12 @@ class ReportDetailSerializer(ReportSerializer):
     data = serializers.JSONField(
         read_only=True,
         help_text="The figures, as computed when the report was generated: sections "
-        "progress, needs, supplies, urgent, headline, names and meta. Each figure is defined "
+        "progress, needs, supplies, services, relief, urgent, headline, names and meta "
+        "(reports made before support services and relief were counted have no services or "
+        "relief). `services`: requests made and resolved for the first time in the period; "
+        "`relief`: per scheme, the enterprises and yuan of grants held at the period's end and "
+        "of those revoked in it, amounts as text with two decimals (docs/decisions/0019); "
+        "`names.schemes` names each scheme, its kind and its association. Each figure is defined "
         "in docs/decisions/0002 (memberships and applications as at the period's end, from "
         "their history; `resumed` counts members only and `resumed_not_members` the others; "
         "`rate` = resumed ÷ members as text to four decimal places, half to even). `urgent` "

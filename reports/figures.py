@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -38,9 +39,12 @@ from batches.figures import (
     section_of,
 )
 from batches.models import Application
-from core.models import Industry, Region
+from core.models import Event, Industry, Region
+from core.workflow import status_at
+from relief.models import ReliefGrant, ReliefScheme
 from reports.models import ENTERPRISE_FIGURES
 from reports.periods import local_midnight, previous_period
+from services.models import ServiceRequest
 from supplies.models import Escalation, Match, Need, Placement, plain
 
 PATH_SEGMENT = 7  # "440000/": one region code and its slash in Region.path
@@ -367,6 +371,137 @@ def supplies(scope: Scope) -> dict:
     }
 
 
+# --- section 5: support services and relief (docs/decisions/0019) -------------------------
+
+SERVICE_FIGURES = ("requested", "resolved")
+RELIEF_COUNTS = ("enterprises", "revoked_enterprises")
+RELIEF_MONEY = ("granted", "revoked")
+RELIEF_FIGURES = ("enterprises", "granted", "revoked_enterprises", "revoked")
+CENT = Decimal("0.01")
+
+
+def yuan(value) -> str:
+    """An amount of money as the snapshot keeps it: text with exactly two decimal places (a sum
+    over no rows is NULL: 0.00)."""
+    return str((value or Decimal("0")).quantize(CENT))
+
+
+def _service_requests(scope: Scope) -> QuerySet:
+    requests = ServiceRequest.objects.filter(scope.enterprises("enterprise__"))
+    if scope.association is not None:
+        requests = requests.filter(association=scope.association)
+    return requests
+
+
+def _status_events(model, to_status: str, **when) -> QuerySet:
+    """The events that moved the outer row of `model` to `to_status`, in that time."""
+    return Event.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id=OuterRef("pk"),
+        to_status=to_status,
+        **when,
+    )
+
+
+def service_conditions(start: datetime, end: datetime) -> dict[str, Q]:
+    """Which requests (made before the end) each service figure counts: `requested` when made
+    in the period, `resolved` when resolved for the first time in the period (its first move to
+    resolved in the event log): a request reopened and resolved again is never counted again,
+    in that period or a later one."""
+    resolved = ServiceRequest.Status.RESOLVED
+    return {
+        "requested": Q(created_at__gte=start),
+        "resolved": Q(
+            Exists(_status_events(ServiceRequest, resolved, at__gte=start, at__lt=end)),
+            ~Exists(_status_events(ServiceRequest, resolved, at__lt=start)),
+        ),
+    }
+
+
+def services(scope: Scope) -> dict:
+    """Support service requests by region and industry: made in the period, resolved (for the
+    first time) in the period. One grouped query."""
+    start, end = local_midnight(scope.start), local_midnight(scope.end)
+    conditions = service_conditions(start, end)
+    grouped = (
+        _service_requests(scope)
+        .filter(created_at__lt=end)
+        .filter(conditions["requested"] | conditions["resolved"])
+        .annotate(
+            region=scope.region_key("enterprise__"),
+            section=section_of("enterprise__"),
+        )
+        .values("region", "section")
+        .annotate(**{name: Count("id", filter=condition) for name, condition in conditions.items()})
+        .order_by("region", "section")
+    )
+    rows = [
+        {
+            "region": _code_of(found["region"]),
+            "section": found["section"],
+            **{name: found[name] for name in SERVICE_FIGURES},
+        }
+        for found in grouped
+    ]
+    return {"rows": rows, "totals": _totals(rows, SERVICE_FIGURES)}
+
+
+def _grants(scope: Scope) -> QuerySet:
+    grants = ReliefGrant.objects.filter(scope.enterprises("enterprise__"))
+    if scope.association is not None:
+        grants = grants.filter(scheme__association=scope.association)
+    return grants
+
+
+def relief(scope: Scope) -> dict:
+    """Relief by scheme, region and industry: the grants held at the end (granted on or before
+    it and not revoked by then, by their history) as distinct enterprises and yuan, and the
+    grants revoked in the period, likewise. One grouped query; amounts summed in PostgreSQL as
+    exact decimals."""
+    start, end = local_midnight(scope.start), local_midnight(scope.end)
+    G = ReliefGrant.Status
+    held = Q(status_then=G.GRANTED)
+    revoked = Q(revoked_in_period=True)
+    grouped = (
+        _grants(scope)
+        .annotate(
+            status_then=status_at(ReliefGrant, end),
+            revoked_in_period=Exists(
+                _status_events(ReliefGrant, G.REVOKED, at__gte=start, at__lt=end)
+            ),
+        )
+        .filter(held | revoked)
+        .annotate(
+            region=scope.region_key("enterprise__"),
+            section=section_of("enterprise__"),
+        )
+        .values("scheme_id", "region", "section")
+        .annotate(
+            enterprises=Count("enterprise_id", distinct=True, filter=held),
+            granted=Sum("amount", filter=held),
+            revoked_enterprises=Count("enterprise_id", distinct=True, filter=revoked),
+            revoked=Sum("amount", filter=revoked),
+        )
+        .order_by("scheme_id", "region", "section")
+    )
+    rows = [
+        {
+            "scheme": str(found["scheme_id"]),
+            "region": _code_of(found["region"]),
+            "section": found["section"],
+            "enterprises": found["enterprises"],
+            "granted": yuan(found["granted"]),
+            "revoked_enterprises": found["revoked_enterprises"],
+            "revoked": yuan(found["revoked"]),
+        }
+        for found in grouped
+    ]
+    totals = {name: sum(row[name] for row in rows) for name in RELIEF_COUNTS}
+    for name in RELIEF_MONEY:
+        totals[name] = yuan(sum((Decimal(row[name]) for row in rows), Decimal("0")))
+    return {"rows": rows, "totals": {name: totals[name] for name in RELIEF_FIGURES}}
+
+
 # --- section 3: urgent and escalated needs still open at the end --------------------------
 
 
@@ -529,11 +664,21 @@ def previous_period_of(scope: Scope) -> tuple[date, date]:
 
 # --- the whole report ---------------------------------------------------------------------
 
-SECTIONS = ("progress", "needs", "supplies", "urgent", "headline", "names")
+SECTIONS = ("progress", "needs", "supplies", "services", "relief", "urgent", "headline", "names")
+# The steps the report page counts while the figures are computed (a step may hold more than one
+# section): the progress a report shows is "done of len(STEPS)".
+STEPS = (
+    ("progress",),
+    ("needs",),
+    ("supplies",),
+    ("services", "relief"),
+    ("urgent",),
+    ("headline", "names"),
+)
 
 
 def compute(scope: Scope, on_step: Callable[[int, int], None] = lambda done, total: None) -> dict:
-    total = len(SECTIONS)
+    total = len(STEPS)
     data: dict = {}
     data["progress"] = progress(scope)
     on_step(1, total)
@@ -541,25 +686,29 @@ def compute(scope: Scope, on_step: Callable[[int, int], None] = lambda done, tot
     on_step(2, total)
     data["supplies"] = supplies(scope)
     on_step(3, total)
-    data["urgent"] = urgent(scope)
+    data["services"] = services(scope)
+    data["relief"] = relief(scope)
     on_step(4, total)
-    data["headline"] = headline(scope, data["progress"]["totals"], data["needs"]["totals"])
+    data["urgent"] = urgent(scope)
     on_step(5, total)
+    data["headline"] = headline(scope, data["progress"]["totals"], data["needs"]["totals"])
     data["names"] = names(data)
     on_step(6, total)
     return data
 
 
 def names(data: dict) -> dict:
-    """Chinese and English names of the regions, sections and items the rows name."""
+    """Chinese and English names of the regions, sections and items the rows name, and the
+    relief schemes' names (as their association typed them), kinds and associations."""
     from supplies.models import SupplyItem
 
-    regions = {row["region"] for section in ("progress", "needs") for row in data[section]["rows"]}
+    grouped = [s for s in ("progress", "needs", "services", "relief") if s in data]
+    regions = {row["region"] for section in grouped for row in data[section]["rows"]}
     regions |= {row["region"] for row in data["urgent"]["rows"]}
-    sections = {row["section"] for s in ("progress", "needs") for row in data[s]["rows"]}
+    sections = {row["section"] for s in grouped for row in data[s]["rows"]}
     items = {row["item"] for row in data["supplies"]["rows"]}
     items |= {row["need"]["item"] for row in data["urgent"]["rows"] if "item" in row["need"]}
-    return {
+    result = {
         "regions": {
             r.code: [r.name_zh, r.name_en]
             for r in Region.objects.filter(code__in=regions).only("code", "name_zh", "name_en")
@@ -573,3 +722,14 @@ def names(data: dict) -> dict:
             for i in SupplyItem.objects.filter(code__in=items).only("code", "name_zh", "name_en")
         },
     }
+    if "relief" in data:
+        schemes = {row["scheme"] for row in data["relief"]["rows"]}
+        result["schemes"] = {
+            str(scheme.pk): {
+                "name": scheme.name,
+                "kind": scheme.kind,
+                "association": scheme.association.name,
+            }
+            for scheme in ReliefScheme.objects.filter(pk__in=schemes).select_related("association")
+        }
+    return result

@@ -36,12 +36,22 @@ from reports import figures
 from reports.figures import mask_personal
 from reports.models import Report
 from reports.periods import period_label
-from reports.tables import DECIMAL, INT, PERCENT, TEXT, Column, Table, display, tables
+from reports.tables import (
+    DECIMAL,
+    INT,
+    MONEY,
+    PERCENT,
+    TEXT,
+    Column,
+    Table,
+    display,
+    tables,
+)
 
 # Part of every kept file's state (reports.services.file_state): change it when what the
 # renderers write changes, so that files kept before are made again.
 RENDERING_VERSION = "2026-12-04"
-NUMERIC = (INT, DECIMAL, PERCENT)
+NUMERIC = (INT, DECIMAL, PERCENT, MONEY)
 # Control characters that XML (XLSX) and PDF text cannot hold; tab and newlines stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _PERCENT_TEXT = re.compile(r"^-?\d+(?:\.\d+)?%$")
@@ -157,7 +167,7 @@ def render_csv(report: Report, every_urgent: dict | None = None) -> bytes:
 
 # --- XLSX ---------------------------------------------------------------------------------
 
-NUMBER_FORMATS = {INT: "#,##0", DECIMAL: "#,##0.00", PERCENT: "0.00%"}
+NUMBER_FORMATS = {INT: "#,##0", DECIMAL: "#,##0.00", PERCENT: "0.00%", MONEY: "#,##0.00"}
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 

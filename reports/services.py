@@ -44,8 +44,8 @@ def progress_key(report_id: int) -> str:
 def progress_of(report: Report) -> dict:
     """How far generation has come: {"done": n, "total": m}."""
     if report.status in Report.DONE:
-        return {"done": len(figures.SECTIONS), "total": len(figures.SECTIONS)}
-    return cache.get(progress_key(report.pk)) or {"done": 0, "total": len(figures.SECTIONS)}
+        return {"done": len(figures.STEPS), "total": len(figures.STEPS)}
+    return cache.get(progress_key(report.pk)) or {"done": 0, "total": len(figures.STEPS)}
 
 
 def _enqueue(report: Report) -> None:

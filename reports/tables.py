@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy, pgettext
 from batches.figures import RESUMED_OF_MEMBERS, percent_text
 from core.models import in_active_language
 from core.text import labelled, with_aside
+from relief.models import ReliefScheme
 from reports.figures import mask_personal
 from reports.models import Report
 from supplies.models import Escalation, Need, Unit, in_unit, plain
 
 TEXT, INT, DECIMAL, PERCENT, BOOL = "text", "int", "decimal", "percent", "bool"
+MONEY = "money"  # yuan, always with two decimal places
 
 FIGURE_LABELS = {
     "members": gettext_lazy("Member enterprises"),
@@ -66,6 +68,30 @@ FIGURE_DEFINITIONS = {
     "escalated": gettext_lazy("Needs put before government in the period."),
     "overdue": gettext_lazy("Needs open at the end of the period whose needed-by day had passed."),
 }
+# Support services and relief (docs/decisions/0019): their own labels, since a service request
+# "resolved" is not a need resolved.
+SERVICE_LABELS = {
+    "requested": gettext_lazy("Services requested"),
+    "resolved": gettext_lazy("Services resolved"),
+}
+RELIEF_LABELS = {
+    "enterprises": gettext_lazy("Enterprises with relief"),
+    "granted": gettext_lazy("Relief held (yuan)"),
+    "revoked_enterprises": gettext_lazy("Enterprises revoked in the period"),
+    "revoked": gettext_lazy("Relief revoked in the period (yuan)"),
+}
+SERVICES_NOTE = gettext_lazy(
+    "Services requested: requests made in the period. Services resolved: requests resolved "
+    "for the first time in the period; a request reopened and resolved again counts once, in "
+    "the period of its first resolution."
+)
+RELIEF_NOTE = gettext_lazy(
+    "Relief held: grants granted by the end of the period and not revoked by then (a later "
+    "revocation does not change it); proposed and rejected grants are not counted. An enterprise "
+    "counts once per scheme in each row, so one with relief under two schemes counts in both "
+    "rows and twice in the total. Amounts in yuan, exact to the fen."
+)
+
 ROUNDING = gettext_lazy(
     "Rates are rounded to four decimal places (0.01 %%), half to even as in GB/T 8170 "
     "(1/32 = 0.0312); every format shows the same rounded value. Previous period: "
@@ -247,6 +273,83 @@ def supplies(data: dict) -> Table:
     return table
 
 
+def services(data: dict) -> Table:
+    names = data["names"]
+    table = Table(
+        "services",
+        _("Support services by region and industry"),
+        [
+            Column(_("Region")),
+            Column(_("Industry section")),
+            *(Column(str(SERVICE_LABELS[f]), INT) for f in SERVICE_LABELS),
+        ],
+        note=str(SERVICES_NOTE),
+    )
+    for row in data["services"]["rows"]:
+        table.rows.append(
+            [
+                _name(names, "regions", row["region"]),
+                f"{row['section']} {_name(names, 'sections', row['section'])}",
+                *(row[f] for f in SERVICE_LABELS),
+            ]
+        )
+    totals = data["services"]["totals"]
+    table.totals = [_("Total"), "", *(totals[f] for f in SERVICE_LABELS)]
+    return table
+
+
+RELIEF_KINDS = {"enterprises": INT, "granted": MONEY, "revoked_enterprises": INT, "revoked": MONEY}
+
+
+def _scheme_name(data: dict, scheme: str) -> str:
+    """The scheme's name; in a report over more than one association, with its association."""
+    found = data["names"].get("schemes", {}).get(scheme)
+    if not found:
+        return scheme
+    if data.get("meta", {}).get("association"):
+        return found["name"]
+    return with_aside(found["name"], found["association"])
+
+
+def _money(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+def relief(data: dict) -> Table:
+    names = data["names"]
+    table = Table(
+        "relief",
+        _("Relief by scheme, region and industry"),
+        [
+            Column(_("Relief scheme")),
+            Column(_("Kind")),
+            Column(_("Region")),
+            Column(_("Industry section")),
+            *(Column(str(RELIEF_LABELS[f]), kind) for f, kind in RELIEF_KINDS.items()),
+        ],
+        note=str(RELIEF_NOTE),
+    )
+
+    def values(figures: dict) -> list:
+        return [
+            _money(figures[f]) if kind == MONEY else figures[f] for f, kind in RELIEF_KINDS.items()
+        ]
+
+    for row in data["relief"]["rows"]:
+        scheme = names.get("schemes", {}).get(row["scheme"], {})
+        table.rows.append(
+            [
+                _scheme_name(data, row["scheme"]),
+                _label(ReliefScheme.Kind, scheme.get("kind", "")),
+                _name(names, "regions", row["region"]),
+                f"{row['section']} {_name(names, 'sections', row['section'])}",
+                *values(row),
+            ]
+        )
+    table.totals = [_("Total"), "", "", "", *values(data["relief"]["totals"])]
+    return table
+
+
 def urgent(data: dict, every: dict | None = None) -> Table:
     """The urgent list of the snapshot, or `every` one of them (figures.urgent with the files'
     limit: what the CSV and XLSX downloads list), saying plainly when the list is cut."""
@@ -336,7 +439,10 @@ def tables(report: Report, every_urgent: dict | None = None) -> list[Table]:
     if not data:
         return []
     urgent_table = urgent(data, every_urgent)
-    result = [headline(data), progress(data), needs(data), supplies(data), urgent_table]
+    result = [headline(data), progress(data), needs(data), supplies(data)]
+    # reports made before support services and relief were counted have no such sections
+    result += [section(data) for key, section in ADDED if key in data]
+    result.append(urgent_table)
     corrected = changes(report)
     if corrected is not None:
         result.insert(1, corrected)
@@ -345,10 +451,15 @@ def tables(report: Report, every_urgent: dict | None = None) -> list[Table]:
     return result
 
 
+ADDED = (("services", services), ("relief", relief))
+
+
 def display(value, kind: str) -> str:
     """A cell as text for a page, a CSV or a PDF."""
     if value is None:
-        return "—" if kind in (PERCENT, DECIMAL) else ""
+        return "—" if kind in (PERCENT, DECIMAL, MONEY) else ""
+    if kind == MONEY:
+        return str(Decimal(value).quantize(Decimal("0.01")))
     if kind == PERCENT:
         # A rate is stored to four decimal places: as a percentage with two it is the same
         # number, rounded once (ROUNDING), whatever the format.
@@ -386,6 +497,15 @@ def _figure_rows(data: dict) -> dict[tuple[str, str, str], object]:
         label = with_aside(_name(names, "items", row["item"]), _label(Unit, row["unit"]))
         for figure in ("requests", "asked", "matched"):
             values[("supplies", label, figure)] = row[figure]
+    for row in data.get("services", {}).get("rows", []):
+        label = f"{_name(names, 'regions', row['region'])} · {row['section']}"
+        for figure in SERVICE_LABELS:
+            values[("services", label, figure)] = row[figure]
+    for row in data.get("relief", {}).get("rows", []):
+        label = f"{_scheme_name(data, row['scheme'])} · {_name(names, 'regions', row['region'])}"
+        label += f" · {row['section']}"
+        for figure in RELIEF_LABELS:
+            values[("relief", label, figure)] = row[figure]
     return values
 
 
@@ -394,6 +514,8 @@ SECTION_TITLES = {
     "progress": gettext_lazy("Resumption progress by region and industry"),
     "needs": gettext_lazy("Needs by kind, region and industry"),
     "supplies": gettext_lazy("Supply quantities by item"),
+    "services": gettext_lazy("Support services by region and industry"),
+    "relief": gettext_lazy("Relief by scheme, region and industry"),
 }
 SUPPLY_LABELS = {
     "requests": gettext_lazy("Requests"),
@@ -426,6 +548,10 @@ def changes(report: Report) -> Table | None:
     if previous is None or not report.data:
         return None
     old, new = _figure_rows(previous.data), _figure_rows(report.data)
+    # A version made before a section existed did not count it: nothing to compare with.
+    for section, _section in ADDED:
+        if section not in previous.data:
+            new = {key: value for key, value in new.items() if key[0] != section}
     table = Table(
         "changes",
         _("Changed since version %(version)d") % {"version": previous.version},
@@ -442,8 +568,7 @@ def changes(report: Report) -> Table | None:
         if before == after:
             continue
         section, row, figure = key
-        label = FIGURE_LABELS.get(figure) or SUPPLY_LABELS.get(figure) or figure
-        kind = PERCENT if figure == "rate" else DECIMAL if figure in ("asked", "matched") else INT
+        label, kind = _changed_figure(section, figure)
         table.rows.append(
             [
                 str(SECTION_TITLES[section]),
@@ -456,3 +581,14 @@ def changes(report: Report) -> Table | None:
     if not table.rows:
         table.note = _("No figure changed.")
     return table
+
+
+def _changed_figure(section: str, figure: str) -> tuple[str, str]:
+    """A figure's label and kind, as the changes table shows it."""
+    if section == "services":
+        return SERVICE_LABELS[figure], INT
+    if section == "relief":
+        return RELIEF_LABELS[figure], RELIEF_KINDS[figure]
+    label = FIGURE_LABELS.get(figure) or SUPPLY_LABELS.get(figure) or figure
+    kind = PERCENT if figure == "rate" else DECIMAL if figure in ("asked", "matched") else INT
+    return label, kind

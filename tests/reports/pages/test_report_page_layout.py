@@ -156,7 +156,8 @@ def test_every_table_cell_but_a_rows_name_carries_its_column_for_a_phone(cast, c
     report = weekly_report(cast)
     html = page_of(client, cast.official, report).content.decode()
     tables = re.findall(r'<table class="cards report-cells">.*?</table>', html, re.S)
-    assert len(tables) == 5  # the headline, progress, needs, supplies and urgent needs
+    # the headline, progress, needs, supplies, support services, relief and urgent needs
+    assert len(tables) == 7
     for table in tables:
         body = table[table.index("<tbody>") :]
         for cells in re.findall(r"<tr>(.*?)</tr>", body, re.S):
