@@ -24,7 +24,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Industry, Region, User
-from demo import accounts, associations, batches, enterprises, market, needs, reports
+from demo import (
+    accounts,
+    associations,
+    batches,
+    enterprises,
+    market,
+    needs,
+    relief,
+    reports,
+    services,
+)
 from demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES
 from reports import rollups
 
@@ -52,6 +62,8 @@ def load_demo_data() -> dict[str, int]:
     accounts.enterprise_user(members[0][0])
     batches.load(demo_associations[0], people["manager"], members[0])
     needs.load(demo_associations[0], people["staff"], official, members[0])
+    services.load(demo_associations[0], people["staff"], members[0])
+    relief.load(demo_associations[0], people["staff"], people["manager"], members[0])
     market.load(demo_associations[0], people["staff"], members[0])
     reports.load(demo_associations, province, people["manager"])
     # The dashboards' trends: the story's last 30 days, as the beat would have kept them.
