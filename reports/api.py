@@ -157,9 +157,12 @@ class ReportDetailSerializer(ReportSerializer):
     data = serializers.JSONField(
         read_only=True,
         help_text="The figures, as computed when the report was generated: sections "
-        "progress, needs, supplies, services, relief, urgent, headline, names and meta "
-        "(reports made before support services and relief were counted have no services or "
-        "relief). `services`: requests made and resolved for the first time in the period; "
+        "progress, needs, supplies, services, relief, complaints, urgent, headline, names and "
+        "meta (reports made before support services, relief and complaints were counted have "
+        "no such sections). `complaints`: by category, the business's region and section "
+        "(blank for a non-member), filed, upheld for the first time and handed to market "
+        "regulation in the period (docs/decisions/0022). `services`: requests made and "
+        "resolved for the first time in the period; "
         "`relief`: per scheme, the enterprises and yuan of grants held at the period's end and "
         "of those revoked in it, amounts as text with two decimals (docs/decisions/0019); "
         "`names.schemes` names each scheme, its kind and its association. Each figure is defined "

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -41,6 +41,7 @@ from batches.figures import (
 from batches.models import Application
 from core.models import Event, Industry, Region
 from core.workflow import status_at
+from market.models import Complaint, HandOff
 from relief.models import ReliefGrant, ReliefScheme
 from reports.models import ENTERPRISE_FIGURES
 from reports.periods import local_midnight, previous_period
@@ -502,6 +503,66 @@ def relief(scope: Scope) -> dict:
     return {"rows": rows, "totals": {name: totals[name] for name in RELIEF_FIGURES}}
 
 
+# --- section 6: complaints about businesses (market order, docs/decisions/0022) ------------
+
+COMPLAINT_FIGURES = ("new", "upheld", "handed_off")
+
+
+def complaint_conditions(scope: Scope, start: datetime, end: datetime) -> dict[str, Q]:
+    """Which complaints (filed before the end) each figure counts: `new` when filed in the
+    period; `upheld` when first decided upheld in the period (its first move to upheld in the
+    event log: upheld again after a reopening counts once); `handed_off` when handed to market
+    regulation on a day of the period."""
+    upheld = Complaint.Status.UPHELD
+    return {
+        "new": Q(created_at__gte=start),
+        "upheld": Q(
+            Exists(_status_events(Complaint, upheld, at__gte=start, at__lt=end)),
+            ~Exists(_status_events(Complaint, upheld, at__lt=start)),
+        ),
+        "handed_off": Q(
+            Exists(
+                HandOff.objects.filter(
+                    complaint=OuterRef("pk"),
+                    handed_on__gte=scope.start,
+                    handed_on__lt=scope.end,
+                )
+            )
+        ),
+    }
+
+
+def complaints(scope: Scope) -> dict:
+    """Complaints by category, the business's region and its industry section (blank for a
+    business that is not a member): filed, upheld and handed to market regulation in the period.
+    Counts only: no complainant, no business is named. One grouped query."""
+    start, end = local_midnight(scope.start), local_midnight(scope.end)
+    conditions = complaint_conditions(scope, start, end)
+    found = Complaint.objects.filter(scope.enterprises("respondent_"), created_at__lt=end)
+    if scope.association is not None:
+        found = found.filter(association=scope.association)
+    grouped = (
+        found.filter(conditions["new"] | conditions["upheld"] | conditions["handed_off"])
+        .annotate(
+            region=scope.region_key("respondent_"),
+            section=Coalesce(section_of("respondent__"), Value("")),
+        )
+        .values("category", "region", "section")
+        .annotate(**{name: Count("id", filter=condition) for name, condition in conditions.items()})
+        .order_by("category", "region", "section")
+    )
+    rows = [
+        {
+            "category": row["category"],
+            "region": _code_of(row["region"]),
+            "section": row["section"],
+            **{name: row[name] for name in COMPLAINT_FIGURES},
+        }
+        for row in grouped
+    ]
+    return {"rows": rows, "totals": _totals(rows, COMPLAINT_FIGURES)}
+
+
 # --- section 3: urgent and escalated needs still open at the end --------------------------
 
 
@@ -664,14 +725,24 @@ def previous_period_of(scope: Scope) -> tuple[date, date]:
 
 # --- the whole report ---------------------------------------------------------------------
 
-SECTIONS = ("progress", "needs", "supplies", "services", "relief", "urgent", "headline", "names")
+SECTIONS = (
+    "progress",
+    "needs",
+    "supplies",
+    "services",
+    "relief",
+    "complaints",
+    "urgent",
+    "headline",
+    "names",
+)
 # The steps the report page counts while the figures are computed (a step may hold more than one
 # section): the progress a report shows is "done of len(STEPS)".
 STEPS = (
     ("progress",),
     ("needs",),
     ("supplies",),
-    ("services", "relief"),
+    ("services", "relief", "complaints"),
     ("urgent",),
     ("headline", "names"),
 )
@@ -688,6 +759,7 @@ def compute(scope: Scope, on_step: Callable[[int, int], None] = lambda done, tot
     on_step(3, total)
     data["services"] = services(scope)
     data["relief"] = relief(scope)
+    data["complaints"] = complaints(scope)
     on_step(4, total)
     data["urgent"] = urgent(scope)
     on_step(5, total)
@@ -702,10 +774,10 @@ def names(data: dict) -> dict:
     relief schemes' names (as their association typed them), kinds and associations."""
     from supplies.models import SupplyItem
 
-    grouped = [s for s in ("progress", "needs", "services", "relief") if s in data]
+    grouped = [s for s in ("progress", "needs", "services", "relief", "complaints") if s in data]
     regions = {row["region"] for section in grouped for row in data[section]["rows"]}
     regions |= {row["region"] for row in data["urgent"]["rows"]}
-    sections = {row["section"] for s in grouped for row in data[s]["rows"]}
+    sections = {row["section"] for s in grouped for row in data[s]["rows"] if row["section"]}
     items = {row["item"] for row in data["supplies"]["rows"]}
     items |= {row["need"]["item"] for row in data["urgent"]["rows"] if "item" in row["need"]}
     result = {

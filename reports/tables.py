@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from batches.figures import RESUMED_OF_MEMBERS, percent_text
 from core.models import in_active_language
 from core.text import labelled, with_aside
+from market.models import Complaint
 from relief.models import ReliefScheme
 from reports.figures import mask_personal
 from reports.models import Report
@@ -90,6 +91,18 @@ RELIEF_NOTE = gettext_lazy(
     "revocation does not change it); proposed and rejected grants are not counted. An enterprise "
     "counts once per scheme in each row, so one with relief under two schemes counts in both "
     "rows and twice in the total. Amounts in yuan, exact to the fen."
+)
+
+COMPLAINT_LABELS = {
+    "new": gettext_lazy("Complaints filed"),
+    "upheld": gettext_lazy("Complaints upheld"),
+    "handed_off": gettext_lazy("Handed to market regulation"),
+}
+COMPLAINTS_NOTE = gettext_lazy(
+    "Complaints about businesses by category, the business's region and its industry section "
+    "(blank for a business that is not a member). Filed: in the period. Upheld: decided upheld "
+    "for the first time in the period. Handed to market regulation: on a day of the period. No "
+    "complainant or business is named."
 )
 
 ROUNDING = gettext_lazy(
@@ -451,7 +464,35 @@ def tables(report: Report, every_urgent: dict | None = None) -> list[Table]:
     return result
 
 
-ADDED = (("services", services), ("relief", relief))
+def complaints(data: dict) -> Table:
+    names = data["names"]
+    table = Table(
+        "complaints",
+        _("Complaints about businesses by category, region and industry"),
+        [
+            Column(_("Category")),
+            Column(_("Region")),
+            Column(_("Industry section")),
+            *(Column(str(COMPLAINT_LABELS[f]), INT) for f in COMPLAINT_LABELS),
+        ],
+        note=str(COMPLAINTS_NOTE),
+    )
+    for row in data["complaints"]["rows"]:
+        section = row["section"]
+        table.rows.append(
+            [
+                _label(Complaint.Category, row["category"]),
+                _name(names, "regions", row["region"]),
+                f"{section} {_name(names, 'sections', section)}" if section else "—",
+                *(row[f] for f in COMPLAINT_LABELS),
+            ]
+        )
+    totals = data["complaints"]["totals"]
+    table.totals = [_("Total"), "", "", *(totals[f] for f in COMPLAINT_LABELS)]
+    return table
+
+
+ADDED = (("services", services), ("relief", relief), ("complaints", complaints))
 
 
 def display(value, kind: str) -> str:

@@ -156,8 +156,9 @@ def test_every_table_cell_but_a_rows_name_carries_its_column_for_a_phone(cast, c
     report = weekly_report(cast)
     html = page_of(client, cast.official, report).content.decode()
     tables = re.findall(r'<table class="cards report-cells">.*?</table>', html, re.S)
-    # the headline, progress, needs, supplies, support services, relief and urgent needs
-    assert len(tables) == 7
+    # the headline, progress, needs, supplies, support services, relief, complaints and urgent
+    # needs
+    assert len(tables) == 8
     for table in tables:
         body = table[table.index("<tbody>") :]
         for cells in re.findall(r"<tr>(.*?)</tr>", body, re.S):
