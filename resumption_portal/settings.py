@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "services",
     "relief",
     "market",
+    "cases",
     "reports",
     "members",
     "portal",

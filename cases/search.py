@@ -1,0 +1,119 @@
+"""Search of the case library.
+
+PostgreSQL: the words (cases.segment, search mode) go into a `simple` tsvector weighted title A >
+summary B > the rest C, kept in `Case.search_vector` (GIN index); a query matches every one of its
+words, ranked by ts_rank; titles and enterprise names are also matched by pg_trgm similarity
+(GIN trigram index), which catches a name typed with a character off. SQLite (`make run`): the
+stored segmented text is searched with icontains. Snippets are cut here, escaped, with the
+words marked (decision 0021).
+"""
+
+from functools import lru_cache
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Greatest
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from cases.segment import query_words, words
+
+TRIGRAM_THRESHOLD = 0.3
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@lru_cache(maxsize=1)
+def trigrams_work() -> bool:
+    """Whether pg_trgm makes trigrams of Chinese characters here: it does not under
+    LC_CTYPE=C (every non-ASCII byte is taken for a separator)."""
+    if not is_postgresql():
+        return False
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("SELECT show_trgm('共享用工')")
+        except Exception:  # pg_trgm missing
+            return False
+        return bool(cursor.fetchone()[0])
+
+
+def search_text(case) -> tuple[str, str, str]:
+    """The segmented title, summary and rest of `case` (space-separated words)."""
+    rest = " ".join((case.enterprise_name, case.problem, case.actions, case.results))
+    return (" ".join(words(case.title)), " ".join(words(case.summary)), " ".join(words(rest)))
+
+
+def fill(case) -> None:
+    """Set the case's search columns (before its save)."""
+    title, summary, rest = search_text(case)
+    case.search_text = " ".join((title, summary, rest))
+    if is_postgresql():
+        case.search_vector = (
+            SearchVector(Value(title), weight="A", config="simple")
+            + SearchVector(Value(summary), weight="B", config="simple")
+            + SearchVector(Value(rest), weight="C", config="simple")
+        )
+    else:
+        case.search_vector = None
+
+
+def _tsquery(terms: list[str]) -> SearchQuery:
+    quoted = " & ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
+    return SearchQuery(quoted, search_type="raw", config="simple")
+
+
+def search(queryset: QuerySet, text: str) -> QuerySet:
+    """`queryset` narrowed to the cases matching `text`, best first."""
+    text = (text or "").strip()[:200]
+    terms = query_words(text)
+    if not terms:
+        return queryset if not text else queryset.filter(title__icontains=text)
+    if not is_postgresql():
+        matches = Q()
+        for term in terms:
+            matches &= Q(search_text__icontains=term)
+        return queryset.filter(matches | Q(title__icontains=text)).order_by("-helped_count", "-id")
+    query = _tsquery(terms)
+    rank = SearchRank(F("search_vector"), query)
+    if trigrams_work():
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        similar = Greatest(
+            TrigramWordSimilarity(Value(text), "title"),
+            TrigramWordSimilarity(Value(text), "enterprise_name"),
+        )
+        found = queryset.annotate(rank=rank, similar=similar).filter(
+            Q(search_vector=query) | Q(similar__gte=TRIGRAM_THRESHOLD)
+        )
+    else:
+        found = queryset.annotate(rank=rank, similar=Value(0.0, output_field=FloatField()))
+        found = found.filter(
+            Q(search_vector=query) | Q(title__icontains=text) | Q(enterprise_name__icontains=text)
+        )
+    return found.order_by(F("rank").desc(), F("similar").desc(), "-id")
+
+
+def snippet(text: str, query: str, *, width: int = 80) -> SafeString:
+    """An escaped excerpt of `text` around the first query word found, each found word wrapped in
+    <mark>; the opening of `text` when none is found."""
+    text = text or ""
+    terms = sorted(query_words(query or ""), key=len, reverse=True)
+    lower = text.lower()
+    first = min((i for i in (lower.find(t) for t in terms) if i >= 0), default=-1)
+    start = max(0, first - width // 4) if first >= 0 else 0
+    piece = text[start : start + width]
+    marked, i, low = [], 0, piece.lower()
+    while i < len(piece):
+        hit = next((t for t in terms if low.startswith(t, i)), None)
+        if hit:
+            marked.append("<mark>" + escape(piece[i : i + len(hit)]) + "</mark>")
+            i += len(hit)
+        else:
+            marked.append(escape(piece[i]))
+            i += 1
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    return mark_safe(prefix + "".join(marked) + suffix)  # noqa: S308 — every piece escaped
