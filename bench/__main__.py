@@ -13,10 +13,15 @@ every benchmark and print the figures beside their targets.
 8. demand reports over those applications and needs (adding matches and placements once): one
    province's weekly figures against plain SQL, the full daily run, rendering the largest report;
 9. daily rollups of those (one day of the whole country; a backfill of 90 days, once) and the
-   dashboards that read them: the country's and a province official's.
+   dashboards that read them: the country's and a province official's;
+10. 200,000 service requests, hardship assessments of 30% of the members and a relief scheme:
+   the staff's service-request queue (selector, plan, page, API) and the scheme's eligible
+   enterprises at 10,000 and 100,000 members;
+11. 100,000 complaints: the staff's complaints queue (selector, plan, page).
 
 `python -m bench needs` (or `make bench ONLY=needs`) runs steps 1-2 and the sections named
-only: import (3-4), members (5), batches (6), needs (7), reports (8), dashboards (9).
+only: import (3-4), members (5), batches (6), needs (7), reports (8), dashboards (9),
+services (10), market (11).
 """
 
 import argparse
@@ -38,7 +43,16 @@ MEMBERS = 100_000
 CSV_ROWS = 100_000
 APPLICATIONS = 20_000
 NEEDS = 1_000_000
-SECTIONS = ("import", "members", "batches", "needs", "reports", "dashboards")
+SECTIONS = (
+    "import",
+    "members",
+    "batches",
+    "needs",
+    "reports",
+    "dashboards",
+    "services",
+    "market",
+)
 
 
 def _settings_env() -> dict[str, str]:
@@ -132,6 +146,14 @@ def main(argv: list[str] | None = None) -> None:
         bench_reports(population)
     if "dashboards" in sections:
         bench_dashboards(population)
+    if "services" in sections:
+        from bench import services
+
+        services.run(population)
+    if "market" in sections:
+        from bench import market
+
+        market.run(population)
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s", flush=True)
 
 

@@ -123,6 +123,21 @@ class ServiceRequest(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # The staff's queue (services.selectors.staff_queue): open requests, those not
+            # accepted yet first, the oldest first; a page without sorting them all.
+            models.Index(
+                models.F("association"),
+                models.Case(
+                    models.When(status="submitted", then=models.Value(0)),
+                    default=models.Value(1),
+                ),
+                models.F("created_at"),
+                models.F("id"),
+                name="service_request_open_queue",
+                condition=models.Q(status__in=("submitted", *IN_HAND, "resolved")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service} · {self.enterprise}"
