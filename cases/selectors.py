@@ -27,9 +27,9 @@ def library(
     if tag:
         cases = cases.filter(tags__tag=tag)
     if industry:
-        cases = cases.filter(industry__path__startswith=_path_of(Industry, industry))
+        cases = by_path(cases, "industry", Industry, industry)
     if region:
-        cases = cases.filter(region__path__startswith=_path_of(Region, region))
+        cases = by_path(cases, "region", Region, region)
     if size:
         cases = cases.filter(size=size)
     cases = cases.prefetch_related("tags")
@@ -38,9 +38,12 @@ def library(
     return cases
 
 
-def _path_of(model, code) -> str:
+def by_path(cases: QuerySet, field: str, model, code) -> QuerySet:
+    """The cases whose `field` (industry or region) is `code` or below it."""
     found = model.objects.filter(code=str(code)).values_list("path", flat=True).first()
-    return found or "-none-"
+    if not found:
+        return cases.none()
+    return cases.filter(**{f"{field}__path__startswith": found})
 
 
 def review_queue(user) -> QuerySet:

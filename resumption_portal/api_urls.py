@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from associations.api import AssociationViewSet
 from batches.api import ApplicationViewSet, BatchViewSet
+from cases.api import API_ROUTES as CASE_ROUTES
 from core.api import errors as api_errors
 from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
 from enterprises.api import ClaimViewSet, EnterpriseViewSet
@@ -42,7 +43,7 @@ router.register("labour-requests", LabourRequestViewSet, basename="labour-reques
 router.register("difficulties", DifficultyViewSet, basename="difficulty")
 router.register("supply-offers", SupplyOfferViewSet, basename="supply-offer")
 router.register("reports", ReportViewSet, basename="report")
-for prefix, viewset, basename in (*SERVICE_ROUTES, *RELIEF_ROUTES, *MARKET_ROUTES):
+for prefix, viewset, basename in (*SERVICE_ROUTES, *RELIEF_ROUTES, *MARKET_ROUTES, *CASE_ROUTES):
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

@@ -151,6 +151,7 @@ FILTER_MODULES = [
     "associations.api",
     "core.api.views",
     "services.api",
+    "cases.api",
     "relief.api_assessments",
     "relief.api_schemes",
     "market.api",
