@@ -178,7 +178,9 @@ class GrantSerializer(serializers.ModelSerializer):
 
 
 class ProposeSerializer(serializers.Serializer):
-    scheme = serializers.IntegerField(help_text="The scheme's id.")
+    scheme = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The scheme's id."
+    )
     enterprises = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         allow_empty=False,
@@ -246,7 +248,13 @@ class GrantViewSet(viewsets.ReadOnlyModelViewSet):
             raise Http404
         return batch
 
-    @extend_schema(request=ProposeSerializer, responses={201: GrantBatchSerializer})
+    @extend_schema(
+        request=ProposeSerializer,
+        responses={
+            201: GrantBatchSerializer,
+            404: OpenApiResponse(description="No such scheme among the caller's associations'"),
+        },
+    )
     def create(self, request, *args, **kwargs):
         serializer = ProposeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.models import Role
-from tests.browser.conftest import ARTIFACTS, browser  # noqa: F401 (the fixture)
+from tests.browser.conftest import ARTIFACTS
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 from tests.reports.test_services_relief_figures import (  # noqa: F401 (the fixtures)
