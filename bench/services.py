@@ -23,6 +23,7 @@ from associations.models import Association, Membership
 from bench.generate import Population
 from bench.needs import RUNS, NotAvailable, _get, _queries, _server_time
 from bench.report import figure, heading, note
+from core.access import scope_of
 from core.models import Industry, Region
 from relief.models import HardshipAssessment, ReliefScheme
 from services.models import Service, ServiceProvider, ServiceRequest
@@ -284,7 +285,13 @@ def _first_page(queryset):
 
 
 def _offered_next(staff) -> bool:
-    """offered_next (the request page's panel) once, cut at SLOW_S seconds; True if slow."""
+    """offered_next (the request page's panel) once, cut at SLOW_S seconds; True if slow.
+
+    Every other service of the catalogue is given capacity to spare first, so that the panel
+    has something to offer (with capacity 50 each, the 64,000 open requests fill them all)."""
+    services = Service.objects.filter(association_id__in=scope_of(staff).association_ids)
+    spare = list(services.order_by("pk").values_list("pk", flat=True))[::2]
+    Service.objects.filter(pk__in=spare).update(capacity=1_000_000)
     started = time.perf_counter()
     try:
         with transaction.atomic():
@@ -295,7 +302,7 @@ def _offered_next(staff) -> bool:
         figure("  one run, offered_next", f"> {SLOW_S} s (cancelled)", "< 300 ms", False)
         return True
     seconds = time.perf_counter() - started
-    note(f"offered next (the request page's panel): {len(offered)} services")
+    note(f"offered next (the request page's panel): {len(offered)} services with capacity free")
     if seconds > SLOW_S:
         figure("  one run, offered_next", f"{seconds:,.1f} s", "< 300 ms", False)
         return True

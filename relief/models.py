@@ -59,6 +59,15 @@ class HardshipAssessment(models.Model):
 
     class Meta:
         ordering = ["-period", "-id"]
+        indexes = [
+            # An enterprise's latest assessed assessment with an association
+            # (relief.selectors.latest_assessments), probed once per enterprise.
+            models.Index(
+                fields=["association", "enterprise", "-period"],
+                name="hardship_latest",
+                condition=models.Q(status="assessed"),
+            ),
+        ]
         verbose_name = _("hardship assessment")
         verbose_name_plural = _("hardship assessments")
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from associations.models import Membership
 from core.access import scope_of
+from core.models import Industry, Region
 from enterprises.models import Enterprise
 from relief.models import HardshipAssessment, ReliefGrant, ReliefScheme
 
@@ -63,11 +64,16 @@ def eligible_enterprises(scheme: ReliefScheme, today=None) -> QuerySet[Enterpris
     """The enterprises a scheme may grant to now: active members of its association whose latest
     valid assessment with it has one of the scheme's grades, of a size, inside a region and of an
     industry the scheme names (each only when it names any), holding no proposed or granted grant
-    of the scheme. One query, whatever the number of members (regions and industries are read
-    once, with the scheme)."""
+    of the scheme. The same queries whatever the number of members.
+
+    It starts from the association's graded assessments (few beside its members), and reads the
+    regions and industries the scheme names as lists of codes (`region_id IN (…)`, one query
+    each), so that the planner knows how many enterprises they leave."""
     today = today or timezone.localdate()
-    graded = latest_assessments(scheme.association_id, today).filter(
-        enterprise_id=OuterRef("pk"), grade__in=scheme.grades or []
+    graded = (
+        latest_assessments(scheme.association_id, today)
+        .filter(grade__in=scheme.grades or [])
+        .values("enterprise_id")
     )
     member = Membership.objects.filter(
         enterprise_id=OuterRef("pk"),
@@ -79,21 +85,15 @@ def eligible_enterprises(scheme: ReliefScheme, today=None) -> QuerySet[Enterpris
         enterprise_id=OuterRef("pk"),
         status__in=[ReliefGrant.Status.PROPOSED, ReliefGrant.Status.GRANTED],
     )
-    found = Enterprise.objects.filter(Exists(member), Exists(graded)).exclude(Exists(holding))
+    found = Enterprise.objects.filter(Exists(member), pk__in=graded).exclude(Exists(holding))
     if scheme.sizes:
         found = found.filter(size__in=scheme.sizes)
-    region_paths = [region.path for region in scheme.regions.all()]
-    if region_paths:
-        inside = Q()
-        for path in region_paths:
-            inside |= Q(region__path__startswith=path)
-        found = found.filter(inside)
-    industry_paths = [industry.path for industry in scheme.industries.all()]
-    if industry_paths:
-        within = Q()
-        for path in industry_paths:
-            within |= Q(industry__path__startswith=path)
-        found = found.filter(within)
+    regions = _subtrees(Region, [region.path for region in scheme.regions.all()])
+    if regions is not None:
+        found = found.filter(region_id__in=regions)
+    industries = _subtrees(Industry, [industry.path for industry in scheme.industries.all()])
+    if industries is not None:
+        found = found.filter(industry_id__in=industries)
     grade = latest_assessments(scheme.association_id, today).filter(enterprise_id=OuterRef("pk"))
     return (
         found.annotate(
@@ -103,6 +103,18 @@ def eligible_enterprises(scheme: ReliefScheme, today=None) -> QuerySet[Enterpris
         .select_related("region", "industry")
         .order_by("name", "pk")
     )
+
+
+def _subtrees(model, paths: list[str]) -> list[str] | None:
+    """The codes of the regions (or industries) at or below any of `paths`, read in one query;
+    None when no path is named (no narrowing). Read as a list so that the planner sees how many
+    there are: as a subquery it guesses one and loops over all members once per code."""
+    if not paths:
+        return None
+    inside = Q()
+    for path in paths:
+        inside |= Q(path__startswith=path)
+    return list(model.objects.filter(inside).values_list("pk", flat=True))
 
 
 def grants_for(user) -> QuerySet[ReliefGrant]:

@@ -137,6 +137,18 @@ class ServiceRequest(models.Model):
                 name="service_request_open_queue",
                 condition=models.Q(status__in=("submitted", *IN_HAND, "resolved")),
             ),
+            # What is offered next (services.selectors.offered_next): per service, what it has
+            # in hand, and its oldest waiting request, each read without scanning the others.
+            models.Index(
+                fields=["service"],
+                name="service_request_in_hand",
+                condition=models.Q(status__in=IN_HAND),
+            ),
+            models.Index(
+                fields=["service", "created_at", "id"],
+                name="service_request_waiting",
+                condition=models.Q(status="submitted"),
+            ),
         ]
 
     def __str__(self) -> str:
