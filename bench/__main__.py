@@ -17,11 +17,12 @@ every benchmark and print the figures beside their targets.
 10. 200,000 service requests, hardship assessments of 30% of the members and a relief scheme:
    the staff's service-request queue (selector, plan, page, API) and the scheme's eligible
    enterprises at 10,000 and 100,000 members;
-11. 100,000 complaints: the staff's complaints queue (selector, plan, page).
+11. 100,000 complaints: the staff's complaints queue (selector, plan, page);
+12. 100,000 practice cases: the library searched in Chinese (first page and count, plan, page).
 
 `python -m bench needs` (or `make bench ONLY=needs`) runs steps 1-2 and the sections named
 only: import (3-4), members (5), batches (6), needs (7), reports (8), dashboards (9),
-services (10), market (11).
+services (10), market (11), cases (12).
 """
 
 import argparse
@@ -52,6 +53,7 @@ SECTIONS = (
     "dashboards",
     "services",
     "market",
+    "cases",
 )
 
 
@@ -154,6 +156,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import market
 
         market.run(population)
+    if "cases" in sections:
+        from bench import cases
+
+        cases.run(population)
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s", flush=True)
 
 

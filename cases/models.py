@@ -74,8 +74,8 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     helped_count = models.PositiveIntegerField(_("helped"), default=0)
-    # The segmented words (space-separated), computed in Python at save: what the full-text
-    # index is built from and what SQLite's fallback searches.
+    # The segmented words (space-separated), computed in Python at save: what SQLite's fallback
+    # searches (empty on PostgreSQL, where the vector holds them).
     search_text = models.TextField(default="", editable=False)
     # PostgreSQL: setweight(title, A) || summary B || the rest C over `simple`; NULL on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)

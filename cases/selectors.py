@@ -34,6 +34,9 @@ def library(
         cases = cases.filter(size=size)
     cases = cases.prefetch_related("tags")
     if text:
+        # Searched: the industry, region and association are read for the page's rows only
+        # (a join would be made for every match before the ranking keeps twenty).
+        cases = cases.select_related(None).prefetch_related("industry", "region", "association")
         return search.search(cases, text)
     return cases
 
@@ -61,3 +64,15 @@ def get_visible(user, pk) -> Case:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(access.visible(user).select_related("industry", "region"), pk=pk)
+
+
+SEARCH_COUNT_CAP = 1000
+
+
+def found_count(cases: QuerySet, cap: int = SEARCH_COUNT_CAP) -> tuple[int, bool]:
+    """How many cases a search found, counted up to `cap` (and whether it stopped there): past a
+    thousand a reader narrows the search rather than pages on, and counting every match of a
+    common word over a large library costs as much as ranking them. Unordered, so that the count
+    stops at the cap instead of ranking everything first."""
+    found = cases.order_by()[: cap + 1].count()
+    return min(found, cap), found > cap

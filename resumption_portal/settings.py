@@ -106,6 +106,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # The case search matches names with pg_trgm's `%>` operator (answered by a trigram index),
+    # whose threshold is this setting: 0.3 catches a name typed with a character off (decision
+    # 0021). Given at connect time: no query of its own.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c pg_trgm.word_similarity_threshold=0.3"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 

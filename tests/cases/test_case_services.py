@@ -103,6 +103,22 @@ def test_a_title_match_ranks_above_a_body_match(cast):
     assert found == [in_title, in_body]
 
 
+def test_a_name_typed_with_a_character_off_still_finds_the_case(cast):
+    """Trigram matching of enterprise names (threshold 0.3, set at connect time): 陶磁 for
+    陶瓷 still finds the company; an unrelated name finds nothing."""
+    case = make(cast, {**SHARED, "enterprise_name": "佛山市陶瓷有限公司"})
+    assert list(selectors.library(cast.enterprise_user, text="佛山市陶磁有限公司")) == [case]
+    assert list(selectors.library(cast.enterprise_user, text="杭州丝绸")) == []
+
+
+def test_the_count_of_a_search_stops_at_its_cap(cast):
+    for n in range(3):
+        make(cast, {**SHARED, "title": f"共享用工第{n + 1}例"})
+    found = selectors.library(cast.enterprise_user, text="用工")
+    assert selectors.found_count(found) == (3, False)
+    assert selectors.found_count(found, cap=2) == (2, True)
+
+
 def test_snippet_marks_the_word_and_escapes_html():
     text = "<script>alert(1)</script> 员工到超市共享用工，效果好"
     html = snippet(text, "用工")
