@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -102,6 +105,16 @@ class Membership(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
     member_number = models.CharField(_("member number"), max_length=32, blank=True)
+    # What the member pays the association a year, when the association records it: a relief
+    # scheme waiving dues (in full or by half) grants this amount (relief.services).
+    annual_dues = models.DecimalField(
+        _("annual dues (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     # The enterprise's record as it was when the membership ended (left, rejected, declined):

@@ -1,6 +1,7 @@
 """Every write on associations, their staff and memberships."""
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -140,6 +141,25 @@ def staff_invite(
 
 
 # --- memberships --------------------------------------------------------------------------
+
+
+UNCHANGED = object()
+
+
+def _annual_dues(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        dues = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        dues = None
+    if dues is None or not dues.is_finite() or dues < 0 or dues != dues.quantize(Decimal("0.01")):
+        message = _("Give the annual dues in yuan, 0 or more, with at most two decimal places.")
+        raise DomainError(message, fields={"annual_dues": [message]})
+    if dues >= Decimal("10000000000"):
+        message = _("The annual dues are at most 9,999,999,999.99 yuan.")
+        raise DomainError(message, fields={"annual_dues": [message]})
+    return dues
 
 
 def _member_number(value: str) -> str:
@@ -401,12 +421,23 @@ def membership_decline(*, actor: User, membership_id: int, reason: str = "") -> 
 
 
 @transaction.atomic
-def membership_update(*, actor: User, membership_id: int, member_number: str) -> Membership:
+def membership_update(
+    *,
+    actor: User,
+    membership_id: int,
+    member_number: str | None = None,
+    annual_dues: Decimal | object | None = UNCHANGED,
+) -> Membership:
+    """Change the member number and the annual dues (each only when given; dues None: not
+    recorded), with the old and new values in the history."""
     membership = _locked(membership_id)
     _require(access.may_decide_membership(actor, membership))
-    before = snapshot(membership, ["member_number"])
-    membership.member_number = _member_number(member_number)
-    membership.save(update_fields=["member_number", "updated_at"])
+    before = snapshot(membership, ["member_number", "annual_dues"])
+    if member_number is not None:
+        membership.member_number = _member_number(member_number)
+    if annual_dues is not UNCHANGED:
+        membership.annual_dues = _annual_dues(annual_dues)
+    membership.save(update_fields=["member_number", "annual_dues", "updated_at"])
     changes = diff(before, membership)
     if changes:
         record_event(membership, "membership.updated", actor=actor, changes=changes)

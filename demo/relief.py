@@ -8,7 +8,8 @@ Each step goes through relief's writes at the moment it happened (`demo.timeline
 from datetime import timedelta
 from decimal import Decimal
 
-from associations.models import Association
+from associations import services as membership_services
+from associations.models import Association, Membership
 from core.models import User
 from demo.accounts import account_of
 from demo.timeline import days_ago, happened_at
@@ -28,6 +29,9 @@ ASSESSMENTS = [
     (8, "5", "12.0", "5", "other", "refuse"),
     (9, "58", "1.0", "30", "epidemic", "wait"),
 ]
+# The annual dues the association records for some members (理事单位 3,000, 会员单位 1,500…):
+# a dues waiver grants each member its own dues; the others get the scheme's amount.
+DUES = {0: "3000.00", 2: "1500.00", 3: "1500.00", 5: "1500.00", 6: "1000.00"}
 
 
 def load(association: Association, staff: User, manager: User, members: list[Enterprise]) -> None:
@@ -69,6 +73,14 @@ def load(association: Association, staff: User, manager: User, members: list[Ent
                     assessment_id=assessment.pk,
                     reason="营业收入基本未受影响，不属于困难企业。",
                 )
+    with happened_at(days_ago(21)):
+        for index, amount in DUES.items():
+            membership = Membership.objects.get(
+                association=association, enterprise_id=members[index].pk
+            )
+            membership_services.membership_update(
+                actor=staff, membership_id=membership.pk, annual_dues=Decimal(amount)
+            )
     with happened_at(days_ago(20)):
         scheme = services.scheme_create(
             actor=staff,

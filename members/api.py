@@ -50,6 +50,7 @@ class MembershipSerializer(serializers.ModelSerializer):
             "association_name",
             "status",
             "member_number",
+            "annual_dues",
             "joined_on",
             "left_on",
             "note",
@@ -57,7 +58,15 @@ class MembershipSerializer(serializers.ModelSerializer):
             "updated_at",
             "allowed_actions",
         ]
-        read_only_fields = ["id", "status", "joined_on", "left_on", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "status",
+            "annual_dues",
+            "joined_on",
+            "left_on",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {
             "enterprise": {"required": False},
             "member_number": {"required": False},
@@ -71,6 +80,14 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class MembershipUpdateSerializer(serializers.Serializer):
     member_number = serializers.CharField(max_length=32, allow_blank=True)
+    annual_dues = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        allow_null=True,
+        help_text="Yuan a year; null when not recorded. A relief scheme waiving dues grants "
+        "this amount (or half of it).",
+    )
 
 
 class ApproveSerializer(serializers.Serializer):
@@ -163,7 +180,8 @@ class MembershipViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         membership = membership_services.membership_update(
             actor=request.user,
             membership_id=membership.pk,
-            member_number=serializer.validated_data.get("member_number", membership.member_number),
+            member_number=serializer.validated_data.get("member_number"),
+            annual_dues=serializer.validated_data.get("annual_dues", membership_services.UNCHANGED),
         )
         return Response(self._detail(membership))
 

@@ -29,6 +29,25 @@ class AddExistingMemberForm(OwnAssociationMixin, DomainErrorFormMixin, forms.For
         self._limit_associations(associations)
 
 
+class MembershipRecordForm(DomainErrorFormMixin, forms.Form):
+    """What the association records of a membership beside its status."""
+
+    prefix = "record"  # the decision form on the same page has a member number too
+    member_number = forms.CharField(label=_("Member number"), max_length=32, required=False)
+    annual_dues = forms.DecimalField(
+        label=_("Annual dues (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_(
+            "Left empty: not recorded. A relief scheme waiving dues grants this amount "
+            "(or half of it)."
+        ),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    )
+
+
 class ImportForm(OwnAssociationMixin, forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet"),

@@ -19,5 +19,6 @@ members = [
 
 memberships = [
     path("<int:pk>/", views.membership_detail, name="membership-detail"),
+    path("<int:pk>/record/", views.membership_record, name="membership-record"),
     path("<int:pk>/<str:decision>/", views.membership_decide, name="membership-decide"),
 ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from associations import services as membership_services
-from associations.access import allowed_actions, may_invite_contact
+from associations.access import allowed_actions, may_decide_membership, may_invite_contact
 from associations.models import Membership
 from associations.selectors import (
     invitations_to_answer,
@@ -35,7 +35,13 @@ from enterprises.forms import ReasonForm
 from enterprises.models import Enterprise, ImportJob
 from members import imports
 from members.filters import MembershipFilterSet
-from members.forms import AddExistingMemberForm, ImportForm, MemberFilterForm, NewMemberForm
+from members.forms import (
+    AddExistingMemberForm,
+    ImportForm,
+    MemberFilterForm,
+    MembershipRecordForm,
+    NewMemberForm,
+)
 from members.imports import CHINESE_HEADERS, OPTIONAL, REQUIRED
 from members.selectors import import_job_list, membership_history
 
@@ -284,9 +290,19 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _membership_page(request, _membership(request, pk))
 
 
-def _membership_page(request: HttpRequest, membership: Membership, form=None) -> HttpResponse:
+def _membership_page(
+    request: HttpRequest, membership: Membership, form=None, record_form=None
+) -> HttpResponse:
     """The membership's page; after a refused decision, the form as it was sent with each error
     at its field, so that a reason or member number typed is not lost."""
+    may_record = may_decide_membership(request.user, membership)
+    if may_record and record_form is None:
+        record_form = MembershipRecordForm(
+            initial={
+                "member_number": membership.member_number,
+                "annual_dues": membership.annual_dues,
+            }
+        )
     return render(
         request,
         "members/membership_detail.html",
@@ -296,9 +312,30 @@ def _membership_page(request: HttpRequest, membership: Membership, form=None) ->
             "form": form or ReasonForm(),
             "allowed_actions": allowed_actions(request.user, membership),
             "may_invite_contact": may_invite_contact(request.user, membership),
+            "record_form": record_form if may_record else None,
         },
-        status=200 if form is None else 400,
+        status=200 if form is None and (record_form is None or not record_form.errors) else 400,
     )
+
+
+@require_POST
+@action_required("membership.decide")
+def membership_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The association's side changes the member number and the annual dues."""
+    membership = _membership(request, pk)
+    if not may_decide_membership(request.user, membership):
+        raise PermissionDenied
+    form = MembershipRecordForm(request.POST)
+    if form.is_valid() and form.call_service(
+        membership_services.membership_update,
+        actor=request.user,
+        membership_id=membership.pk,
+        member_number=form.cleaned_data["member_number"],
+        annual_dues=form.cleaned_data["annual_dues"],
+    ):
+        messages.success(request, _("The membership record is saved."))
+        return redirect("membership-detail", pk=pk)
+    return _membership_page(request, membership, record_form=form)
 
 
 DECISIONS = {

@@ -2,7 +2,7 @@
 locks its row, checks relief.access, and appends its event to the log
 (core.workflow) in the same transaction."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -10,6 +10,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from associations.models import Membership
 from core.errors import DomainError, required_reason
 from core.models import User
 from core.workflow import (
@@ -143,12 +144,39 @@ def grant_batch_propose(
         message = _("Not eligible for this scheme now: %(names)s.") % {"names": "、".join(names)}
         raise DomainError(message, fields={"enterprise_ids": [message]})
     batch = ReliefGrantBatch.objects.create(scheme=scheme, proposed_by=actor)
+    amounts = grant_amounts(scheme, wanted)
     ReliefGrant.objects.bulk_create(
-        ReliefGrant(batch=batch, scheme=scheme, enterprise_id=e, amount=scheme.amount_per_grant)
-        for e in sorted(set(enterprise_ids))
+        ReliefGrant(batch=batch, scheme=scheme, enterprise_id=e, amount=amounts[e])
+        for e in sorted(wanted)
     )
     record_status(batch, from_status="", to_status=batch.status, actor=actor)
     return batch
+
+
+DUES_SHARE = {
+    ReliefScheme.Kind.DUES_WAIVED_FULL: Decimal("1"),
+    ReliefScheme.Kind.DUES_WAIVED_HALF: Decimal("0.5"),
+    ReliefScheme.Kind.DUES_DEFERRED: Decimal("1"),
+}
+
+
+def grant_amounts(scheme: ReliefScheme, enterprise_ids) -> dict[int, Decimal]:
+    """What each grant of `scheme` is worth, in yuan: for a dues scheme the member's annual
+    dues as its membership records them (half of them, to the fen, rounded half up, when
+    waived by half); the scheme's amount per grant for other schemes and for members whose
+    dues are not recorded (decision 0018)."""
+    amounts = dict.fromkeys(enterprise_ids, scheme.amount_per_grant)
+    share = DUES_SHARE.get(scheme.kind)
+    if share is None:
+        return amounts
+    dues = Membership.objects.filter(
+        association_id=scheme.association_id,
+        enterprise_id__in=list(amounts),
+        annual_dues__isnull=False,
+    ).values_list("enterprise_id", "annual_dues")
+    for enterprise_id, yearly in dues:
+        amounts[enterprise_id] = (yearly * share).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return amounts
 
 
 def granted_total(scheme_id: int) -> Decimal:

@@ -158,3 +158,51 @@ def test_two_managers_approving_two_batches_at_once_cannot_overrun_the_budget():
     )
     assert sorted(kind for kind, _ in outcomes) == ["error", "ok"]
     assert services.granted_total(scheme.pk) == Decimal("800.00")
+
+
+def test_a_dues_scheme_grants_each_members_recorded_dues_or_half_of_them():
+    """A chamber waiving dues: each grant is what the member pays (half of it, rounded half up
+    to the fen, for a half waiver); a member whose dues are not recorded gets the scheme's
+    amount; the ledger adds the grants up exactly."""
+    association = AssociationFactory()
+    paying, halving, unrecorded = _members(association, 3)
+    Membership = MembershipFactory._meta.model
+    Membership.objects.filter(enterprise_id=paying).update(annual_dues=Decimal("5000.00"))
+    Membership.objects.filter(enterprise_id=halving).update(annual_dues=Decimal("1234.55"))
+    manager = staff_of(association, manager=True)
+    amounts = {}
+    for kind in (ReliefScheme.Kind.DUES_WAIVED_FULL, ReliefScheme.Kind.DUES_WAIVED_HALF):
+        scheme = _scheme(association, budget="100000.00", amount="800.00")
+        ReliefScheme.objects.filter(pk=scheme.pk).update(kind=kind)
+        batch = services.grant_batch_propose(
+            actor=staff_of(association),
+            scheme_id=scheme.pk,
+            enterprise_ids=[paying, halving, unrecorded],
+        )
+        services.grant_batch_approve(actor=manager, batch_id=batch.pk)
+        amounts[kind] = dict(batch.grants.values_list("enterprise_id", "amount"))
+        (row,) = selectors.ledger(ReliefScheme.objects.filter(pk=scheme.pk))
+        assert row["granted"] == sum(amounts[kind].values())
+    assert amounts[ReliefScheme.Kind.DUES_WAIVED_FULL] == {
+        paying: Decimal("5000.00"),
+        halving: Decimal("1234.55"),
+        unrecorded: Decimal("800.00"),
+    }
+    assert amounts[ReliefScheme.Kind.DUES_WAIVED_HALF] == {
+        paying: Decimal("2500.00"),
+        halving: Decimal("617.28"),
+        unrecorded: Decimal("800.00"),
+    }
+
+
+def test_a_subsidy_ignores_the_dues():
+    association = AssociationFactory()
+    (member,) = _members(association, 1)
+    MembershipFactory._meta.model.objects.filter(enterprise_id=member).update(
+        annual_dues=Decimal("5000.00")
+    )
+    scheme = _scheme(association)
+    batch = services.grant_batch_propose(
+        actor=staff_of(association), scheme_id=scheme.pk, enterprise_ids=[member]
+    )
+    assert [g.amount for g in batch.grants.all()] == [Decimal("400.00")]
