@@ -35,7 +35,10 @@ class SchemeForm(DomainErrorFormMixin, forms.Form):
         label=_("Amount per grant (yuan)"),
         max_digits=14,
         decimal_places=2,
-        help_text=_("For dues waived: the member's dues (or half of them)."),
+        help_text=_(
+            "Dues waived or deferred: each member's recorded annual dues (or half of them) are "
+            "granted; this amount only for members whose dues are not recorded."
+        ),
     )
     active_from = forms.DateField(label=_("Active from"), widget=DateInput())
     active_to = forms.DateField(label=_("Active to"), widget=DateInput())

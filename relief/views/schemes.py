@@ -127,6 +127,9 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     eligible = Paginator(selectors.eligible_enterprises(scheme), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    amounts = services.grant_amounts(scheme, [e.pk for e in eligible])
+    for enterprise in eligible:
+        enterprise.amount = amounts[enterprise.pk]
     batches = scheme.grant_batches.select_related("proposed_by").order_by("-id")[:20]
     for batch in batches:
         batch.actions = access.batch_actions(user, batch)

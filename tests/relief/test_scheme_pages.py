@@ -57,6 +57,7 @@ def test_a_scheme_from_its_page_to_the_ledger(cast):
         _assess(member, cast.association, "severe", valid=date(2099, 1, 1))
     page = staff.get(f"/relief/schemes/{scheme.pk}/").content.decode()
     assert page.count('data-testid="eligible-row"') == 3
+    assert page.count('data-testid="eligible-amount">1000.00<') == 3  # no dues recorded
     staff.post(f"/relief/schemes/{scheme.pk}/propose/", {"enterprise": [m.pk for m in members]})
     batch = scheme.grant_batches.get()
     # three grants of 1000 pass a budget of 2500: refused whole
@@ -85,3 +86,33 @@ def test_a_scheme_from_its_page_to_the_ledger(cast):
     assert 'data-testid="grant-row"' not in mine  # the cast member was not granted
     assert _client(cast.other_staff).get(f"/relief/schemes/{scheme.pk}/").status_code == 404
     assert _client(cast.other_staff).post(f"/relief/grants/{grant.pk}/revoke/").status_code == 403
+
+
+def test_the_eligible_list_shows_what_each_member_would_be_granted(cast):
+    """A half waiver: a member with recorded dues is offered half of them, one without the
+    scheme's amount."""
+    from associations.models import Membership
+
+    scheme = ReliefScheme.objects.create(
+        association=cast.association,
+        name="会费减半",
+        kind=ReliefScheme.Kind.DUES_WAIVED_HALF,
+        grades=["severe"],
+        budget=Decimal("10000"),
+        amount_per_grant=Decimal("500"),
+        active_from=date(2026, 1, 1),
+        active_to=date(2099, 12, 31),
+    )
+    recorded, unrecorded = _member(cast.association), _member(cast.association)
+    for member in (recorded, unrecorded):
+        _assess(member, cast.association, "severe", valid=date(2099, 1, 1))
+    Membership.objects.filter(enterprise=recorded).update(annual_dues=Decimal("2400.00"))
+    page = _client(cast.staff).get(f"/relief/schemes/{scheme.pk}/").content.decode()
+    rows = page.split('data-testid="eligible-row"')[1:]
+    amounts = {
+        next(m.name for m in (recorded, unrecorded) if m.name in row): row.split(
+            'data-testid="eligible-amount">'
+        )[1].split("<")[0]
+        for row in rows
+    }
+    assert amounts == {recorded.name: "1200.00", unrecorded.name: "500.00"}
