@@ -68,6 +68,9 @@ def navigation(request):
     # and from there the pledges.
     if can(user, "complaint.view"):
         items.append((_("Complaints"), reverse("complaint-list"), None))
+    # The practice-case library: every role reads it, the association's side writes it.
+    if can(user, "case.view"):
+        items.append((_("Practice cases"), reverse("case-list"), None))
     if can(user, "need.escalated"):
         awaiting = escalated_list(user=user).filter(status=Need.Status.ESCALATED).count()
         items.append((_("Escalated needs"), reverse("need-escalated"), awaiting or None))

@@ -15,6 +15,7 @@ from django.test import Client
 
 from enterprises.models import ImportJob
 from tests.batches.test_permissions_matrix import PAGE_ROWS as FOLLOW_UP_PAGES
+from tests.cases.test_permissions_matrix import PAGE_ROWS as CASE_PAGES
 from tests.market.test_permissions_matrix import PAGE_ROWS as COMPLAINT_PAGES
 from tests.matrix import ROLES
 from tests.relief.test_permissions_matrix import PAGE_ROWS as RELIEF_PAGES
@@ -55,6 +56,7 @@ PAGES = [
     + SERVICE_PAGES
     + COMPLAINT_PAGES
     + RELIEF_PAGES
+    + CASE_PAGES
 ] + MORE_PAGES
 
 
