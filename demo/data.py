@@ -1,6 +1,6 @@
 """A small demo data set for `make run`: two associations in two provinces, their staff, an
 official, a partner account and a few dozen member enterprises with valid credit codes; an open
-batch with applications in every state, needs and offers, and reports.
+batch with applications in every state, needs and offers, practice cases, and reports.
 
 Everything is written through the services of each app, as the people of the story would have
 done it, each step at the moment it happened (`demo.timeline` says why the clock is set back), so
@@ -28,6 +28,7 @@ from demo import (
     accounts,
     associations,
     batches,
+    cases,
     enterprises,
     market,
     needs,
@@ -65,6 +66,7 @@ def load_demo_data() -> dict[str, int]:
     services.load(demo_associations[0], people["staff"], members[0])
     relief.load(demo_associations[0], people["staff"], people["manager"], members[0])
     market.load(demo_associations[0], people["staff"], members[0])
+    cases.load(demo_associations, [people["staff"], people["staff2"]], members)
     reports.load(demo_associations, province, people["manager"])
     # The dashboards' trends: the story's last 30 days, as the beat would have kept them.
     today = timezone.localdate()
