@@ -196,7 +196,13 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/case_form.html",
-        {"form": form, "case": case, "title": _("Edit the case"), "submit_label": _("Save")},
+        {
+            "form": form,
+            "case": case,
+            "attachments": attachments_of(case),
+            "title": _("Edit the case"),
+            "submit_label": _("Save"),
+        },
     )
 
 

@@ -134,6 +134,7 @@ def test_staff_write_review_and_publish_on_the_pages(cast):
     page = staff.get(f"/cases/{case.pk}/").content.decode()
     assert 'data-action="review"' in page and 'data-action="publish"' not in page
     assert "产线.png" in page
+    assert "产线.png" in staff.get(f"/cases/{case.pk}/edit/").content.decode()
     assert staff.post(f"/cases/{case.pk}/review/", {"reason": "核实数据"}).status_code == 302
     page = staff.get(f"/cases/{case.pk}/").content.decode()
     assert 'data-action="publish"' in page and "核实数据" in page
