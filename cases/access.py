@@ -26,7 +26,12 @@ register(
 
 S = Case.Status
 
-TRANSITIONS = {"review": S.REVIEWED, "publish": S.PUBLISHED, "archive": S.ARCHIVED}
+TRANSITIONS = {
+    "review": S.REVIEWED,
+    "publish": S.PUBLISHED,
+    "archive": S.ARCHIVED,
+    "redraft": S.DRAFT,  # a reviewed case sent back, an archived one written again
+}
 
 
 def visible(user, queryset: QuerySet | None = None) -> QuerySet:

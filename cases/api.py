@@ -144,6 +144,7 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
         "review": "case.write",
         "publish": "case.write",
         "archive": "case.write",
+        "redraft": "case.write",
         "helped": "case.helped",
     }
 
@@ -221,6 +222,12 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
     def archive(self, request, pk=None):
         """Withdrawn from the library."""
         return self._transition("archive")
+
+    @extend_schema(request=ReasonSerializer, responses={200: CaseSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def redraft(self, request, pk=None):
+        """Back to draft: a reviewed case sent back, or an archived one to write again."""
+        return self._transition("redraft")
 
     @extend_schema(request=None, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"])

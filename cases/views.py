@@ -274,6 +274,7 @@ DONE = {
     "review": gettext_lazy("Reviewed: ready to publish."),
     "publish": gettext_lazy("Published: every member reads it in the library."),
     "archive": gettext_lazy("Archived: it is no longer in the library."),
+    "redraft": gettext_lazy("Back to draft: edit it, then have it reviewed again."),
 }
 
 

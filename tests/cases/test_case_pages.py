@@ -288,3 +288,26 @@ def test_a_search_counts_its_cases_only_up_to_the_cap(cast, monkeypatch):
     monkeypatch.setattr(selectors, "found_count", partial(selectors.found_count, cap=1))
     page = member.get("/cases/", {"q": "共享用工"}).content.decode()
     assert "More than 1 cases" in page and _rows(page) == 1
+
+
+def test_an_archived_case_is_written_again_as_a_draft_from_its_page_and_the_api(cast):
+    from core.workflow import history_for
+    from tests.conftest import api_as
+
+    case = make(cast)
+    staff = _client(cast.staff)
+    staff.post(f"/cases/{case.pk}/archive/", {"reason": "过时"})
+    page = staff.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-action="redraft"' in page
+    assert staff.post(f"/cases/{case.pk}/redraft/", {"reason": "更新数据"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.DRAFT
+    assert [e.to_status for e in history_for(case)][-2:] == ["archived", "draft"]
+    # through the API: a reviewed case sent back; a draft cannot go back to draft (409)
+    api = api_as(cast.staff)
+    assert api.post(f"/api/v1/cases/{case.pk}/review/").status_code == 200
+    answer = api.post(f"/api/v1/cases/{case.pk}/redraft/", {"reason": "补充图片"}, format="json")
+    assert answer.status_code == 200 and answer.json()["status"] == "draft"
+    assert api.post(f"/api/v1/cases/{case.pk}/redraft/").status_code == 409
+    # a draft is out of a member's sight
+    assert api_as(cast.enterprise_user).post(f"/api/v1/cases/{case.pk}/redraft/").status_code == 404

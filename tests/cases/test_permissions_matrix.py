@@ -128,6 +128,8 @@ POST_ROWS: list = [
     # refused by the status: the association's side is told why on the case's page
     ("post", "/cases/{draft_case}/publish/", {**SIGNED_IN, **ACTS}, 404, {}),
     ("post", "/cases/{case}/archive/", {**SIGNED_IN, **ACTS}, 403, {}),
+    # a published case cannot go back to draft: the association's side is told why
+    ("post", "/cases/{case}/redraft/", {**SIGNED_IN, **ACTS}, 403, {}),
     ("post", "/cases/{case}/unknown/", SIGNED_IN, 404, {}),
     ("post", "/cases/{case}/helped/", {**SIGNED_IN, "enterprise_user": 302, "outsider": 302}, 403),
     ("post", "/cases/{draft_case}/helped/", {**SIGNED_IN, **dict.fromkeys(WRITERS, 403)}, 404),
