@@ -150,3 +150,29 @@ class SignupFinishForm(DomainErrorFormMixin, forms.Form):
         if data.get("password1") and data.get("password2") != data["password1"]:
             self.add_error("password2", _("The two passwords differ; type the same one twice."))
         return data
+
+
+class IndustryListField(forms.CharField):
+    """Industry codes of GB/T 4754-2017 (sections A–T or divisions), separated by 、 or commas;
+    the cleaned value is the list of codes, each unknown one named in the error."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 500)
+        kwargs.setdefault(
+            "help_text", _("Section letters or division codes of GB/T 4754-2017, e.g. C、H62.")
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> list[str]:
+        from core.models import Industry
+        from core.region_fields import split_list
+
+        text = super().clean(value)
+        codes = [code.strip().upper() for code in split_list(text)]
+        known = set(Industry.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown industry codes: %(codes)s.") % {"codes": "、".join(unknown)}
+            )
+        return codes

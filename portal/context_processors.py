@@ -71,6 +71,11 @@ def navigation(request):
     # The practice-case library: every role reads it, the association's side writes it.
     if can(user, "case.view"):
         items.append((_("Practice cases"), reverse("case-list"), None))
+    # Notices: an enterprise user's unread ones counted on the partial index notice_unread.
+    if can(user, "notice.view"):
+        from notices.selectors import unread_count as unread_notices
+
+        items.append((_("Notices"), reverse("notice-list"), unread_notices(user) or None))
     if can(user, "need.escalated"):
         awaiting = escalated_list(user=user).filter(status=Need.Status.ESCALATED).count()
         items.append((_("Escalated needs"), reverse("need-escalated"), awaiting or None))

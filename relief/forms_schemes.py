@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, DomainErrorFormMixin
+from core.forms import DateInput, DomainErrorFormMixin, IndustryListField
 from core.region_fields import RegionListField
 from enterprises.models import Enterprise
 from relief.models import Grade, ReliefScheme
@@ -24,12 +24,7 @@ class SchemeForm(DomainErrorFormMixin, forms.Form):
         required=False,
     )
     regions = RegionListField(label=_("Regions (empty: everywhere)"), required=False)
-    industries = forms.CharField(
-        label=_("Industries (empty: every industry)"),
-        required=False,
-        max_length=500,
-        help_text=_("Section letters or division codes of GB/T 4754-2017, e.g. C、H62."),
-    )
+    industries = IndustryListField(label=_("Industries (empty: every industry)"), required=False)
     budget = forms.DecimalField(label=_("Budget (yuan)"), max_digits=14, decimal_places=2)
     amount_per_grant = forms.DecimalField(
         label=_("Amount per grant (yuan)"),
@@ -42,19 +37,6 @@ class SchemeForm(DomainErrorFormMixin, forms.Form):
     )
     active_from = forms.DateField(label=_("Active from"), widget=DateInput())
     active_to = forms.DateField(label=_("Active to"), widget=DateInput())
-
-    def clean_industries(self):
-        from core.models import Industry
-        from core.region_fields import split_list
-
-        codes = [code.strip().upper() for code in split_list(self.cleaned_data["industries"])]
-        known = set(Industry.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = [code for code in codes if code not in known]
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown industry codes: %(codes)s.") % {"codes": "、".join(unknown)}
-            )
-        return codes
 
 
 class BatchDecisionForm(DomainErrorFormMixin, forms.Form):

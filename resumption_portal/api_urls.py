@@ -12,6 +12,7 @@ from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewS
 from enterprises.api import ClaimViewSet, EnterpriseViewSet
 from market.api import API_ROUTES as MARKET_ROUTES
 from members.api import ImportJobViewSet, MembershipViewSet
+from notices.api import API_ROUTES as NOTICE_ROUTES
 from portal.api import DashboardView
 from relief.api import API_ROUTES as RELIEF_ROUTES
 from reports.api import ReportViewSet
@@ -43,7 +44,13 @@ router.register("labour-requests", LabourRequestViewSet, basename="labour-reques
 router.register("difficulties", DifficultyViewSet, basename="difficulty")
 router.register("supply-offers", SupplyOfferViewSet, basename="supply-offer")
 router.register("reports", ReportViewSet, basename="report")
-for prefix, viewset, basename in (*SERVICE_ROUTES, *RELIEF_ROUTES, *MARKET_ROUTES, *CASE_ROUTES):
+for prefix, viewset, basename in (
+    *SERVICE_ROUTES,
+    *RELIEF_ROUTES,
+    *MARKET_ROUTES,
+    *CASE_ROUTES,
+    *NOTICE_ROUTES,
+):
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

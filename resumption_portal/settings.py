@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "relief",
     "market",
     "cases",
+    "notices",
     "reports",
     "members",
     "portal",
@@ -338,6 +339,8 @@ SPECTACULAR_SETTINGS = {
         "ComplaintTriageOutcomeEnum": "market.api.TriageOutcome",
         "EscalationOutcomeEnum": "supplies.models.Escalation.Outcome",
         "GradeEnum": "relief.models.Grade",
+        "NoticeStatusEnum": "notices.models.Notice.Status",
+        "EnterpriseSizeEnum": "enterprises.models.Enterprise.Size",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

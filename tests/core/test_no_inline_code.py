@@ -18,6 +18,7 @@ from tests.batches.test_permissions_matrix import PAGE_ROWS as FOLLOW_UP_PAGES
 from tests.cases.test_permissions_matrix import PAGE_ROWS as CASE_PAGES
 from tests.market.test_permissions_matrix import PAGE_ROWS as COMPLAINT_PAGES
 from tests.matrix import ROLES
+from tests.notices.test_permissions_matrix import PAGE_ROWS as NOTICE_PAGES
 from tests.relief.test_permissions_matrix import PAGE_ROWS as RELIEF_PAGES
 from tests.reports.sample import quiet_tasks
 from tests.reports.test_permissions_matrix import PAGE_ROWS as REPORT_PAGES
@@ -57,6 +58,7 @@ PAGES = [
     + COMPLAINT_PAGES
     + RELIEF_PAGES
     + CASE_PAGES
+    + NOTICE_PAGES
 ] + MORE_PAGES
 
 

@@ -1,0 +1,119 @@
+"""Reads of notices, scoped (notices.access.visible): an enterprise's inbox and unread count,
+a notice's receipts and their figures, officials' read rates, and the policies that apply to an
+enterprise."""
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from associations.models import Membership
+from core.access import scope_of
+from notices import access
+from notices.models import Notice, NoticeRecipient
+
+S = Notice.Status
+
+
+def notices_for(user) -> QuerySet:
+    """The notices the user may read; an enterprise user's own unread first, then the newest."""
+    notices = access.visible(user).select_related("association")
+    scope = scope_of(user)
+    if scope.is_enterprise and scope.enterprise_id:
+        unread = NoticeRecipient.objects.filter(
+            notice_id=OuterRef("pk"), enterprise_id=scope.enterprise_id, read_at__isnull=True
+        )
+        return notices.annotate(unread=Exists(unread)).order_by("-unread", "-published_at", "-id")
+    # drafts (no publishing time yet) first, for the staff who write them
+    return notices.order_by(F("published_at").desc(nulls_first=True), "-id")
+
+
+def unread_count(user) -> int:
+    """The notices the user's enterprise has not opened yet (the partial index notice_unread);
+    0 for everyone else."""
+    scope = scope_of(user)
+    if not (scope.is_enterprise and scope.enterprise_id):
+        return 0
+    return NoticeRecipient.objects.filter(
+        enterprise_id=scope.enterprise_id, read_at__isnull=True
+    ).count()
+
+
+def receipt_figures(notice: Notice, *, region_path: str | None = None, today=None) -> dict:
+    """How many recipients, read, signed and overdue (asked to sign by a day gone by and not
+    signed) — in one query; inside a region subtree only when `region_path` is given."""
+    today = today or timezone.localdate()
+    rows = NoticeRecipient.objects.filter(notice=notice)
+    if region_path:
+        rows = rows.filter(region__path__startswith=region_path)
+    overdue = Q(signed_at__isnull=True)
+    if not (notice.needs_sign_off and notice.sign_by and notice.sign_by < today):
+        overdue = Q(pk__in=[])
+    figures = rows.aggregate(
+        total=Count("pk"),
+        read=Count("pk", filter=Q(read_at__isnull=False)),
+        signed=Count("pk", filter=Q(signed_at__isnull=False)),
+        overdue=Count("pk", filter=overdue),
+    )
+    figures["unread"] = figures["total"] - figures["read"]
+    figures["unsigned"] = figures["total"] - figures["signed"] if notice.needs_sign_off else 0
+    total = figures["total"]
+    figures["read_rate"] = round(100 * figures["read"] / total) if total else 0
+    return figures
+
+
+def figures_for(user, notice: Notice) -> dict:
+    """The figures `user` may see: the association's side all recipients; an official those
+    inside the jurisdiction; an enterprise none."""
+    scope = scope_of(user)
+    if access.writes(user, notice):
+        return receipt_figures(notice)
+    if scope.kind == "jurisdiction":
+        return receipt_figures(notice, region_path=scope.jurisdiction_path)
+    return {}
+
+
+def receipts(notice: Notice, *, read: bool | None = None, signed: bool | None = None) -> QuerySet:
+    """A notice's recipients with who read and signed, for the association's side."""
+    rows = NoticeRecipient.objects.filter(notice=notice).select_related(
+        "enterprise", "region", "read_by", "signed_by"
+    )
+    if read is not None:
+        rows = rows.filter(read_at__isnull=not read)
+    if signed is not None:
+        rows = rows.filter(signed_at__isnull=not signed)
+    return rows.order_by("enterprise__name", "pk")
+
+
+def policies_for(enterprise, today=None) -> QuerySet:
+    """Published policies of the associations the enterprise is an active member of, still
+    valid, whose eligibility (regions, industries, sizes: each only when named) it meets."""
+    today = today or timezone.localdate()
+    member = Membership.objects.filter(
+        association_id=OuterRef("association_id"),
+        enterprise_id=enterprise.pk,
+        status=Membership.Status.ACTIVE,
+    )
+    policies = Notice.objects.filter(Exists(member), is_policy=True, status=S.PUBLISHED).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+    # The sizes are few values in a JSON list: read beside the ids (SQLite has no JSON
+    # containment), the rules below narrowing in the database.
+    sized = [
+        pk
+        for pk, sizes in policies.values_list("pk", "policy_sizes")
+        if not sizes or enterprise.size in sizes
+    ]
+    policies = policies.filter(pk__in=sized)
+    ancestors = [part for part in enterprise.region.path.split("/") if part]
+    in_region = Notice.policy_regions.through.objects.filter(
+        notice_id=OuterRef("pk"), region_id__in=ancestors
+    )
+    any_region = Notice.policy_regions.through.objects.filter(notice_id=OuterRef("pk"))
+    policies = policies.filter(Exists(in_region) | ~Exists(any_region))
+    industry_path = enterprise.industry.path if enterprise.industry_id else ""
+    industries = [part for part in industry_path.split("/") if part]
+    in_industry = Notice.policy_industries.through.objects.filter(
+        notice_id=OuterRef("pk"), industry_id__in=industries
+    )
+    any_industry = Notice.policy_industries.through.objects.filter(notice_id=OuterRef("pk"))
+    policies = policies.filter(Exists(in_industry) | ~Exists(any_industry))
+    return policies.select_related("association").order_by("-published_at", "-id")
