@@ -30,9 +30,10 @@ from core.api.idempotency import KEY_PATTERN
 from resumption_portal.wsgi import application
 
 SCHEMA_PATH = "/api/v1/schema/"
-# Each user's test runs on the API in two halves (by path), so that pytest-xdist can share the
-# six runs out evenly between its workers.
-HALVES = {"a-h": "abcdefgh", "i-z": "ijklmnopqrstuvwxyz"}
+# Each user's test runs on the API in five parts (by path, about 40 operations each), so that
+# pytest-xdist can share the runs out evenly between its workers and none is left running alone
+# at the end of the suite.
+PARTS = {"a-b": "ab", "c-d": "cd", "e-l": "efghijkl", "m-r": "mnopqr", "s-z": "stuvwxyz"}
 
 
 @functools.cache
@@ -46,8 +47,8 @@ def served_schema() -> dict:
     return json.loads(response.get_data())
 
 
-def schema_as(user, half: str):
-    """The operations of one half of the API's schema, their requests sent with `user`'s token.
+def schema_as(user, part: str):
+    """The operations of one part of the API's schema, their requests sent with `user`'s token.
 
     The token goes in through schemathesis's auth providers, not as a plain header, so that
     schemathesis knows the credentials are real: it then leaves out the session cookie it would
@@ -58,7 +59,7 @@ def schema_as(user, half: str):
     raw["paths"] = {
         path: item
         for path, item in raw["paths"].items()
-        if path.removeprefix("/api/v1/")[:1] in HALVES[half]
+        if path.removeprefix("/api/v1/")[:1] in PARTS[part]
     }
     schema = schemathesis.openapi.from_dict(raw)
     schema.app = application  # requests go through the real WSGI handler
@@ -86,17 +87,17 @@ def wsgi_in_test_transaction(db):
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(params=HALVES)
+@pytest.fixture(params=PARTS)
 def as_staff(request, wsgi_in_test_transaction, cast):
     return schema_as(cast.staff, request.param)
 
 
-@pytest.fixture(params=HALVES)
+@pytest.fixture(params=PARTS)
 def as_enterprise_user(request, wsgi_in_test_transaction, cast):
     return schema_as(cast.enterprise_user, request.param)
 
 
-@pytest.fixture(params=HALVES)
+@pytest.fixture(params=PARTS)
 def as_official(request, wsgi_in_test_transaction, cast):
     return schema_as(cast.official, request.param)
 
@@ -178,6 +179,9 @@ FUZZ = settings(
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
+# An enterprise user and an official write little and see through the same filters as staff:
+# fewer examples find what their scope gets wrong, in half the time.
+FUZZ_NARROW = settings(FUZZ, max_examples=12)
 
 
 def call_and_validate(case) -> None:
@@ -192,12 +196,12 @@ def test_the_api_keeps_its_schema_for_a_staff_user(case):
 
 
 @schemathesis.pytest.from_fixture("as_enterprise_user").parametrize()
-@FUZZ
+@FUZZ_NARROW
 def test_the_api_keeps_its_schema_for_an_enterprise_user(case):
     call_and_validate(case)
 
 
 @schemathesis.pytest.from_fixture("as_official").parametrize()
-@FUZZ
+@FUZZ_NARROW
 def test_the_api_keeps_its_schema_for_an_official(case):
     call_and_validate(case)
