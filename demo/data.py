@@ -32,6 +32,7 @@ from demo import (
     enterprises,
     market,
     needs,
+    notices,
     relief,
     reports,
     services,
@@ -67,6 +68,7 @@ def load_demo_data() -> dict[str, int]:
     relief.load(demo_associations[0], people["staff"], people["manager"], members[0])
     market.load(demo_associations[0], people["staff"], members[0])
     cases.load(demo_associations, [people["staff"], people["staff2"]], members)
+    notices.load(demo_associations[0], people["staff"], members[0])
     reports.load(demo_associations, province, people["manager"])
     # The dashboards' trends: the story's last 30 days, as the beat would have kept them.
     today = timezone.localdate()
