@@ -18,11 +18,14 @@ every benchmark and print the figures beside their targets.
    the staff's service-request queue (selector, plan, page, API) and the scheme's eligible
    enterprises at 10,000 and 100,000 members;
 11. 100,000 complaints: the staff's complaints queue (selector, plan, page);
-12. 100,000 practice cases: the library searched in Chinese (first page and count, plan, page).
+12. 100,000 practice cases: the library searched in Chinese (first page and count, plan, page);
+13. notices: one published to the 100,000 members (time), its receipts (page, API, figures) and
+   a member's inbox.
 
 `python -m bench needs` (or `make bench ONLY=needs`) runs steps 1-2 and the sections named
 only: import (3-4), members (5), batches (6), needs (7), reports (8), dashboards (9),
-services (10), market (11), cases (12).
+services (10), market (11), cases (12),
+notices (13).
 """
 
 import argparse
@@ -54,6 +57,7 @@ SECTIONS = (
     "services",
     "market",
     "cases",
+    "notices",
 )
 
 
@@ -160,6 +164,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import cases
 
         cases.run(population)
+    if "notices" in sections:
+        from bench import notices
+
+        notices.run(population)
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s", flush=True)
 
 
