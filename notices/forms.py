@@ -81,12 +81,24 @@ class NoticeForm(DomainErrorFormMixin, forms.Form):
     )
     attachments = MultipleFileField(label=_("Documents (optional)"))
 
+    def __init__(self, *args, association_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.association_ids = list(association_ids)
+
     def clean_picked(self) -> list[int]:
+        """The members named by credit code, looked up among the members of the user's
+        associations only: a code of anyone else is refused as typed, telling nothing of
+        whether such an enterprise exists."""
         codes = [normalise_uscc(code) for code in split_list(self.cleaned_data["picked"])]
-        found = dict(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", "pk"))
+        members = Membership.objects.filter(
+            association_id__in=self.association_ids,
+            status__in=[Membership.Status.ACTIVE, Membership.Status.SUSPENDED],
+            enterprise__uscc__in=codes,
+        )
+        found = dict(members.values_list("enterprise__uscc", "enterprise_id"))
         unknown = [code for code in codes if code not in found]
         if unknown:
-            message = _("No enterprise has these credit codes: %(codes)s.")
+            message = _("Not members of your association: %(codes)s.")
             raise forms.ValidationError(message % {"codes": "、".join(unknown)})
         return [found[code] for code in codes]
 

@@ -117,9 +117,13 @@ def _check_picked(association_id: int, enterprises: list) -> None:
             status__in=MEMBER_STATUSES,
         ).values_list("enterprise_id", flat=True)
     )
-    strangers = sorted(e.name for e in enterprises if e.pk not in members)
+    # Named by the ids the caller gave, never by what the portal knows of an enterprise that is
+    # not the association's member.
+    strangers = sorted(e.pk for e in enterprises if e.pk not in members)
     if strangers:
-        message = _("Not members of the association: %(names)s.") % {"names": "、".join(strangers)}
+        message = _("Not members of the association (enterprise ids): %(ids)s.") % {
+            "ids": "、".join(str(pk) for pk in strangers)
+        }
         raise NoticeError(message, fields={"picked": [message]})
 
 

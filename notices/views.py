@@ -96,7 +96,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     ids = sorted(scope_of(request.user).association_ids)
     if not ids:
         raise PermissionDenied
-    form = NoticeForm(request.POST or None, request.FILES or None)
+    form = NoticeForm(request.POST or None, request.FILES or None, association_ids=ids[:1])
     if request.method == "POST" and form.is_valid():
         created = form.call_service(
             services.notice_create,
@@ -120,7 +120,10 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only a draft is edited; correct a published notice instead."))
         return redirect("notice-detail", pk=pk)
     form = NoticeForm(
-        request.POST or None, request.FILES or None, initial=NoticeForm.initial_of(notice)
+        request.POST or None,
+        request.FILES or None,
+        initial=NoticeForm.initial_of(notice),
+        association_ids=[notice.association_id],
     )
     if request.method == "POST" and form.is_valid():
         saved = form.call_service(

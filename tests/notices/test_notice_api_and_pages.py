@@ -90,6 +90,8 @@ def test_bad_targeting_is_refused_naming_the_field(cast):
     assert staff.post(URL, {**base, "sizes": ["huge"]}, format="json").status_code == 400
     answer = staff.post(URL, {**base, "picked": [cast.other_member.pk]}, format="json")
     assert answer.status_code == 400 and "picked" in answer.json()["fields"]
+    # another association's member is not named to the staff who guessed its id
+    assert cast.other_member.name not in answer.content.decode()
     answer = staff.post(URL, {**base, "needs_sign_off": True}, format="json")
     assert answer.status_code == 400 and "sign_by" in answer.json()["fields"]
 
@@ -167,3 +169,21 @@ def test_a_policy_is_listed_on_the_enterprise_page_of_the_members_it_applies_to(
     page = _client(cast.enterprise_user).get(f"/enterprises/{cast.member.pk}/").content.decode()
     assert 'data-testid="policies-for-you"' in page and created["title"] in page
     assert _client(cast.enterprise_user).get(f"/notices/{created['id']}/").status_code == 200
+
+
+def test_picking_by_credit_code_finds_only_own_members_and_names_no_stranger(cast):
+    staff = _client(cast.staff)
+    form = {
+        "title": "定向通知",
+        "category": "other",
+        "body": "正文",
+        "member_statuses": ["active"],
+        "picked": f"{cast.member.uscc}\n{cast.other_member.uscc}",
+    }
+    answer = staff.post("/notices/new/", form)
+    page = answer.content.decode()
+    assert answer.status_code == 200 and not Notice.objects.exists()
+    assert cast.other_member.uscc in page and cast.other_member.name not in page
+    answer = staff.post("/notices/new/", {**form, "picked": cast.member.uscc})
+    assert answer.status_code == 302
+    assert list(Notice.objects.get().picked.all()) == [cast.member]
