@@ -19,7 +19,7 @@ from associations.models import (
     identity_record,
 )
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
-from core.models import Event, Industry, Notification, Role, User
+from core.models import Delivery, Event, Industry, Notification, Role, User
 from core.notifications import email_password_link
 from core.signup import parse_contact
 from core.validators import normalise_phone, normalise_uscc
@@ -280,7 +280,15 @@ def tell_invited(memberships: list[Membership]) -> None:
         body = _("Accept or decline the invitation on its page.")
         key = f"membership-invited:{membership.pk}:{membership.updated_at.timestamp():.0f}"
         notifications += [
-            Notification(user=user, title=title[:200], body=body, link=link, key=key)
+            Notification(
+                user=user,
+                title=title[:200],
+                body=body,
+                link=link,
+                key=key,
+                kind=Notification.Kind.ACCOUNT,
+                email_delivery=Delivery.NONE,  # in the portal only
+            )
             for user in users
         ]
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)

@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from batches.models import Application
-from core.models import Event
+from core.models import Event, Notification
 from core.notifications import notify
 from core.text import without_closing_punctuation
 
@@ -25,5 +25,14 @@ def tell_decision(application: Application, decision: Event) -> None:
         }
     link = reverse("application-detail", args=[application.pk])
     key = f"application:{application.pk}:change:{decision.pk}"
+    rejected = decision.to_status == Application.Status.REJECTED
     for user in application.enterprise.users.filter(is_active=True):
-        notify(user=user, title=title, body=decision.reason, link=link, key=key)
+        notify(
+            user=user,
+            title=title,
+            body=decision.reason,
+            link=link,
+            key=key,
+            kind=Notification.Kind.DECISION,
+            urgent=rejected,
+        )

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -293,11 +293,39 @@ class Event(models.Model):
         return rows
 
 
+class Delivery(models.TextChoices):
+    """How a user wants the e-mails of one kind of notification (the in-app one is always
+    written)."""
+
+    IMMEDIATE = "immediate", _("E-mail at once")
+    DAILY = "daily", _("Daily digest")
+    NONE = "none", _("No e-mail")
+
+
 class Notification(models.Model):
     """A message to one user inside the portal (decisions on their applications, answers to
     their needs…); e-mail carries the same news outside it."""
 
+    class Kind(models.TextChoices):
+        DECISION = "decision", pgettext_lazy("notification kind", "Decisions")
+        NEED = "need", pgettext_lazy("notification kind", "Needs")
+        ANSWER = "answer", pgettext_lazy("notification kind", "Government answers")
+        NOTICE = "notice", pgettext_lazy("notification kind", "Notices")
+        COMPLAINT = "complaint", pgettext_lazy("notification kind", "Complaints")
+        SERVICE = "service", pgettext_lazy("notification kind", "Services")
+        RELIEF = "relief", pgettext_lazy("notification kind", "Relief")
+        ACCOUNT = "account", pgettext_lazy("notification kind", "Account and memberships")
+        OTHER = "other", pgettext_lazy("notification kind", "Other")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    # Told at once whatever the user chose (a rejection, a government's answer).
+    urgent = models.BooleanField(_("urgent"), default=False)
+    # How its e-mail goes, decided when it was written (the user's preference then, or at once
+    # when urgent): the daily digest takes those marked daily and not e-mailed yet.
+    email_delivery = models.CharField(
+        max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE, editable=False
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
@@ -315,7 +343,15 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [
-            models.Index(fields=["user", "read_at", "created_at"], name="notification_inbox")
+            models.Index(fields=["user", "read_at", "created_at"], name="notification_inbox"),
+            # The centre filtered by kind (newest first).
+            models.Index(fields=["user", "kind", "created_at"], name="notification_by_kind"),
+            # The daily digest: what waits for it, by day (small: rows leave it once e-mailed).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_delivery="daily", emailed_at__isnull=True),
+                name="notification_digest_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -325,6 +361,44 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one user wants the e-mails of one kind of notification. No row: at once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Notification.Kind.choices)
+    delivery = models.CharField(_("e-mail"), max_length=10, choices=Delivery.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.delivery}"
+
+
+class NotificationDigest(models.Model):
+    """One user's daily digest of one local day: written before its e-mail is sent, so that
+    the digest task run twice (or two workers at once) sends it once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    notification_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_user_and_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"
 
 
 class IdempotentRequest(models.Model):

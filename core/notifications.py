@@ -6,6 +6,10 @@ that is down must neither undo the change nor leave the next recipients untold. 
 its own Celery task (core.tasks.send_notification_email), queued once the change commits,
 retried with backoff while the mail server fails, and sent once (Notification.emailed_at).
 
+Each notification has a kind; each user chooses per kind whether its e-mail goes at once (the
+default), in the daily digest (core.digests) or not at all (core.notification_centre). Urgent
+notifications (a rejection, a government's answer) are e-mailed at once whatever was chosen.
+
 E-mails with a link to set a password (an invitation, a forgotten password) take the same road
 (core.tasks.send_password_link); their link is made when the e-mail is sent, so that no
 password token waits in the queue.
@@ -20,25 +24,65 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from core.models import Notification, User
+from core.models import Delivery, Notification, NotificationPreference, User
+
+Kind = Notification.Kind
+
+# Kinds that are always urgent: e-mailed at once whatever the user chose.
+ALWAYS_URGENT = frozenset({Kind.ANSWER})
 
 
 def notify(
-    *, user: User, title: str, body: str = "", link: str = "", key: str = ""
+    *,
+    user: User,
+    title: str,
+    body: str = "",
+    link: str = "",
+    key: str = "",
+    kind: str = Kind.OTHER,
+    urgent: bool = False,
 ) -> Notification | None:
     """Notify once per `key`: told again of the same thing (a task run again), nobody is told
-    twice. The e-mail is queued for when the caller's transaction commits."""
+    twice. The in-app notification is always written; its e-mail follows the user's preference
+    for `kind` (core.notification_preferences): queued for when the caller's transaction
+    commits, left to the daily digest, or not sent. `urgent` (and the kinds in ALWAYS_URGENT)
+    is e-mailed at once whatever the preference."""
+    urgent = urgent or kind in ALWAYS_URGENT
+    delivery = email_delivery_for(user, kind, urgent=urgent)
+    fields = {
+        "title": title,
+        "body": body,
+        "link": link,
+        "kind": kind,
+        "urgent": urgent,
+        "email_delivery": delivery,
+    }
     if key:
         notification, created = Notification.objects.get_or_create(
-            user=user, key=key, defaults={"title": title, "body": body, "link": link}
+            user=user, key=key, defaults=fields
         )
         if not created:
             return None
     else:
-        notification = Notification.objects.create(user=user, title=title, body=body, link=link)
-    if user.email:
+        notification = Notification.objects.create(user=user, **fields)
+    if delivery == Delivery.IMMEDIATE:
         on_commit(_queue_notification_email, notification.pk)
     return notification
+
+
+def email_delivery_for(user: User, kind: str, *, urgent: bool = False) -> str:
+    """How the e-mail of a notification of `kind` to `user` goes: none without an address,
+    at once when urgent, else as the user chose (at once when they chose nothing)."""
+    if not user.email:
+        return Delivery.NONE
+    if urgent:
+        return Delivery.IMMEDIATE
+    chosen = (
+        NotificationPreference.objects.filter(user=user, kind=kind)
+        .values_list("delivery", flat=True)
+        .first()
+    )
+    return chosen or Delivery.IMMEDIATE
 
 
 def send_notification_email(notification_id: int) -> bool:
@@ -134,6 +178,7 @@ def send_password_link(
 
 
 def unread_count(user: User) -> int:
+    """The top bar's number: read from the index notification_inbox (user, read_at) alone."""
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 

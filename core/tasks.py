@@ -1,10 +1,11 @@
 import smtplib
+from datetime import date
 
 from celery import shared_task
 from django.core.management import call_command
 from django.db import OperationalError
 
-from core import notifications, signup
+from core import digests, notifications, signup
 from core.api.idempotency import delete_expired
 
 # An e-mail is tried again while the mail server (or the database) cannot be reached: SMTP
@@ -69,3 +70,16 @@ def send_password_link(
 def send_signup_message(*, channel: str, address: str, subject: str, text: str) -> None:
     """A sign-up code (or the notice that the address has an account), by text or e-mail."""
     signup.deliver(channel=channel, address=address, subject=subject, text=text)
+
+
+@shared_task(name="core.tasks.send_daily_digests")
+def send_daily_digests(day: str | None = None) -> int:
+    """Beat, after midnight: the digests of the previous local day (or of `day`, ISO), each
+    queued as its own task; how many were queued."""
+    return digests.queue_daily_digests(date.fromisoformat(day) if day else None)
+
+
+@shared_task(name="core.tasks.send_digest", **MAIL_RETRY)
+def send_digest(digest_id: int) -> bool:
+    """One user's daily digest; delivered again, it sends nothing twice."""
+    return digests.send_digest(digest_id)

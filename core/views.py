@@ -5,21 +5,18 @@ from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.access import action_required
 from core.auth_lockout import account_locked_until, lockout_message, retry_after_seconds
-from core.models import Notification, own_users_of
+from core.models import own_users_of
 from core.otp_views import begin_login
 from core.throttling import LoginRateThrottle
 
@@ -131,15 +128,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["redis"] = f"error: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(checks, status=200 if healthy else 503)
-
-
-@action_required("notification.view")
-def notification_list(request: HttpRequest) -> HttpResponse:
-    """The user's notifications, newest first; opening the page marks them read."""
-    notifications = Notification.objects.filter(user=request.user)
-    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
-    unread = [n.pk for n in page if n.read_at is None]
-    response = render(request, "core/notifications.html", {"page": page, "unread": unread})
-    if unread:
-        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
-    return response

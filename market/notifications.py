@@ -10,13 +10,15 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.models import Event, own_users_of
+from core.models import Event, Notification, own_users_of
 from core.notifications import notify
 from market.models import Complaint
 
 S = Complaint.Status
 TOLD_TO_COMPLAINANT = {S.ACCEPTED, S.OUTSIDE_REMIT, S.DUPLICATE, S.UPHELD, S.NOT_UPHELD, S.CLOSED}
 TOLD_TO_RESPONDENT = {S.ACCEPTED, S.UPHELD, S.NOT_UPHELD}
+# The complaint is not taken up: the complainant is told at once (an urgent notification).
+TURNED_DOWN = {S.OUTSIDE_REMIT, S.DUPLICATE}
 
 
 def tell_complaint_change(complaint: Complaint, event: Event) -> None:
@@ -39,6 +41,8 @@ def tell_complaint_change(complaint: Complaint, event: Event) -> None:
             body=complaint.referral or complaint.decision,
             link=link,
             key=f"complaint-event:{event.pk}",
+            kind=Notification.Kind.COMPLAINT,
+            urgent=event.to_status in TURNED_DOWN,
         )
     if event.to_status in TOLD_TO_RESPONDENT and complaint.respondent_id:
         for user in own_users_of(complaint.respondent_id):
@@ -48,4 +52,5 @@ def tell_complaint_change(complaint: Complaint, event: Event) -> None:
                 body=complaint.decision,
                 link=link,
                 key=f"complaint-event:{event.pk}",
+                kind=Notification.Kind.COMPLAINT,
             )

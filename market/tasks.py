@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
-from core.models import User
+from core.models import Notification, User
 from core.notifications import notify
 from market.models import PledgeVersion
 
@@ -42,6 +42,7 @@ def ask_members_to_sign(version_id: int) -> int:
             title=title,
             link=reverse("pledge-detail", args=[pledge.pk]),
             key=f"pledge-version:{version.pk}",
+            kind=Notification.Kind.NOTICE,
         ):
             told += 1
     return told

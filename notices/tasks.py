@@ -6,7 +6,7 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.models import User
+from core.models import Notification, User
 from core.notifications import notify
 from notices import services
 from notices.models import Notice, NoticeRecipient
@@ -48,6 +48,7 @@ def remind_recipients(notice_id: int, day: str) -> int:
             title=title,
             link=reverse("notice-detail", args=[notice.pk]),
             key=f"notice-remind:{notice.pk}:{day}",
+            kind=Notification.Kind.NOTICE,
         ):
             told += 1
     return told

@@ -8,6 +8,7 @@ from associations.api import AssociationViewSet
 from batches.api import ApplicationViewSet, BatchViewSet
 from cases.api import API_ROUTES as CASE_ROUTES
 from core.api import errors as api_errors
+from core.api.notifications import NotificationPreferencesView, NotificationViewSet
 from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
 from enterprises.api import ClaimViewSet, EnterpriseViewSet
 from market.api import API_ROUTES as MARKET_ROUTES
@@ -44,6 +45,7 @@ router.register("labour-requests", LabourRequestViewSet, basename="labour-reques
 router.register("difficulties", DifficultyViewSet, basename="difficulty")
 router.register("supply-offers", SupplyOfferViewSet, basename="supply-offer")
 router.register("reports", ReportViewSet, basename="report")
+router.register("notifications", NotificationViewSet, basename="notification")
 for prefix, viewset, basename in (
     *SERVICE_ROUTES,
     *RELIEF_ROUTES,
@@ -56,6 +58,11 @@ for prefix, viewset, basename in (
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path(
+        "me/notification-preferences/",
+        NotificationPreferencesView.as_view(),
+        name="api-notification-preferences",
+    ),
     path("rollups/", RollupView.as_view(), name="api-rollups"),
     path("dashboard/", DashboardView.as_view(), name="api-dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -22,6 +22,12 @@ app.conf.beat_schedule = {
         "task": "core.tasks.delete_expired_idempotency_keys",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Daily digests of notifications: the previous full day (00:00–24:00) once it has ended,
+    # so that a notification told at 23:59 is in it; the day's rollups go first at 00:05.
+    "notification-digests": {
+        "task": "core.tasks.send_daily_digests",
+        "schedule": crontab(hour=0, minute=10),
+    },
     # Relief's priority matching ends on its day: the needs it raised rank as others again.
     "end-priorities": {
         "task": "supplies.tasks.end_priorities",

@@ -339,6 +339,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintTriageOutcomeEnum": "market.api.TriageOutcome",
         "EscalationOutcomeEnum": "supplies.models.Escalation.Outcome",
         "GradeEnum": "relief.models.Grade",
+        "NotificationKindEnum": "core.models.Notification.Kind",
         "NoticeStatusEnum": "notices.models.Notice.Status",
         "EnterpriseSizeEnum": "enterprises.models.Enterprise.Size",
     },

@@ -76,7 +76,7 @@ urlpatterns = [
     path("pledges/", include("market.pledge_urls")),
     path("cases/", include("cases.urls")),
     path("notices/", include("notices.urls")),
-    path("notifications/", core_views.notification_list, name="notification-list"),
+    path("notifications/", include("core.notification_urls")),
     path("regions/", region_views.region_lookup, name="region-lookup"),
     # Before the admin's own: its login is the portal's (throttle, lockout, second factor).
     path("admin/login/", core_views.admin_login),

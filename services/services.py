@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from associations.models import AssociationUser
 from core.attachments import attach
 from core.errors import DomainError, check_model_rules, required_reason
-from core.models import User
+from core.models import Notification, User
 from core.notifications import notify
 from core.workdays import add_working_days
 from core.workflow import change_status, diff, not_allowed, record_event, record_status, snapshot
@@ -297,6 +297,7 @@ def offer_oldest_waiting(service_id: int) -> ServiceRequest | None:
             },
             link=reverse("service-request-detail", args=[waiting.pk]),
             key=f"service-offer:{waiting.pk}",
+            kind=Notification.Kind.SERVICE,
         )
     return waiting
 

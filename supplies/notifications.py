@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.models import AssociationUser
-from core.models import Event, Role, User
+from core.models import Event, Notification, Role, User
 from core.notifications import notify
 from core.text import without_closing_punctuation
 from core.validators import display_phone
@@ -56,6 +56,8 @@ def tell_need_change(need: Need, event: Event) -> None:
             "status": S(event.to_status).label,
         }
     link = reverse("need-detail", args=[need.pk])
+    # A government's answer to an escalated need is a kind of its own, always urgent.
+    kind = Notification.Kind.ANSWER if event.to_status == S.ANSWERED else Notification.Kind.NEED
     for user in recipients(need, event):
         notify(
             user=user,
@@ -63,6 +65,7 @@ def tell_need_change(need: Need, event: Event) -> None:
             body=event.reason,
             link=link,
             key=f"need:{need.pk}:change:{event.pk}:user:{user.pk}",
+            kind=kind,
         )
 
 
@@ -104,6 +107,7 @@ def tell_match(match) -> None:
                 body="\n".join(lines),
                 link=link,
                 key=f"match:{match.pk}:user:{user.pk}",
+                kind=Notification.Kind.NEED,
             )
 
 

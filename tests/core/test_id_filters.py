@@ -150,6 +150,7 @@ FILTER_MODULES = [
     "reports.forms",
     "associations.api",
     "core.api.views",
+    "core.api.notifications",
     "services.api",
     "cases.api",
     "relief.api_assessments",

@@ -19,6 +19,7 @@ from tests.cases.test_permissions_matrix import PAGE_ROWS as CASE_PAGES
 from tests.market.test_permissions_matrix import PAGE_ROWS as COMPLAINT_PAGES
 from tests.matrix import ROLES
 from tests.notices.test_permissions_matrix import PAGE_ROWS as NOTICE_PAGES
+from tests.notifications.test_permissions_matrix import PAGE_ROWS as NOTIFICATION_PAGES
 from tests.relief.test_permissions_matrix import PAGE_ROWS as RELIEF_PAGES
 from tests.reports.sample import quiet_tasks
 from tests.reports.test_permissions_matrix import PAGE_ROWS as REPORT_PAGES
@@ -59,6 +60,7 @@ PAGES = [
     + RELIEF_PAGES
     + CASE_PAGES
     + NOTICE_PAGES
+    + NOTIFICATION_PAGES
 ] + MORE_PAGES
 
 
