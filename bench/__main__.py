@@ -20,12 +20,14 @@ every benchmark and print the figures beside their targets.
 11. 100,000 complaints: the staff's complaints queue (selector, plan, page);
 12. 100,000 practice cases: the library searched in Chinese (first page and count, plan, page);
 13. notices: one published to the 100,000 members (time), its receipts (page, API, figures) and
-   a member's inbox.
+   a member's inbox;
+14. daily digests of notifications for 100,000 users: writing and queueing them, sending them on
+   one worker, and running the digest again (which sends nothing).
 
 `python -m bench needs` (or `make bench ONLY=needs`) runs steps 1-2 and the sections named
 only: import (3-4), members (5), batches (6), needs (7), reports (8), dashboards (9),
 services (10), market (11), cases (12),
-notices (13).
+notices (13), digests (14).
 """
 
 import argparse
@@ -58,6 +60,7 @@ SECTIONS = (
     "market",
     "cases",
     "notices",
+    "digests",
 )
 
 
@@ -168,6 +171,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import notices
 
         notices.run(population)
+    if "digests" in sections:
+        from bench import digests
+
+        digests.run(population)
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s", flush=True)
 
 
