@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from core.attachments import attach, attachments_of, check_files, kind_of, serve
 from core.errors import DomainError
@@ -45,6 +46,13 @@ def test_kinds_are_read_from_the_content(name, content, kind):
     assert checked.attachment_kind == kind
 
 
+@pytest.fixture
+def _in_english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.usefixtures("_in_english")
 @pytest.mark.parametrize(
     ("name", "content", "says"),
     [
@@ -61,6 +69,7 @@ def test_a_file_that_is_not_what_it_says_is_refused_by_name(name, content, says)
     assert refused.value.fields["attachments"]
 
 
+@pytest.mark.usefixtures("_in_english")
 def test_size_and_count_are_bounded(settings):
     settings.ATTACHMENT_MAX_BYTES = 1024
     with pytest.raises(DomainError, match="larger than"):
