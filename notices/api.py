@@ -57,13 +57,17 @@ class NoticeFilterSet(django_filters.FilterSet):
 
 
 class ReceiptFiguresSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    read = serializers.IntegerField()
-    signed = serializers.IntegerField()
-    overdue = serializers.IntegerField()
-    unread = serializers.IntegerField()
-    unsigned = serializers.IntegerField()
-    read_rate = serializers.IntegerField(help_text="Per cent of recipients who read it")
+    """Empty for a draft and for an enterprise user."""
+
+    total = serializers.IntegerField(required=False)
+    read = serializers.IntegerField(required=False)
+    signed = serializers.IntegerField(required=False)
+    overdue = serializers.IntegerField(required=False)
+    unread = serializers.IntegerField(required=False)
+    unsigned = serializers.IntegerField(required=False)
+    read_rate = serializers.IntegerField(
+        required=False, help_text="Per cent of recipients who read it"
+    )
 
 
 class OwnReceiptSerializer(serializers.ModelSerializer):

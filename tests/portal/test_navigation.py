@@ -78,7 +78,15 @@ NAVIGATION = {
         "Completeness",
         "Enterprises",
     ],
-    "partner": ["Home", "Complaints", "Practice cases", "Notices", "Reports", "Import", "API documentation"],
+    "partner": [
+        "Home",
+        "Complaints",
+        "Practice cases",
+        "Notices",
+        "Reports",
+        "Import",
+        "API documentation",
+    ],
     "admin": [
         "Home",
         "Batches",
