@@ -219,8 +219,9 @@ def write_recipients(notice_id: int) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"INSERT INTO {table} (notice_id, enterprise_id, region_id, reply) "  # noqa: S608
-                    f"SELECT %s, chosen.* , '' FROM ({sql}) AS chosen "
-                    "ON CONFLICT (notice_id, enterprise_id) DO NOTHING",
+                    f"SELECT %s, chosen.*, '' FROM ({sql}) AS chosen "
+                    # SQLite reads ON after a FROM as a join unless a WHERE comes first.
+                    "WHERE true ON CONFLICT (notice_id, enterprise_id) DO NOTHING",
                     [notice.pk, *params],
                 )
             notice.recipients_total = NoticeRecipient.objects.filter(notice=notice).count()

@@ -4,6 +4,7 @@ the rest read and chooses the daily digest for needs. Nothing scrolls sideways; 
 big enough to tap."""
 
 import pytest
+from playwright.sync_api import expect
 
 from core import tasks as core_tasks
 from core.models import Delivery, Notification, NotificationPreference
@@ -35,7 +36,7 @@ def test_an_enterprise_user_reads_marks_and_chooses_on_a_phone(live_server, cast
     assert phone.locator(".notifications-link .count").inner_text() == "3"
     phone.select_option("#id_kind", "decision")
     phone.get_by_test_id("notifications-filter").click()
-    assert phone.get_by_test_id("notification").count() == 1
+    expect(phone.get_by_test_id("notification")).to_have_count(1)
     phone.get_by_test_id("notification-open").click()
     phone.wait_for_url(f"{base}/applications/")
     assert phone.locator(".notifications-link .count").inner_text() == "2"
@@ -46,10 +47,12 @@ def test_an_enterprise_user_reads_marks_and_chooses_on_a_phone(live_server, cast
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "notifications-phone.png"), full_page=True)
     button.click()
-    assert phone.locator(".notifications-link .count").count() == 0
-    assert phone.get_by_test_id("notification-new").count() == 0
+    expect(phone.locator(".notifications-link .count")).to_have_count(0)
+    expect(phone.get_by_test_id("notification-new")).to_have_count(0)
 
     phone.get_by_test_id("notification-preferences").click()
+    phone.wait_for_url(f"{base}/notifications/preferences/")
+    expect(phone.get_by_test_id("preference").first).to_be_visible()
     assert fits(phone)
     assert phone.get_by_test_id("preference").count() == len(Kind.values)
     phone.select_option("#id_need", "daily")
