@@ -248,6 +248,11 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
 
+# Webhooks go only to public addresses; private networks listed here (CIDR, e.g. a government
+# intranet's 10.20.0.0/16) are allowed too. Loopback, link-local and metadata addresses never are
+# (integrations/outgoing.py).
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+
 # HTTPS is the default. `make run` and the tests turn it off to serve plain http on localhost.
 HTTPS = env_bool("HTTPS", True)
 SECURE_SSL_REDIRECT = HTTPS
