@@ -185,6 +185,42 @@ class User(AbstractUser):
         return bool(self.managed_association_ids)
 
 
+class TransactionId(models.Func):
+    """The writing transaction's id on PostgreSQL (its 64-bit xid, as a bigint); 0 elsewhere.
+
+    With `EventCommit` it puts events in the order their transactions committed (decision 0025).
+    """
+
+    template = "0"
+    output_field = models.BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return "(pg_current_xact_id()::text::bigint)", []
+
+
+# The advisory lock under which commit positions are taken (core migration 0015).
+EVENT_COMMIT_LOCK = 7_420_025
+
+
+class EventCommit(models.Model):
+    """The commit order of the transactions that wrote events: a row is written by a deferred
+    trigger when such a transaction commits, under a lock held until the commit is visible, so
+    positions are handed out in the order commits became visible. Readers of the change feed
+    and the webhook dispatcher go by (`position`, event id): an event committed late can never
+    appear behind a cursor already read past. PostgreSQL only; on SQLite (`make run`, one writer
+    at a time) the event id is already the commit order."""
+
+    txid = models.BigIntegerField(primary_key=True)
+    position = models.BigIntegerField(unique=True)
+
+    class Meta:
+        verbose_name = _("committed transaction")
+        verbose_name_plural = _("committed transactions")
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.txid}"
+
+
 class EventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError("Events are never edited: append a new one instead.")
@@ -222,6 +258,8 @@ class Event(models.Model):
     # {field name: [old, new]} as JSON values (ids for relations, ISO text for dates)
     changes = models.JSONField(_("changes"), default=dict, blank=True, db_default={})
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # The transaction that wrote it (see EventCommit); 0 for events older than the column.
+    txid = models.BigIntegerField(db_default=TransactionId(), editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -238,6 +276,8 @@ class Event(models.Model):
                 condition=~Q(to_status=""),
                 name="event_status_history",
             ),
+            # The change feed: a transaction's events in id order.
+            models.Index(fields=["txid", "id"], name="event_commit_order"),
         ]
 
     def __str__(self) -> str:
