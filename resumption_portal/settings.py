@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reports",
     "members",
     "portal",
+    "integrations",
     "demo",
 ]
 
