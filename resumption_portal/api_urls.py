@@ -11,6 +11,8 @@ from core.api import errors as api_errors
 from core.api.notifications import NotificationPreferencesView, NotificationViewSet
 from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
 from enterprises.api import ClaimViewSet, EnterpriseViewSet
+from integrations.api import API_ROUTES as INTEGRATION_ROUTES
+from integrations.api import EventFeedView
 from market.api import API_ROUTES as MARKET_ROUTES
 from members.api import ImportJobViewSet, MembershipViewSet
 from notices.api import API_ROUTES as NOTICE_ROUTES
@@ -52,6 +54,7 @@ for prefix, viewset, basename in (
     *MARKET_ROUTES,
     *CASE_ROUTES,
     *NOTICE_ROUTES,
+    *INTEGRATION_ROUTES,
 ):
     router.register(prefix, viewset, basename=basename)
 
@@ -64,6 +67,7 @@ urlpatterns = [
         name="api-notification-preferences",
     ),
     path("rollups/", RollupView.as_view(), name="api-rollups"),
+    path("events/", EventFeedView.as_view(), name="api-events"),
     path("dashboard/", DashboardView.as_view(), name="api-dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI under the portal's Content-Security-Policy: the split view serves its start-up

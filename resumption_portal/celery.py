@@ -61,4 +61,16 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=6, minute=0, day_of_month="1"),
         "args": ("month",),
     },
+    # Webhooks: what was committed is dispatched and due deliveries are started every ten
+    # seconds (integrations.tasks.sweep); a sweep not run in time is dropped, the next one
+    # finds the same work. The senders run on the `webhooks` queue.
+    "webhooks-sweep": {
+        "task": "integrations.tasks.sweep",
+        "schedule": 10.0,
+        "options": {"expires": 10},
+    },
+    "webhooks-log-retention": {
+        "task": "integrations.tasks.purge_log",
+        "schedule": crontab(hour=3, minute=50),
+    },
 }
