@@ -41,6 +41,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "reference.view": EVERYONE,
     "profile.view": EVERYONE,
     "notification.view": EVERYONE,
+    # API tokens (core.tokens): one's own; managers also their partner accounts'.
+    "token.manage": EVERYONE,
 }
 
 

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Event, Industry, Region, User
+from core.models import ApiToken, Event, Industry, Region, User
+from core.tokens import token_revoke
 from core.workflow import action_name, diff, record_event, snapshot
 
 
@@ -77,3 +78,53 @@ class EventLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read only: tokens are made by their owners (the page /account/tokens/, the API), and only
+    a key's hash is kept, never shown. Revoking goes through the service, with its event."""
+
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "access",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "last_used_ip",
+        "revoked_at",
+    ]
+    list_filter = ["access", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    fields = [
+        "user",
+        "name",
+        "prefix",
+        "access",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "last_used_at",
+        "last_used_ip",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+    ]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["view"])
+    def revoke(self, request, queryset):
+        for pk in queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True):
+            token_revoke(actor=request.user, token_id=pk)

@@ -542,3 +542,7 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# API tokens live beside their services (core.tokens); imported here so that Django finds the model.
+from core.tokens import ApiToken  # noqa: E402, F401

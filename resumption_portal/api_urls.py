@@ -9,7 +9,8 @@ from batches.api import ApplicationViewSet, BatchViewSet
 from cases.api import API_ROUTES as CASE_ROUTES
 from core.api import errors as api_errors
 from core.api.notifications import NotificationPreferencesView, NotificationViewSet
-from core.api.views import IndustryViewSet, MeView, ObtainTokenView, RegionViewSet
+from core.api.tokens import ApiTokenViewSet, ObtainTokenView
+from core.api.views import IndustryViewSet, MeView, RegionViewSet
 from enterprises.api import ClaimViewSet, EnterpriseViewSet
 from integrations.api import API_ROUTES as INTEGRATION_ROUTES
 from integrations.api import EventFeedView
@@ -48,6 +49,7 @@ router.register("difficulties", DifficultyViewSet, basename="difficulty")
 router.register("supply-offers", SupplyOfferViewSet, basename="supply-offer")
 router.register("reports", ReportViewSet, basename="report")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("tokens", ApiTokenViewSet, basename="api-token")
 for prefix, viewset, basename in (
     *SERVICE_ROUTES,
     *RELIEF_ROUTES,

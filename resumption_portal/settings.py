@@ -4,6 +4,7 @@ Defaults are safe for production: DEBUG is off, SECRET_KEY must be given, cookie
 HTTPS is enforced. `make run` and the test settings set the few development values they need.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -302,8 +302,11 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Named tokens with an expiry (core.tokens); a refused token answers 401.
+        "core.api.authentication.ApiTokenAuthentication",
     ],
+    # Requests signed with a token: at most API_TOKEN_RATE per token (sessions are not counted).
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.authentication.ApiTokenRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["core.access.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
@@ -321,14 +324,29 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# API tokens (core.tokens): how many requests one token may send (DRF's rate: "1200/min",
+# "50/s", "100000/day"), and for how many days a token got with a username and password
+# (POST /api/v1/auth/token/) works. Named tokens last 90 days unless their maker says otherwise.
+API_TOKEN_RATE = env_str("API_TOKEN_RATE", "1200/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", API_TOKEN_RATE):
+    raise ImproperlyConfigured(
+        f'API_TOKEN_RATE must be a number of requests per s, min, hour or day ("1200/min"), '
+        f"not {API_TOKEN_RATE!r}."
+    )
+API_SIGN_IN_TOKEN_DAYS = env_int("API_SIGN_IN_TOKEN_DAYS", 30)
+if not 1 <= API_SIGN_IN_TOKEN_DAYS <= 365:
+    raise ImproperlyConfigured("API_SIGN_IN_TOKEN_DAYS must be between 1 and 365.")
+
 # How long an API client's Idempotency-Key is remembered (core.api.idempotency).
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resumption Portal API",
     "DESCRIPTION": (
-        "REST API for partner systems. Authenticate with `Authorization: Token <key>`; obtain a "
-        "token from `POST /api/v1/auth/token/`. Regions and industries are referred to by code."
+        "REST API for partner systems. Authenticate with `Authorization: Token <key>`: a named "
+        "token made on the page /account/tokens/ or with `POST /api/v1/tokens/`, or one got "
+        "for a username and password from `POST /api/v1/auth/token/`. Tokens expire and can be "
+        "revoked. Regions and industries are referred to by code."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -348,6 +366,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "core.models.Notification.Kind",
         "NoticeStatusEnum": "notices.models.Notice.Status",
         "EnterpriseSizeEnum": "enterprises.models.Enterprise.Size",
+        "ApiTokenAccessEnum": "core.tokens.ApiToken.Access",
+        "ApiTokenRevokeReasonEnum": "core.tokens.ApiToken.RevokeReason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from associations import urls as association_urls
 from batches import urls as batch_urls
-from core import otp_views, region_views, signup_views
+from core import otp_views, region_views, signup_views, token_views
 from core import password_reset as password_views
 from core import views as core_views
 from members import urls as member_urls
@@ -23,6 +23,8 @@ urlpatterns = [
         otp_views.two_factor_recovery_codes,
         name="two-factor-recovery-codes",
     ),
+    path("account/tokens/", token_views.token_list, name="api-tokens"),
+    path("account/tokens/<int:pk>/revoke/", token_views.token_revoke, name="api-token-revoke"),
     path("signup/", signup_views.signup_start, name="signup"),
     path("signup/verify/", signup_views.signup_verify, name="signup-verify"),
     path("logout/", core_views.LogoutView.as_view(), name="logout"),

@@ -80,6 +80,16 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def api_token(user: User, access: str = "read_write", *, name: str | None = None, **kwargs) -> str:
+    """A new API token of `user` (core.tokens), made by the user; answers its key."""
+    from core.tokens import token_create
+
+    _token, key = token_create(
+        actor=user, name=name or "test token", access=access, number_if_taken=True, **kwargs
+    )
+    return key
+
+
 def staff_of(association: Association, *, manager: bool = False, **kwargs) -> User:
     user = UserFactory(role=Role.STAFF, **kwargs)
     AssociationUser.objects.create(user=user, association=association, is_manager=manager)

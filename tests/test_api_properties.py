@@ -19,7 +19,6 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.core.mutations import OperatorKind
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
@@ -28,6 +27,7 @@ from werkzeug.test import Client
 from core.api.idempotency import HEADER as IDEMPOTENCY_KEY
 from core.api.idempotency import KEY_PATTERN
 from resumption_portal.wsgi import application
+from tests.factories import api_token
 
 SCHEMA_PATH = "/api/v1/schema/"
 # Each user's test runs on the API in five parts (by path, about 40 operations each), so that
@@ -54,7 +54,7 @@ def schema_as(user, part: str):
     schemathesis knows the credentials are real: it then leaves out the session cookie it would
     otherwise make up, and `ignored_auth` checks that the same request without them, or with
     made-up ones, is refused."""
-    key = Token.objects.get_or_create(user=user)[0].key
+    key = api_token(user)
     raw = copy.deepcopy(served_schema())
     raw["paths"] = {
         path: item

@@ -88,6 +88,12 @@ def exception_handler(exc, context):
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         response.data = error_body(code if isinstance(code, str) else "error", str(detail))
+    challenge = getattr(exc, "www_authenticate", None)
+    if challenge:
+        # A token was sent and refused (core.api.authentication): 401 with its challenge, though
+        # the session, which sends none, is the first authentication class.
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        response["WWW-Authenticate"] = challenge
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" in response:
         response.data["retry_after"] = int(response["Retry-After"])
     return response

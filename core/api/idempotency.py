@@ -3,9 +3,9 @@ timeout or a dropped connection) with the same key gets the first answer again, 
 is not run a second time.
 
 `IdempotencyMiddleware` (after AuthenticationMiddleware) covers every POST under /api/v1/ but
-the token endpoint, sent with the header by an authenticated account (session, token, or DRF's
-test client); other requests pass through untouched. Keys belong to the account: two accounts
-may use the same key independently.
+the token endpoints (EXEMPT_PATHS), sent with the header by an authenticated account (session,
+token, or DRF's test client); other requests pass through untouched. Keys belong to the
+account: two accounts may use the same key independently.
 
 A covered request runs in one transaction that holds a lock on (account, key) — a PostgreSQL
 transaction-level advisory lock, taken without waiting — and inserts the key's row, runs the
@@ -40,15 +40,18 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.authentication import CSRFCheck, TokenAuthentication
+from rest_framework.authentication import CSRFCheck
 
+from core.api.authentication import ApiTokenAuthentication
 from core.api.errors import error_body
 from core.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 API_PREFIX = "/api/v1/"
-EXEMPT_PATHS = frozenset({"/api/v1/auth/token/"})  # before authentication: no account to own keys
+# Not covered: the sign-in (before authentication: no account to own keys), and the making of
+# tokens, whose answer carries a key that must never be stored.
+EXEMPT_PATHS = frozenset({"/api/v1/auth/token/", "/api/v1/tokens/"})
 MAX_KEY_LENGTH = 255
 KEY_PATTERN = re.compile(rf"[ -~]{{1,{MAX_KEY_LENGTH}}}")  # printable ASCII
 # Answers that say the request was not run: refused authentication or permission (CSRF
@@ -96,9 +99,9 @@ def _account(request):
     if user is not None and user.is_authenticated and user.is_active:
         return user, True
     try:
-        authenticated = TokenAuthentication().authenticate(request)
-    except exceptions.AuthenticationFailed:
-        return None, False  # the view refuses it
+        authenticated = ApiTokenAuthentication().authenticate(request)
+    except exceptions.APIException:
+        return None, False  # a token refused, or one that may only read: the view refuses it
     return (authenticated[0], False) if authenticated else (None, False)
 
 

@@ -8,10 +8,12 @@ view declares itself (with `extend_schema`) keeps its description; it gets the `
 it declared none.
 
 Which statuses, and why:
-- 401: an authenticated view whose first authentication class sends a challenge
-  (`WWW-Authenticate`). DRF answers 401 only then; otherwise (the session comes first here)
-  missing or wrong credentials answer 403, like a refused permission.
-- 403: every authenticated view: not authenticated, or the role may not do this.
+- 401: an authenticated view that takes API tokens: a token sent that is unknown, expired or
+  revoked answers 401 with `WWW-Authenticate: Token` (core.api.authentication), though the
+  session, which sends no challenge, comes first; and any view whose first authentication class
+  sends a challenge.
+- 403: every authenticated view: not authenticated (no credentials: the session comes first, and
+  DRF then answers 403), or the role may not do this, or a read-only token sent to write.
 - 404: a path with a parameter (out of scope or no such object), and a paginated list (a `page`
   past the last one).
 - 400: every write (validation, an unreadable body, a malformed Idempotency-Key), and every
@@ -38,6 +40,7 @@ import uritemplate
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import get_view_model
 from rest_framework import serializers
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.relations import RelatedField
 
@@ -53,10 +56,14 @@ HARMLESS_QUERY_PARAMETERS = frozenset({"page", "ordering"})
 
 DESCRIPTIONS = {
     400: "Not valid: `fields` gives the messages for each field.",
-    401: "Not authenticated: no credentials, or credentials that are not valid.",
+    401: (
+        "The token sent does not work: not known (`authentication_failed`), expired "
+        "(`token_expired`), revoked (`token_revoked`) or of a deactivated account "
+        "(`account_inactive`); `detail` says which and what to do."
+    ),
     403: (
-        "Not authenticated (no credentials, or a token that is not valid), or your role may not "
-        "do this."
+        "Not authenticated (no credentials), or your role may not do this, or the token may "
+        "only read (`token_read_only`)."
     ),
     404: "Not found, or not in your scope (another enterprise's, association's or region's).",
     409: (
@@ -122,7 +129,9 @@ class AutoSchema(openapi.AutoSchema):
             isinstance(permission, AllowAny) for permission in self.view.get_permissions()
         ):
             statuses.add(403)
-            if authenticators[0].authenticate_header(self.view.request):
+            if authenticators[0].authenticate_header(self.view.request) or any(
+                isinstance(authenticator, TokenAuthentication) for authenticator in authenticators
+            ):
                 statuses.add(401)
         if self.view.get_throttles():
             statuses.add(429)

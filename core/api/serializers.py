@@ -54,10 +54,6 @@ class TokenRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
-
-
 class MeSerializer(serializers.ModelSerializer):
     jurisdiction = serializers.SlugRelatedField(
         slug_field="code",

@@ -3,8 +3,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,11 +11,8 @@ from core.api.serializers import (
     IndustrySerializer,
     MeSerializer,
     RegionSerializer,
-    TokenRequestSerializer,
-    TokenSerializer,
 )
 from core.models import Industry, Region
-from core.throttling import LoginRateThrottle
 
 
 class ReferenceFilterSet(django_filters.FilterSet):
@@ -75,27 +70,6 @@ class IndustryViewSet(ReferenceViewSet):
     queryset = Industry.objects.select_related("parent")
     serializer_class = IndustrySerializer
     filterset_class = IndustryFilterSet
-
-
-class ObtainTokenView(APIView):
-    """Exchange a username and password for the API token of that account.
-
-    Guessing is bounded per client address (429 `throttled`) and per account: after
-    `LOGIN_FAILURE_LIMIT` wrong passwords (10) from any addresses the account is locked, and this
-    answers 429 `account_locked` with `retry_after` (seconds) until the lock ends. No second factor
-    is asked here: a token is a secret of its own.
-    """
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = [LoginRateThrottle]
-
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
-    def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
 
 
 class MeView(APIView):

@@ -1,8 +1,8 @@
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from core.tokens import ApiToken, hash_key
 from tests.conftest import PASSWORD, api_as
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,8 @@ def test_token_from_username_and_password_authenticates_later_requests(cast, api
     )
     assert response.status_code == 200
     key = response.json()["token"]
-    assert key == Token.objects.get(user=cast.staff).key
+    token = ApiToken.objects.get(user=cast.staff)
+    assert token.key_hash == hash_key(key) and response.json()["id"] == token.pk
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     me = api_client.get("/api/v1/me/")
@@ -31,7 +32,7 @@ def test_wrong_password_gets_a_clear_400_and_no_token(cast, api_client):
     body = response.json()
     assert body["code"] == "invalid"
     assert body["fields"]["non_field_errors"] == ["用户名或密码不正确。"]
-    assert not Token.objects.filter(user=cast.staff).exists()
+    assert not ApiToken.objects.filter(user=cast.staff).exists()
 
 
 def test_api_messages_follow_accept_language(cast, api_client):

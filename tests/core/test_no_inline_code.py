@@ -16,6 +16,7 @@ from django.test import Client
 from enterprises.models import ImportJob
 from tests.batches.test_permissions_matrix import PAGE_ROWS as FOLLOW_UP_PAGES
 from tests.cases.test_permissions_matrix import PAGE_ROWS as CASE_PAGES
+from tests.core.test_token_permissions_matrix import PAGE_ROWS as TOKEN_PAGES
 from tests.market.test_permissions_matrix import PAGE_ROWS as COMPLAINT_PAGES
 from tests.matrix import ROLES
 from tests.notices.test_permissions_matrix import PAGE_ROWS as NOTICE_PAGES
@@ -61,6 +62,7 @@ PAGES = [
     + CASE_PAGES
     + NOTICE_PAGES
     + NOTIFICATION_PAGES
+    + TOKEN_PAGES
 ] + MORE_PAGES
 
 

@@ -8,11 +8,11 @@ import json
 import pytest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from core import uploads
 from core.models import IdempotentRequest
 from enterprises.models import ImportJob
+from tests.factories import api_token
 
 MB = 1024 * 1024
 REFUSED = "The file is larger than 1 MB; split it into smaller files."
@@ -62,8 +62,7 @@ def post(client, path: str, file_size: int, **headers):
 
 
 def token_header(user) -> dict:
-    token, _created = Token.objects.get_or_create(user=user)
-    return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    return {"HTTP_AUTHORIZATION": f"Token {api_token(user)}"}
 
 
 def test_a_page_upload_past_the_limit_is_refused_before_any_of_it_is_read(cast, client):

@@ -8,13 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from associations.models import Membership
 from batches.models import Application, Batch
 from core.models import Role
-from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
+from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +22,8 @@ Status = Application.Status
 
 def client_for(user) -> APIClient:
     """A partner's view: each request authenticated by `user`'s token, asking for English."""
-    token, _created = Token.objects.get_or_create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}", HTTP_ACCEPT_LANGUAGE="en")
     return client
 
 

@@ -10,7 +10,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from stdnum.cn import uscc as stdnum_uscc
 
@@ -18,7 +17,7 @@ from associations.models import Association, AssociationUser, Membership
 from core.models import User
 from enterprises.models import Enterprise, EnterpriseClaim, ImportJob
 from members.tasks import run_import_job
-from tests.factories import EnterpriseFactory, MembershipFactory, valid_uscc
+from tests.factories import EnterpriseFactory, MembershipFactory, api_token, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +27,8 @@ Status = Membership.Status
 def client_for(user) -> APIClient:
     """A partner's view: each request authenticated by `user`'s token (so the account is read
     afresh every time, as in production), asking for English messages."""
-    token, _created = Token.objects.get_or_create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}", HTTP_ACCEPT_LANGUAGE="en")
     return client
 
 

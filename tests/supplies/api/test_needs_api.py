@@ -10,14 +10,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core import tasks as core_tasks
 from core.models import Role
 from core.workflow import history_for
 from supplies.models import Escalation, Need, SupplyItem, SupplyOffer
-from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
+from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory, api_token
 from tests.supplies.conftest import told_of
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +31,8 @@ ITEMS = "/api/v1/supply-items/"
 
 def client_for(user) -> APIClient:
     """A partner's view: each request authenticated by `user`'s token, asking for English."""
-    token, _created = Token.objects.get_or_create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}", HTTP_ACCEPT_LANGUAGE="en")
     return client
 
 
