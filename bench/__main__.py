@@ -22,12 +22,14 @@ every benchmark and print the figures beside their targets.
 13. notices: one published to the 100,000 members (time), its receipts (page, API, figures) and
    a member's inbox;
 14. daily digests of notifications for 100,000 users: writing and queueing them, sending them on
-   one worker, and running the digest again (which sends nothing).
+   one worker, and running the digest again (which sends nothing);
+15. partner integration: the change feed over 1,000,000 events (a page of 1,000 after a deep
+   and a shallow cursor) and webhook deliveries to a local receiver (events per second).
 
 `python -m bench needs` (or `make bench ONLY=needs`) runs steps 1-2 and the sections named
 only: import (3-4), members (5), batches (6), needs (7), reports (8), dashboards (9),
 services (10), market (11), cases (12),
-notices (13), digests (14).
+notices (13), digests (14), webhooks (15).
 """
 
 import argparse
@@ -61,6 +63,7 @@ SECTIONS = (
     "cases",
     "notices",
     "digests",
+    "webhooks",
 )
 
 
@@ -175,6 +178,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import digests
 
         digests.run(population)
+    if "webhooks" in sections:
+        from bench import webhooks
+
+        webhooks.run(population)
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s", flush=True)
 
 

@@ -55,8 +55,11 @@ def dispatch(limit: int = feed.WINDOW) -> int:
     """Deliveries for the events committed after the cursor (one window). Answers how many
     events were read (the sweeper calls again while a whole window was read)."""
     with transaction.atomic():
-        state, _created = DispatchCursor.objects.get_or_create(name="webhooks")
-        state = DispatchCursor.objects.select_for_update().get(pk=state.pk)
+        state = DispatchCursor.objects.select_for_update().filter(name="webhooks").first()
+        if state is None:
+            # No endpoint was ever registered (registering one starts the cursor).
+            start_cursor()
+            return 0
         after = feed.Cursor(state.position, state.event_id)
         rows = feed.window(after, limit)
         if not rows:
@@ -85,6 +88,15 @@ def dispatch(limit: int = feed.WINDOW) -> int:
         state.position, state.event_id = last.position, last.event_id
         state.save(update_fields=["position", "event_id"])
         return len(rows)
+
+
+def start_cursor() -> None:
+    """The dispatcher's cursor, made at the end of the log when the first endpoint is
+    registered: nothing before it was ever for an endpoint."""
+    start = feed.end()
+    DispatchCursor.objects.get_or_create(
+        name="webhooks", defaults={"position": start.position, "event_id": start.event_id}
+    )
 
 
 def due_endpoints(now=None) -> list[int]:

@@ -49,6 +49,7 @@ def endpoint_register(
         message = _("You cannot register an endpoint for this account.")
         raise DomainError(message, fields={"account": [message]})
     association_id = access.association_for(actor, account)
+    delivery.start_cursor()
     start = feed.end()
     endpoint = Endpoint.objects.create(
         account=account,
