@@ -129,12 +129,20 @@ def window(after: Cursor, size: int = WINDOW) -> list[Row]:
     """The next `size` events after `after`, in commit order."""
     with connection.cursor() as cursor:
         if _postgres():
+            # The rest of the cursor's own transaction, then the later ones: each part walks
+            # the commit positions' index and the events' (txid, id) index (a row comparison
+            # across the two tables would scan every event).
+            columns = (
+                "c.position, e.id, e.content_type_id, e.action, e.to_status, "
+                "e.changes ? 'region'"
+            )
+            joined = "core_eventcommit c JOIN core_event e ON e.txid = c.txid"
             cursor.execute(
-                "SELECT c.position, e.id, e.content_type_id, e.action, e.to_status, "
-                "e.changes ? 'region' FROM core_event e "
-                "JOIN core_eventcommit c ON c.txid = e.txid "
-                "WHERE (c.position, e.id) > (%s, %s) ORDER BY c.position, e.id LIMIT %s",
-                [after.position, after.event_id, size],
+                f"(SELECT {columns} FROM {joined} WHERE c.position = %s AND e.id > %s "  # noqa: S608
+                "ORDER BY e.id LIMIT %s) UNION ALL "
+                f"(SELECT {columns} FROM {joined} WHERE c.position > %s "
+                "ORDER BY c.position, e.id LIMIT %s) ORDER BY 1, 2 LIMIT %s",
+                [after.position, after.event_id, size, after.position, size, size],
             )
         else:
             cursor.execute(
@@ -245,6 +253,7 @@ def messages(account, chosen: list[tuple[Cursor, int, str]]) -> list[tuple[Messa
     events = Event.objects.in_bulk([event_id for _c, event_id, _v in chosen])
     followed = subjects.by_content_type()
     ids_by_type: dict[int, set[int]] = {}
+    chosen = [c for c in chosen if events[c[1]].content_type_id in followed]
     for _cursor, event_id, variant in chosen:
         event = events[event_id]
         if not variant:
