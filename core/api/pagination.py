@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 
@@ -17,11 +18,12 @@ class PagePagination(PageNumberPagination):
         value = request.query_params.get(self.page_size_query_param, "")
         if value == "":
             return self.page_size
-        try:
-            size = serializers.IntegerField(min_value=1).run_validation(value)
-        except serializers.ValidationError as exc:
-            raise serializers.ValidationError({self.page_size_query_param: exc.detail}) from None
-        return min(size, self.max_page_size)
+        # Digits only: DRF's IntegerField would also take "20.0", which the schema's integer
+        # does not allow.
+        if not (value.isascii() and value.isdigit()) or int(value) < 1:
+            message = _("Give page_size as a whole number from 1 up.")
+            raise serializers.ValidationError({self.page_size_query_param: [message]})
+        return min(int(value), self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -143,9 +143,10 @@ def test_an_address_that_names_no_endpoint_answers_404_with_the_error_body(cast)
 def test_a_malformed_page_size_is_refused_as_the_schema_says(generated, cast):
     schema, _endpoints = generated
     client = api_as(cast.staff)
-    response = client.get("/api/v1/regions/", {"page_size": "many"})
-    assert response.status_code == 400
-    assert "page_size" in response.json()["fields"]
+    for malformed in ("many", "20.0", "0", "-3", "２０"):
+        response = client.get("/api/v1/regions/", {"page_size": malformed})
+        assert response.status_code == 400, malformed
+        assert "page_size" in response.json()["fields"]
     assert "400" in responses_of(schema, "/api/v1/regions/", "get")
     assert len(client.get("/api/v1/regions/", {"page_size": 5000}).json()["results"]) == 1000
     assert client.get("/api/v1/regions/", {"page_size": ""}).status_code == 200
