@@ -93,7 +93,9 @@ def test_enterprise_user_without_an_enterprise_is_asked_to_register_or_claim_one
 
 def test_partner_dashboard_explains_the_api(cast, client):
     html = dashboard_of(client, cast.partner)
-    assert "/api/v1/auth/token/" in html
+    assert reverse("api-tokens") in html
+    assert "/webhooks/" in html
+    assert "/api/v1/events/" in html
     assert reverse("api:api-docs") in html
 
 
