@@ -95,6 +95,9 @@ def navigation(request):
         items.append(
             (_("My enterprise"), reverse("enterprise-detail", args=[scope.enterprise_id]), None)
         )
+    # Webhooks: the endpoints of the association or jurisdiction, for those who manage them.
+    if can(user, "webhook.manage"):
+        items.append((_("Webhooks"), reverse("webhook-list"), None))
     if can(user, "api_docs.menu"):
         items.append((_("API documentation"), reverse("api:api-docs"), None))
     # Django's administration site also asks for its own staff flag; no link to a locked door.

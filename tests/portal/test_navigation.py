@@ -33,6 +33,8 @@ ASSOCIATION_WORK = [
     "Claims",
     "API documentation",
 ]
+# Managers also register their association's webhook endpoints.
+MANAGER_WORK = [*ASSOCIATION_WORK[:-1], "Webhooks", "API documentation"]
 # The API's documentation is in the menu of those who build on the API (staff, partners,
 # administrators), not of enterprise users and officials, who work in the pages.
 NAVIGATION = {
@@ -54,7 +56,7 @@ NAVIGATION = {
     # Acting for no enterprise yet: the claims page lists the claims they made.
     "outsider": ["Home", "Complaints", "Practice cases", "Notices", "Claims"],
     "staff": ASSOCIATION_WORK,
-    "manager": ASSOCIATION_WORK,
+    "manager": MANAGER_WORK,
     "other_staff": ASSOCIATION_WORK,
     "official": [
         "Home",
@@ -66,6 +68,7 @@ NAVIGATION = {
         "Reports",
         "Completeness",
         "Enterprises",
+        "Webhooks",
     ],
     "other_official": [
         "Home",
@@ -77,6 +80,7 @@ NAVIGATION = {
         "Reports",
         "Completeness",
         "Enterprises",
+        "Webhooks",
     ],
     "partner": [
         "Home",
@@ -85,6 +89,7 @@ NAVIGATION = {
         "Notices",
         "Reports",
         "Import",
+        "Webhooks",
         "API documentation",
     ],
     "admin": [
@@ -107,6 +112,7 @@ NAVIGATION = {
         "Members",
         "Claims",
         "Enterprises",
+        "Webhooks",
         "API documentation",
         "Administration",
     ],
