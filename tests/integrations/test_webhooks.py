@@ -339,11 +339,51 @@ def test_the_api_shows_the_secret_once_and_refuses_loopback(cast, receiver):
     other = api_as(cast.other_staff)
     assert other.get(f"/api/v1/webhooks/{created.json()['id']}/").status_code in (403, 404)
     manager_elsewhere = api_as(cast.other_staff)
-    assert (
-        manager_elsewhere.post(
-            "/api/v1/webhooks/",
-            {"url": receiver.url_for("/x"), "event_types": ["*"], "account": cast.partner.pk},
-            format="json",
-        ).status_code
-        in (400, 403)
-    )
+    assert manager_elsewhere.post(
+        "/api/v1/webhooks/",
+        {"url": receiver.url_for("/x"), "event_types": ["*"], "account": cast.partner.pk},
+        format="json",
+    ).status_code in (400, 403)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_endpoint_does_not_hold_another_s_deliveries(cast, receiver):
+    """Each endpoint has a sender task of its own on the `webhooks` queue: with a real worker,
+    a receiver that takes seconds to answer does not delay another endpoint's message."""
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from integrations import tasks
+    from resumption_portal.celery import app as celery_app
+    from tests.integrations.receiver import Receiver
+
+    with Receiver() as fast:
+        slow_endpoint = _register(cast, receiver)
+        fast_endpoint = _register(cast, fast, actor=cast.partner, account=cast.partner)
+        receiver.default(200, delay=8)
+        _change(cast, 41)
+        with start_worker(
+            celery_app, pool="threads", concurrency=2, perform_ping_check=False, queues=["webhooks"]
+        ):
+            tasks.sweep()
+            fast.wait_for(1, timeout=20)
+            started = time.monotonic()
+            while (
+                time.monotonic() - started < 5
+                and Delivery.objects.filter(
+                    endpoint=fast_endpoint, status=Delivery.Status.PENDING
+                ).exists()
+            ):
+                time.sleep(0.1)
+            assert Delivery.objects.get(endpoint=fast_endpoint).status == "delivered"
+            assert Delivery.objects.get(endpoint=slow_endpoint).status == "pending"
+            receiver.wait_for(1, timeout=5)
+            while (
+                time.monotonic() - started < 20
+                and Delivery.objects.filter(
+                    endpoint=slow_endpoint, status=Delivery.Status.PENDING
+                ).exists()
+            ):
+                time.sleep(0.2)
+            assert Delivery.objects.get(endpoint=slow_endpoint).status == "delivered"
