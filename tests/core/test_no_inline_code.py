@@ -17,6 +17,7 @@ from enterprises.models import ImportJob
 from tests.batches.test_permissions_matrix import PAGE_ROWS as FOLLOW_UP_PAGES
 from tests.cases.test_permissions_matrix import PAGE_ROWS as CASE_PAGES
 from tests.core.test_token_permissions_matrix import PAGE_ROWS as TOKEN_PAGES
+from tests.integrations.test_permissions_matrix import PAGE_ROWS as WEBHOOK_PAGES
 from tests.market.test_permissions_matrix import PAGE_ROWS as COMPLAINT_PAGES
 from tests.matrix import ROLES
 from tests.notices.test_permissions_matrix import PAGE_ROWS as NOTICE_PAGES
@@ -63,6 +64,7 @@ PAGES = [
     + NOTICE_PAGES
     + NOTIFICATION_PAGES
     + TOKEN_PAGES
+    + WEBHOOK_PAGES
 ] + MORE_PAGES
 
 
