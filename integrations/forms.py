@@ -45,7 +45,7 @@ class EndpointForm(DomainErrorFormMixin, forms.Form):
         widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     description = forms.CharField(
-        label=_("Description"),
+        label=_("Description (optional)"),
         max_length=200,
         required=False,
         help_text=_("To recognise it later, e.g. the system that receives it."),
@@ -142,7 +142,7 @@ class LogFilterForm(forms.Form):
 
 class RedeliverRangeForm(DomainErrorFormMixin, forms.Form):
     since = forms.DateTimeField(label=_("Given up from"), widget=DateTimeLocalInput())
-    until = forms.DateTimeField(label=_("to"), widget=DateTimeLocalInput())
+    until = forms.DateTimeField(label=_("Given up until"), widget=DateTimeLocalInput())
 
     def clean(self):
         cleaned = super().clean()
