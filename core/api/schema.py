@@ -30,7 +30,9 @@ Which statuses, and why:
 
 Request bodies are documented as JSON, the API's contract, wherever a view reads JSON (not the
 forms DRF also reads). Filters take an empty value as no value (`allowEmptyValue`), as
-django-filter reads them. A nullable related field may be sent as `""` (DRF reads it as null).
+django-filter reads them, and carry no `title` (a label in the schema's language, after which
+client generators would name classes). A path id narrowed to digits (`lookup_value_regex`) is an
+integer. A nullable related field may be sent as `""` (DRF reads it as null).
 And it narrows one pattern drf-spectacular writes too wide: a decimal sent as a string
 (`"12.5"`) is documented as `^-?\d{0,N}(?:\.\d{0,P})?$`, which takes `""`, `"-"` and `"."`; here
 it needs a digit, and a minus sign only where negative values are allowed.
@@ -53,6 +55,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # Query parameters that cannot make a request invalid: an unknown `ordering` field is ignored;
 # a `page` past the last one answers 404 (below).
 HARMLESS_QUERY_PARAMETERS = frozenset({"page", "ordering"})
+# The patterns drf-spectacular writes for a path parameter of `lookup_value_regex` digits.
+DIGITS_PATTERNS = frozenset({"^[0-9]+$", r"^\d+$"})
 
 DESCRIPTIONS = {
     400: "Not valid: `fields` gives the messages for each field.",
@@ -104,6 +108,24 @@ class AutoSchema(openapi.AutoSchema):
         for parameter in parameters:
             if parameter.get("in") == "query" and not parameter.get("required"):
                 parameter["allowEmptyValue"] = True
+            # A filter's title is its model field's label in the language of the request that
+            # asked for the schema (状态, 企业规模): the parameter's name already says it, and
+            # client generators name a filter's choices after its title, which would give
+            # classes named in Chinese, different for each language.
+            schema = parameter.get("schema", {})
+            schema.pop("title", None)
+            schema.get("items", {}).pop("title", None)  # a filter taking several values
+        return parameters
+
+    def _resolve_path_parameters(self, variables):
+        # A viewset whose ids are narrowed to digits (`lookup_value_regex = r"[0-9]+"`) gets its
+        # path parameter from that regex: a string of digits, which generated clients then
+        # take as a `str`. It is the object's integer id, as everywhere else.
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if schema.get("type") == "string" and schema.get("pattern") in DIGITS_PATTERNS:
+                parameter["schema"] = {"type": "integer"}
         return parameters
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
