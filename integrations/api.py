@@ -84,7 +84,7 @@ class EventFeedView(APIView):
     def get(self, request):
         after = feed.Cursor.parse(request.query_params.get("after"))
         types = request.query_params.get("types")
-        patterns = feed.check_patterns(types.split(",")) if types else None
+        patterns = feed.check_patterns(types.split(","), field="types") if types else None
         limit = request.query_params.get("limit") or str(feed.PAGE_SIZE)
         if not limit.isdigit() or not 1 <= int(limit) <= feed.MAX_PAGE_SIZE:
             message = _("Give limit as a whole number from 1 to %(max)d.") % {
@@ -179,6 +179,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             "finished_at",
             "log",
         ]
+        read_only_fields = fields
 
 
 class RedeliverSerializer(serializers.Serializer):

@@ -157,7 +157,7 @@ def window(after: Cursor, size: int = WINDOW) -> list[Row]:
         ]
 
 
-def check_patterns(patterns: list[str]) -> list[str]:
+def check_patterns(patterns: list[str], field: str = "event_types") -> list[str]:
     """Event type patterns as given, or a DomainError naming the ones that are not."""
     names = set(subjects.subjects())
     wrong = [
@@ -172,7 +172,7 @@ def check_patterns(patterns: list[str]) -> list[str]:
             "Say which events, as `*`, `<object>.*` or `<object>.<what happened>` with objects "
             "among: %(names)s. Not understood: %(wrong)s."
         ) % {"names": ", ".join(sorted(names)), "wrong": ", ".join(map(str, wrong)) or "—"}
-        raise DomainError(message, fields={"event_types": [message]})
+        raise DomainError(message, fields={field: [message]})
     return list(dict.fromkeys(patterns))
 
 

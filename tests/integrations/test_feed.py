@@ -131,8 +131,8 @@ def test_an_enterprise_moving_out_of_a_jurisdiction_is_a_left_scope_for_its_offi
     [
         ({"after": "abc"}, "after"),
         ({"after": "12"}, "after"),
-        ({"types": "need.*,nothing.*"}, "event_types"),
-        ({"types": "need.%"}, "event_types"),
+        ({"types": "need.*,nothing.*"}, "types"),
+        ({"types": "need.%"}, "types"),
         ({"limit": "0"}, "limit"),
         ({"limit": "5000"}, "limit"),
     ],

@@ -361,13 +361,13 @@ def test_a_slow_endpoint_does_not_hold_another_s_deliveries(cast, receiver):
     with Receiver() as fast:
         slow_endpoint = _register(cast, receiver)
         fast_endpoint = _register(cast, fast, actor=cast.partner, account=cast.partner)
-        receiver.default(200, delay=8)
+        receiver.default(200, delay=15)
         _change(cast, 41)
         with start_worker(
             celery_app, pool="threads", concurrency=2, perform_ping_check=False, queues=["webhooks"]
         ):
             tasks.sweep()
-            fast.wait_for(1, timeout=20)
+            fast.wait_for(1, timeout=60)
             started = time.monotonic()
             while (
                 time.monotonic() - started < 5
@@ -378,7 +378,7 @@ def test_a_slow_endpoint_does_not_hold_another_s_deliveries(cast, receiver):
                 time.sleep(0.1)
             assert Delivery.objects.get(endpoint=fast_endpoint).status == "delivered"
             assert Delivery.objects.get(endpoint=slow_endpoint).status == "pending"
-            receiver.wait_for(1, timeout=5)
+            receiver.wait_for(1, timeout=30)
             while (
                 time.monotonic() - started < 20
                 and Delivery.objects.filter(
