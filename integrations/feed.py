@@ -133,8 +133,7 @@ def window(after: Cursor, size: int = WINDOW) -> list[Row]:
             # the commit positions' index and the events' (txid, id) index (a row comparison
             # across the two tables would scan every event).
             columns = (
-                "c.position, e.id, e.content_type_id, e.action, e.to_status, "
-                "e.changes ? 'region'"
+                "c.position, e.id, e.content_type_id, e.action, e.to_status, e.changes ? 'region'"
             )
             joined = "core_eventcommit c JOIN core_event e ON e.txid = c.txid"
             cursor.execute(
