@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import Event
 
@@ -59,13 +60,15 @@ class Endpoint(models.Model):
         settings.AUTH_USER_MODEL,
         models.PROTECT,
         related_name="+",
-        verbose_name=_("registered by"),
+        verbose_name=pgettext_lazy("webhook endpoint", "registered by"),
     )
     url = models.URLField(_("URL"), max_length=500)
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = models.CharField(
+        pgettext_lazy("webhook endpoint", "description"), max_length=200, blank=True
+    )
     # Patterns: "*", "need.*", "report.submitted", "enterprise.left_scope".
     event_types = models.JSONField(_("event types"), default=list)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("webhook endpoint", "active"), default=True)
     disabled = models.CharField(
         _("why it is off"), max_length=10, choices=Disabled.choices, blank=True, default=""
     )

@@ -44,7 +44,11 @@ class HardshipAssessment(models.Model):
     orders_lost = models.PositiveIntegerField(_("orders lost"), default=0)
     workers_not_back = models.PositiveIntegerField(_("workers not back"), default=0)
     rent_burden_percent = models.DecimalField(
-        _("rent burden (% of revenue)"), max_digits=5, decimal_places=2, default=0
+        # xgettext:no-python-format
+        _("rent burden (% of revenue)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
     )
     cause = models.CharField(_("cause"), max_length=16, choices=Cause.choices)
     computed_grade = models.CharField(max_length=8, choices=Grade.choices, blank=True)
