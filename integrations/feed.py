@@ -30,6 +30,7 @@ WINDOW = 5000
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 LEFT_SCOPE = "left_scope"
+MAX_PATTERNS = 50
 PATTERN = re.compile(r"^(\*|[a-z_]+\.(\*|[a-z_-]+))$")
 
 # A membership in one of these statuses no longer shows the enterprise to the association.
@@ -166,6 +167,11 @@ def check_patterns(patterns: list[str], field: str = "event_types") -> list[str]
         or not PATTERN.match(p)
         or (p != "*" and p.split(".", 1)[0] not in names)
     ]
+    if len(patterns) > MAX_PATTERNS:
+        message = _("Name at most %(max)d event types; use `<object>.*` to take them all.") % {
+            "max": MAX_PATTERNS
+        }
+        raise DomainError(message, fields={field: [message]})
     if wrong or not patterns:
         message = _(
             "Say which events, as `*`, `<object>.*` or `<object>.<what happened>` with objects "

@@ -133,6 +133,7 @@ def test_an_enterprise_moving_out_of_a_jurisdiction_is_a_left_scope_for_its_offi
         ({"after": "12"}, "after"),
         ({"types": "need.*,nothing.*"}, "types"),
         ({"types": "need.%"}, "types"),
+        ({"types": ",".join(["need.*"] * 51)}, "types"),
         ({"limit": "0"}, "limit"),
         ({"limit": "5000"}, "limit"),
     ],
