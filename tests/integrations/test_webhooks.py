@@ -363,8 +363,14 @@ def test_a_slow_endpoint_does_not_hold_another_s_deliveries(cast, receiver):
         fast_endpoint = _register(cast, fast, actor=cast.partner, account=cast.partner)
         receiver.default(200, delay=15)
         _change(cast, 41)
+        # Both queues: a worker's queue selection stays on the app, so a worker started by a
+        # later test in this process would otherwise not consume the default queue.
         with start_worker(
-            celery_app, pool="threads", concurrency=2, perform_ping_check=False, queues=["webhooks"]
+            celery_app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            queues=["celery", "webhooks"],
         ):
             tasks.sweep()
             fast.wait_for(1, timeout=60)
