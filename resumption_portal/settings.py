@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "members",
     "portal",
     "integrations",
+    "operations",
     "demo",
 ]
 

@@ -80,6 +80,7 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("notifications/", include("core.notification_urls")),
     path("webhooks/", include("integrations.urls")),
+    path("operations/", include("operations.urls")),
     path("regions/", region_views.region_lookup, name="region-lookup"),
     # Before the admin's own: its login is the portal's (throttle, lockout, second factor).
     path("admin/login/", core_views.admin_login),
