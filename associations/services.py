@@ -19,7 +19,15 @@ from associations.models import (
     identity_record,
 )
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
-from core.models import Delivery, Event, Industry, Notification, Role, User
+from core.models import (
+    ContactVerification,
+    Delivery,
+    Event,
+    Industry,
+    Notification,
+    Role,
+    User,
+)
 from core.notifications import email_password_link
 from core.signup import parse_contact
 from core.validators import normalise_phone, normalise_uscc
@@ -111,8 +119,10 @@ def staff_invite(
     first_name: str = "",
     is_manager: bool = False,
     base_url: str = "",
+    phone: str = "",
 ) -> User:
-    """Create a staff account for the association and e-mail its owner a link to set a password.
+    """Create a staff account for the association and e-mail its owner a link to set a password
+    (or, given a mobile number and no e-mail address, text it to them).
 
     The account has no usable password until the invitee sets one through that link; if the
     e-mail goes astray, a manager sends it again (`staff_invitation_resend`).
@@ -123,21 +133,49 @@ def staff_invite(
             _("This username is taken; choose another."),
             fields={"username": [_("This username is taken; choose another.")]},
         )
-    if not (email or "").strip():
+    mobile = _staff_mobile(phone)
+    if not (email or "").strip() and not mobile:
         # The invitation is the only way in: without an address nobody can set the password.
         raise DomainError(
             _("Give an e-mail address to send the invitation to."),
             fields={"email": [_("Give an e-mail address to send the invitation to.")]},
         )
-    user = User(username=username, email=email.strip(), first_name=first_name, role=Role.STAFF)
+    user = User(
+        username=username,
+        email=(email or "").strip(),
+        phone=mobile,
+        first_name=first_name,
+        role=Role.STAFF,
+    )
     user.set_unusable_password()
     check_model_rules(user, exclude=["password"])
     user.save()
     AssociationUser.objects.create(user=user, association_id=association_id, is_manager=is_manager)
     association = Association.objects.get(pk=association_id)
     record_event(association, "association.staff_invited", actor=actor, reason=username)
-    _email_invitation(actor=actor, association=association, invitee=user, base_url=base_url)
+    _email_invitation(
+        actor=actor,
+        association=association,
+        invitee=user,
+        base_url=base_url,
+        by_text=not user.email,
+    )
     return user
+
+
+def _staff_mobile(phone: str) -> str:
+    """An invitee's mobile number in E.164 form ("" when none is given); a DomainError on
+    `phone` when it is not a mainland mobile number, which a text message can reach."""
+    if not (phone or "").strip():
+        return ""
+    try:
+        contact = parse_contact(phone)
+    except DomainError as error:
+        raise DomainError(error.message, fields={"phone": error.fields["contact"]}) from None
+    if contact.channel != ContactVerification.Channel.PHONE:
+        message = _("Give a mobile number here; the e-mail address has its own field.")
+        raise DomainError(message, fields={"phone": [message]})
+    return contact.address
 
 
 # --- memberships --------------------------------------------------------------------------
@@ -483,15 +521,22 @@ def staff_invitation_resend(
         actor=actor,
         reason=invitee.username,
     )
-    _email_invitation(actor=actor, association=association, invitee=invitee, base_url=base_url)
+    _email_invitation(
+        actor=actor,
+        association=association,
+        invitee=invitee,
+        base_url=base_url,
+        by_text=not invitee.email,
+    )
     return invitee
 
 
 def _email_invitation(
-    *, actor: User, association: Association, invitee: User, base_url: str
+    *, actor: User, association: Association, invitee: User, base_url: str, by_text: bool = False
 ) -> None:
-    """The invitation's e-mail, sent after the commit by a retried task (core.notifications):
-    a mail server that is down neither fails the invitation nor loses the e-mail."""
+    """The invitation's e-mail (or text message), sent after the commit by a retried task
+    (core.notifications): a mail server that is down neither fails the invitation nor loses
+    the e-mail."""
     email_password_link(
         user=invitee,
         url_name="password_reset_confirm",
@@ -506,6 +551,7 @@ def _email_invitation(
             "username": invitee.username,
         },
         base_url=base_url,
+        by_text=by_text,
     )
 
 
