@@ -100,6 +100,9 @@ def navigation(request):
         items.append((_("Webhooks"), reverse("webhook-list"), None))
     if can(user, "api_docs.menu"):
         items.append((_("API documentation"), reverse("api:api-docs"), None))
+    # The platform's administration: its figures, new associations, deactivating accounts.
+    if can(user, "platform.figures"):
+        items.append((_("The platform"), reverse("platform"), None))
     # Django's administration site also asks for its own staff flag; no link to a locked door.
     if can(user, "admin_site.view") and user.is_staff:
         items.append((_("Administration"), reverse("admin:index"), None))

@@ -418,6 +418,15 @@ PAGE_ROWS = [
     # signing up: anyone not logged in; logged-in users are sent to their dashboard
     ("/signup/", {"anonymous": 200}, 302),
     ("/signup/verify/", {}, 302),
+    # the platform's administration: admins only (its POSTs: tests/operations/test_platform.py)
+    ("/operations/platform/", {"anonymous": 302, "admin": 200}, 403),
+    ("/operations/platform/associations/new/", {"anonymous": 302, "admin": 200}, 403),
+    ("/operations/platform/users/", {"anonymous": 302, "admin": 200}, 403),
+    (
+        "/operations/platform/users/?q=staff&role=staff&active=yes",
+        {"anonymous": 302, "admin": 200},
+        403,
+    ),
 ]
 
 # (method, url, {role: status}, default[, body]); roles not listed expect the `default`.

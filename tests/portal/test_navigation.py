@@ -114,6 +114,7 @@ NAVIGATION = {
         "Enterprises",
         "Webhooks",
         "API documentation",
+        "The platform",
         "Administration",
     ],
 }
