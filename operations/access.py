@@ -4,7 +4,7 @@ Everything here is for platform administrators (`core.access.is_admin`); every o
 refused (403), an anonymous visitor sent to the login page.
 """
 
-from core.access import register
+from core.access import MANAGER, register
 from core.models import Role
 
 ADMINS = frozenset({Role.ADMIN})
@@ -18,3 +18,8 @@ register(
         "platform.users": ADMINS,
     }
 )
+
+
+# The audit viewer (operations.audit, docs/decisions/0027): managers read their associations'
+# events, officials those of what is submitted to government in their jurisdiction, admins all.
+register({"audit.read": frozenset({MANAGER, Role.OFFICIAL, Role.ADMIN})})

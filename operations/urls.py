@@ -1,8 +1,12 @@
 from django.urls import path
 
+from operations import audit_views
 from operations import platform_views as views
 
 urlpatterns: list = [
+    # The audit viewer: who did what, when (managers, officials, admins).
+    path("audit/", audit_views.audit_log, name="audit"),
+    path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     # The platform's administration (admins): figures, a new association, users.
     path("platform/", views.platform, name="platform"),
     path(

@@ -98,6 +98,9 @@ def navigation(request):
     # Webhooks: the endpoints of the association or jurisdiction, for those who manage them.
     if can(user, "webhook.manage"):
         items.append((_("Webhooks"), reverse("webhook-list"), None))
+    # Who did what, when: managers (their associations), officials (their jurisdiction), admins.
+    if can(user, "audit.read"):
+        items.append((_("Audit log"), reverse("audit"), None))
     if can(user, "api_docs.menu"):
         items.append((_("API documentation"), reverse("api:api-docs"), None))
     # The platform's administration: its figures, new associations, deactivating accounts.

@@ -247,6 +247,12 @@ MEMBER_LIST = {"anonymous": 302, "staff": 200, "manager": 200, "other_staff": 20
 STAFF_SIDE = MEMBER_LIST | {"partner": 200}
 ASSOCIATION_MANAGERS = {"anonymous": 302, "manager": 200, "admin": 200}
 
+# The audit log's readers (operations.access): plain staff, enterprise users and partners are not.
+AUDIT_READERS = {
+    "anonymous": 302,
+    **dict.fromkeys(("manager", "official", "other_official", "admin"), 200),
+}
+
 # (url, {role: status}); roles not listed expect the `default`.
 STAFF_ONLY = ("staff", "manager", "other_staff", "partner", "admin")
 
@@ -427,6 +433,14 @@ PAGE_ROWS = [
         {"anonymous": 302, "admin": 200},
         403,
     ),
+    # the audit viewer: managers, officials, admins (what each reads: tests/operations/)
+    ("/operations/audit/", AUDIT_READERS, 403),
+    (
+        "/operations/audit/?action=membership.&kind=membership&object_id={membership}",
+        AUDIT_READERS,
+        403,
+    ),
+    ("/operations/audit/export.csv", AUDIT_READERS, 403),
 ]
 
 # (method, url, {role: status}, default[, body]); roles not listed expect the `default`.

@@ -34,7 +34,7 @@ ASSOCIATION_WORK = [
     "API documentation",
 ]
 # Managers also register their association's webhook endpoints.
-MANAGER_WORK = [*ASSOCIATION_WORK[:-1], "Webhooks", "API documentation"]
+MANAGER_WORK = [*ASSOCIATION_WORK[:-1], "Webhooks", "Audit log", "API documentation"]
 # The API's documentation is in the menu of those who build on the API (staff, partners,
 # administrators), not of enterprise users and officials, who work in the pages.
 NAVIGATION = {
@@ -69,6 +69,7 @@ NAVIGATION = {
         "Completeness",
         "Enterprises",
         "Webhooks",
+        "Audit log",
     ],
     "other_official": [
         "Home",
@@ -81,6 +82,7 @@ NAVIGATION = {
         "Completeness",
         "Enterprises",
         "Webhooks",
+        "Audit log",
     ],
     "partner": [
         "Home",
@@ -113,6 +115,7 @@ NAVIGATION = {
         "Claims",
         "Enterprises",
         "Webhooks",
+        "Audit log",
         "API documentation",
         "The platform",
         "Administration",
