@@ -153,6 +153,9 @@ class User(AbstractUser):
     # Made by an association for its member's contact person (associations.services
     # .contact_invite): until its owner sets a password, the enterprise has no user of its own.
     invited_contact = models.BooleanField(_("invited contact"), default=False, editable=False)
+    # When its contact data was removed (operations.personal_data.anonymise): the row stays,
+    # referred to by events and records, under the name former-<id> (docs/decisions/0028).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")

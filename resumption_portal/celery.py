@@ -73,4 +73,11 @@ app.conf.beat_schedule = {
         "task": "integrations.tasks.purge_log",
         "schedule": crontab(hour=3, minute=50),
     },
+    # The retention policy (docs/decisions/0028): old notifications and import files, sign-up
+    # codes, the contact data of enterprise users who left a year ago; after the night's other
+    # clean-ups, before the morning's reports.
+    "personal-data-retention": {
+        "task": "operations.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }

@@ -341,6 +341,23 @@ if not 1 <= API_SIGN_IN_TOKEN_DAYS <= 365:
 # How long an API client's Idempotency-Key is remembered (core.api.idempotency).
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
+# Retention of personal data (docs/decisions/0028, applied nightly by
+# operations.tasks.apply_retention): notifications, read or not, are deleted after
+# NOTIFICATION_RETENTION_DAYS; a member import's uploaded file is emptied
+# IMPORT_FILE_RETENTION_DAYS after the upload (the job keeps its counts); an enterprise user
+# deactivated ANONYMISE_LEFT_USERS_AFTER_DAYS ago loses their contact data (the row and the
+# figures stay).
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 180)
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30)
+ANONYMISE_LEFT_USERS_AFTER_DAYS = env_int("ANONYMISE_LEFT_USERS_AFTER_DAYS", 365)
+for _name in (
+    "NOTIFICATION_RETENTION_DAYS",
+    "IMPORT_FILE_RETENTION_DAYS",
+    "ANONYMISE_LEFT_USERS_AFTER_DAYS",
+):
+    if not 1 <= globals()[_name] <= 3650:
+        raise ImproperlyConfigured(f"{_name} must be a number of days from 1 to 3650.")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resumption Portal API",
     "DESCRIPTION": (
