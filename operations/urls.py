@@ -1,6 +1,6 @@
 from django.urls import path
 
-from operations import audit_views
+from operations import audit_views, personal_data_views
 from operations import platform_views as views
 
 urlpatterns: list = [
@@ -24,5 +24,25 @@ urlpatterns: list = [
         "platform/users/<int:pk>/reactivate/",
         views.platform_user_reactivate,
         name="platform-user-reactivate",
+    ),
+    # One's own data (everyone), deletion requests (enterprise users ask, managers decide).
+    path("my-data/", personal_data_views.my_data, name="my-data"),
+    path("my-data/download/", personal_data_views.my_data_download, name="my-data-download"),
+    path("my-data/delete/", personal_data_views.my_data_delete, name="my-data-delete"),
+    path("my-data/withdraw/", personal_data_views.my_data_withdraw, name="my-data-withdraw"),
+    path(
+        "deletion-requests/",
+        personal_data_views.deletion_requests,
+        name="deletion-requests",
+    ),
+    path(
+        "deletion-requests/<int:pk>/confirm/",
+        personal_data_views.deletion_request_confirm,
+        name="deletion-request-confirm",
+    ),
+    path(
+        "deletion-requests/<int:pk>/decline/",
+        personal_data_views.deletion_request_decline,
+        name="deletion-request-decline",
     ),
 ]

@@ -101,6 +101,12 @@ def navigation(request):
     # Who did what, when: managers (their associations), officials (their jurisdiction), admins.
     if can(user, "audit.read"):
         items.append((_("Audit log"), reverse("audit"), None))
+    # An enterprise user's own data (a download, the account's deletion; other accounts may
+    # open the page too), and the deletion requests for those who decide them (decision 0028).
+    if can(user, "deletion.decide"):
+        items.append((_("Deletion requests"), reverse("deletion-requests"), None))
+    if can(user, "deletion.request"):
+        items.append((_("My data"), reverse("my-data"), None))
     if can(user, "api_docs.menu"):
         items.append((_("API documentation"), reverse("api:api-docs"), None))
     # The platform's administration: its figures, new associations, deactivating accounts.

@@ -34,7 +34,13 @@ ASSOCIATION_WORK = [
     "API documentation",
 ]
 # Managers also register their association's webhook endpoints.
-MANAGER_WORK = [*ASSOCIATION_WORK[:-1], "Webhooks", "Audit log", "API documentation"]
+MANAGER_WORK = [
+    *ASSOCIATION_WORK[:-1],
+    "Webhooks",
+    "Audit log",
+    "Deletion requests",
+    "API documentation",
+]
 # The API's documentation is in the menu of those who build on the API (staff, partners,
 # administrators), not of enterprise users and officials, who work in the pages.
 NAVIGATION = {
@@ -52,9 +58,10 @@ NAVIGATION = {
         "Notices",
         "Claims",
         "My enterprise",
+        "My data",
     ],
     # Acting for no enterprise yet: the claims page lists the claims they made.
-    "outsider": ["Home", "Complaints", "Practice cases", "Notices", "Claims"],
+    "outsider": ["Home", "Complaints", "Practice cases", "Notices", "Claims", "My data"],
     "staff": ASSOCIATION_WORK,
     "manager": MANAGER_WORK,
     "other_staff": ASSOCIATION_WORK,
@@ -116,6 +123,7 @@ NAVIGATION = {
         "Enterprises",
         "Webhooks",
         "Audit log",
+        "Deletion requests",
         "API documentation",
         "The platform",
         "Administration",
