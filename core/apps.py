@@ -21,4 +21,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each app's access module registers its rows of the role table (core.access.register).
         autodiscover_modules("access")
+        # Each app's outbox sweeps (core.outbox.register) and backlog gauges (core.metrics).
+        autodiscover_modules("sweeps")
         MigrationWriter.register_serializer(ZoneInfo, ZoneInfoSerializer)

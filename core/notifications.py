@@ -15,6 +15,9 @@ E-mails with a link to set a password (an invitation, a forgotten password) take
 password token waits in the queue.
 """
 
+import contextvars
+import logging
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -189,11 +192,16 @@ def on_commit(function, *args, **kwargs) -> None:
     """Run `function` once the transaction commits. Robust: a broker that cannot be reached
     is logged and does not turn a change that was committed into an error page."""
 
-    def queue() -> None:  # a function: Django names it when it logs a failure
-        function(*args, **kwargs)
+    def queue() -> None:
+        try:
+            function(*args, **kwargs)
+        except Exception as exc:  # the broker is away: the outbox sweep sends it (core.outbox)
+            logging.getLogger(__name__).warning(
+                "%s not queued (%s)", function.__qualname__, exc.__class__.__name__
+            )
 
-    queue.__qualname__ = function.__qualname__
-    transaction.on_commit(queue, robust=True)
+    context = contextvars.copy_context()  # the caller's request id goes with the message
+    transaction.on_commit(lambda: context.run(queue))
 
 
 def _queue_notification_email(notification_id: int) -> None:

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.core.management import call_command
 from django.db import OperationalError
 
-from core import digests, notifications, signup
+from core import digests, health, notifications, outbox, signup
 from core.api.idempotency import delete_expired
 
 # An e-mail is tried again while the mail server (or the database) cannot be reached: SMTP
@@ -83,3 +83,15 @@ def send_daily_digests(day: str | None = None) -> int:
 def send_digest(digest_id: int) -> bool:
     """One user's daily digest; delivered again, it sends nothing twice."""
     return digests.send_digest(digest_id)
+
+
+@shared_task(name="core.tasks.heartbeat")
+def heartbeat() -> None:
+    """Beat's heartbeat, run by a worker: /readyz reads how old it is (core.health)."""
+    health.beat_heartbeat()
+
+
+@shared_task(name="core.tasks.sweep_outbox")
+def sweep_outbox() -> dict[str, int]:
+    """Queue again the work whose message was lost (core.outbox); how many per sweep."""
+    return outbox.sweep()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
+from core import outbox
 from core.access import can, scope_of
 from core.errors import Conflict, DomainError, required_reason
 from core.models import User
@@ -77,7 +78,7 @@ def pledge_edit_draft(*, actor: User, pledge_id: int, title: str, text: str) -> 
 def _ask_to_sign(version: PledgeVersion) -> None:
     from market.tasks import ask_members_to_sign
 
-    transaction.on_commit(lambda: ask_members_to_sign.delay(version.pk))
+    outbox.after_commit(ask_members_to_sign, version.pk)
 
 
 @transaction.atomic

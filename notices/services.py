@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
+from core import outbox
 from core.access import can
 from core.attachments import attach
 from core.errors import DomainError, check_model_rules, required_reason
@@ -201,7 +202,7 @@ def notice_publish(*, actor, notice_id: int) -> Notice:
     change_status(notice, to=S.PUBLISHED, actor=actor, update_fields=["published_at"])
     from notices.tasks import write_recipients
 
-    transaction.on_commit(lambda: write_recipients.delay(notice.pk))
+    outbox.after_commit(write_recipients, notice.pk)
     return notice
 
 
@@ -343,5 +344,5 @@ def notice_remind(*, actor, notice_id: int) -> Notice:
     from notices.tasks import remind_recipients
 
     day = timezone.localdate(notice.last_reminded_at).isoformat()
-    transaction.on_commit(lambda: remind_recipients.delay(notice.pk, day))
+    outbox.after_commit(remind_recipients, notice.pk, day)
     return notice

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from associations.models import Association
+from core import outbox
 from core.errors import Conflict, DomainError
 from core.models import Event, Region, Role, User
 from core.workflow import change_status, diff, record_event, record_status, snapshot
@@ -52,7 +53,7 @@ def _enqueue(report: Report) -> None:
     from reports.tasks import generate_report
 
     report_id = report.pk
-    transaction.on_commit(lambda: generate_report.delay(report_id))
+    outbox.after_commit(generate_report, report_id)
 
 
 # --- asking for a report ------------------------------------------------------------------
@@ -542,4 +543,4 @@ def _store_files_later(report: Report) -> None:
     report_id = report.pk
     # robust: the change is made; a broker that is away only delays the files (a download
     # renders what is not kept)
-    transaction.on_commit(lambda: store_report_files.delay(report_id), robust=True)
+    outbox.after_commit(store_report_files, report_id)

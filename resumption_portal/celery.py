@@ -3,15 +3,32 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from resumption_portal.env import env_int
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resumption_portal.settings")
 
 app = Celery("resumption_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Read from the environment as settings.py does: this module is imported while settings load.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+
 # The beat schedule lives here, in code, so that every deployment runs the same one.
 # Times are Asia/Shanghai (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
+    # The heartbeat /readyz reads (core.health), and the sweep that queues again what a broker
+    # that was down lost (core.outbox); a run not taken in time is dropped, the next one comes.
+    "heartbeat": {
+        "task": "core.tasks.heartbeat",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
+    "outbox-sweep": {
+        "task": "core.tasks.sweep_outbox",
+        "schedule": float(OUTBOX_SWEEP_SECONDS),
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
     # Expired login sessions pile up in the database; clear them nightly, when nobody works.
     "clear-expired-sessions": {
         "task": "core.tasks.clear_expired_sessions",

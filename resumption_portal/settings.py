@@ -4,6 +4,7 @@ Defaults are safe for production: DEBUG is off, SECRET_KEY must be given, cookie
 HTTPS is enforced. `make run` and the test settings set the few development values they need.
 """
 
+import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A request id, one log line and the metrics of every request (core.observability).
+    "core.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The Content-Security-Policy header of every page (CONTENT_SECURITY_POLICY below).
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a login refused for a locked account (core.auth_lockout).
     "axes.middleware.AxesMiddleware",
+    # A request that lost the database answers 503 with Retry-After (core.observability).
+    "core.observability.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "resumption_portal.urls"
@@ -213,9 +218,12 @@ CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "portal")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: reads miss and writes are dropped instead of failing the page
+            # (core.cache); a Redis that hangs costs at most a second a call.
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -229,7 +237,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # again this many seconds after it was taken. Longer than any task runs; the worker-crash
     # test sets a few seconds.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A broker that cannot be reached fails a publish within seconds: the change is committed
+    # and the work is found again by the outbox sweep (core.outbox).
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
 }
+# The queues workers take work from (readiness and metrics report each one's depth).
+WORKER_QUEUES = env_list("WORKER_QUEUES", ["celery", "webhooks"])
+# Work whose message was lost (the broker was down when it was queued) is queued again by the
+# outbox sweep once it is this old and still not done (core.outbox).
+OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 120)
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+# Logging is configured by Django's LOGGING below, in workers too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # Only the zero-service mode of `make run` runs tasks in-process.
@@ -267,7 +287,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("HSTS_PRELOAD", True)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# /readyz fails when beat's heartbeat (core.health) is older than this.
+READY_HEARTBEAT_SECONDS = env_int("READY_HEARTBEAT_SECONDS", 120)
+# /metrics: for a request with `Authorization: Bearer <METRICS_TOKEN>` or from these networks.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network)
+    for network in env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -393,19 +422,36 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# LOG_FORMAT=json: one JSON object per line (timestamp, level, logger, message, request_id and
+# each field a record carries), for a log collector; text is for a person at a console.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"refusals": {"()": "core.logging_filters.RefusalsWithoutTraceback"}},
+    "filters": {
+        "refusals": {"()": "core.logging_filters.RefusalsWithoutTraceback"},
+        "request_id": {"()": "core.observability.RequestIdFilter"},
+    },
     "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "{asctime}{levelname}{name}{message}{request_id}",
+            "style": "{",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(message)s"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        },
         "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
@@ -420,6 +466,8 @@ LOGGING = {
         "django.request": {"filters": ["refusals"]},
         # django-axes's start-up banner, printed by every manage.py command.
         "axes.apps": {"level": "WARNING"},
+        # One line per request (core.observability); at a console runserver prints its own.
+        "portal.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
 if CELERY_TASK_ALWAYS_EAGER:

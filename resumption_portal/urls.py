@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from associations import urls as association_urls
 from batches import urls as batch_urls
-from core import otp_views, region_views, signup_views, token_views
+from core import health, otp_views, region_views, signup_views, token_views
 from core import password_reset as password_views
 from core import views as core_views
 from members import urls as member_urls
@@ -13,7 +13,9 @@ from supplies import urls as supply_urls
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics_view, name="metrics"),
     path("favicon.ico", core_views.favicon),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("login/code/", otp_views.two_factor_verify, name="two-factor-verify"),

@@ -7,11 +7,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import outbox
 from enterprises.models import ImportJob
 from members.access import may_import_for
 from members.imports.checking import check_file
@@ -134,6 +135,6 @@ def start_import(*, actor, association_id: int, file_name: str, content: bytes) 
         total_rows=total,
     )
     if total > settings.IMPORT_BACKGROUND_ROWS:
-        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        outbox.after_commit(run_import_job, job.pk)
         return job
     return run_job(job.pk)
