@@ -14,12 +14,15 @@ follows the work into the Celery tasks it queues, and the figures of the metrics
 
 import logging
 import re
+import sys
 import time
 import uuid
 from contextvars import ContextVar
 
 from celery import signals
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -98,22 +101,20 @@ class DatabaseUnavailableMiddleware:
     """A request that loses the database (restarted, failed over, out of connections) answers
     503 with Retry-After and a plain message instead of a server error: its transaction was
     rolled back, so nothing of it was written, and the client may send it again. Django's
-    health check on the next request opens a new connection."""
+    health check on the next request opens a new connection.
+
+    Second in MIDDLEWARE, so that it also sees an error raised in a middleware after it (the
+    session's user is loaded there): Django turns any such error into a 500 response and tells
+    `got_request_exception`, whose receiver below marks the request when the error was the
+    database going away."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        if isinstance(exception, DatabaseError) and not _connection_lost(exception):
-            return None
-        logging.getLogger("portal.database").warning(
-            "database unavailable: %s", exception.__class__.__name__
-        )
+        response = self.get_response(request)
+        if response.status_code != 500 or not getattr(request, "_database_lost", False):
+            return response
         message = _(
             "The portal cannot reach its database just now. Nothing was saved; "
             "try again in a few seconds."
@@ -124,6 +125,18 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+@receiver(got_request_exception)
+def _note_database_lost(sender, request=None, **_kwargs) -> None:
+    exception = sys.exception()
+    if request is None or not isinstance(exception, OperationalError | InterfaceError):
+        return
+    if _connection_lost(exception):
+        request._database_lost = True
+        logging.getLogger("portal.database").warning(
+            "database unavailable: %s", exception.__class__.__name__
+        )
 
 
 def _connection_lost(exception: Exception) -> bool:

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # A request id, one log line and the metrics of every request (core.observability).
     "core.observability.RequestLogMiddleware",
+    # A request that lost the database answers 503 with Retry-After (core.observability).
+    "core.observability.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The Content-Security-Policy header of every page (CONTENT_SECURITY_POLICY below).
@@ -82,8 +84,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a login refused for a locked account (core.auth_lockout).
     "axes.middleware.AxesMiddleware",
-    # A request that lost the database answers 503 with Retry-After (core.observability).
-    "core.observability.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "resumption_portal.urls"
@@ -163,6 +163,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# A client that sends nothing of a request's body for this many seconds is answered 408 and
+# dropped (core.uploads), instead of holding a gunicorn worker until gunicorn ends it.
+UPLOAD_STALL_SECONDS = env_int("UPLOAD_STALL_SECONDS", 20)
 # Files attached to an object (core.attachments): each at most this, and at most this many.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 10)

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -147,14 +148,16 @@ def celery(directory: Path, env: dict, *arguments: str, name: str) -> Process:
 
 class PostgresCluster:
     """A PostgreSQL cluster of the test's own (initdb, as the `postgres` system user when run
-    as root, which PostgreSQL refuses to run as), on a free port."""
+    as root, which PostgreSQL refuses to run as), on a free port, in a directory of its own
+    under the system's temporary directory (pytest's is readable by its owner only)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self):
         self.bin = Path(
             subprocess.run(
                 ["pg_config", "--bindir"], capture_output=True, text=True, check=True
             ).stdout.strip()
         )
+        directory = Path(tempfile.mkdtemp(prefix="portal-pg-"))
         self.directory = directory
         self.data = directory / "data"
         self.port = free_port()
@@ -202,4 +205,4 @@ class PostgresCluster:
     def destroy(self) -> None:
         with suppress(subprocess.CalledProcessError):
             self.pg_ctl("stop", "-m", "immediate")
-        shutil.rmtree(self.data, ignore_errors=True)
+        shutil.rmtree(self.directory, ignore_errors=True)
