@@ -281,6 +281,8 @@ class Event(models.Model):
             ),
             # The change feed: a transaction's events in id order.
             models.Index(fields=["txid", "id"], name="event_commit_order"),
+            # The audit log's days and the platform's "events in the last 24 hours".
+            models.Index(fields=["at"], name="event_at"),
         ]
 
     def __str__(self) -> str:
@@ -394,6 +396,12 @@ class Notification(models.Model):
                 fields=["created_at"],
                 condition=models.Q(email_delivery="daily", emailed_at__isnull=True),
                 name="notification_digest_due",
+            ),
+            # Immediate e-mails not sent yet, for the outbox sweep (core.sweeps); as small.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_delivery="immediate", emailed_at__isnull=True),
+                name="notification_email_due",
             ),
         ]
         constraints = [
