@@ -209,3 +209,15 @@ def test_the_cache_serves_without_redis():
     assert unreachable.incr("counter") == 1
     assert unreachable.delete("k") is False
     assert unreachable.get_or_set("k", lambda: 7) == 7
+
+
+def test_the_beat_container_s_check_reads_the_heartbeat():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="No heartbeat"):
+        call_command("check_heartbeat")
+    cache.set(health.HEARTBEAT_KEY, time.time() - 600, timeout=None)
+    with pytest.raises(CommandError, match=r"60[0-9] s ago"):
+        call_command("check_heartbeat")
+    heartbeat()
+    call_command("check_heartbeat")
