@@ -16,7 +16,8 @@ RUN_ENV := DEBUG=true \
 	ALLOWED_HOSTS=127.0.0.1,localhost \
 	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: run test lint bench translations messages clean system-packages system-packages-run
+.PHONY: run test lint bench translations messages clean system-packages system-packages-run \
+	backup restore
 
 # setuptools warns on every editable install that local folders may shadow the package; the
 # project installs no package of its own (pyproject.toml), so the warning says nothing here.
@@ -73,6 +74,20 @@ BENCH_ENV := DJANGO_SETTINGS_MODULE=bench.settings \
 # `make bench ONLY=needs` (or several: ONLY="batches needs") runs only those sections.
 bench: $(VENV)/.deps-dev translations
 	$(BENCH_ENV) $(PY) -m bench $(ONLY)
+
+# Backups of the database (pg_dump, custom format) and the uploaded files (MEDIA_ROOT) into
+# BACKUP_DIR/<UTC time>/ with a manifest of checksums; `make restore FROM=backups/<time>` puts
+# one back into DATABASE_URL (created if absent; FORCE=1 to replace a database that has tables).
+# Only Python and the PostgreSQL client tools are needed (see README.md, Backups).
+BACKUP_DIR ?= $(CURDIR)/backups
+BACKUP_PY := $(if $(wildcard $(PY)),$(PY),$(PYTHON))
+
+backup:
+	@BACKUP_DIR="$(BACKUP_DIR)" $(BACKUP_PY) scripts/backup
+
+restore:
+	@test -n "$(FROM)" || { echo "make restore FROM=<backup directory>, e.g. FROM=$(BACKUP_DIR)/20200210T060000Z" >&2; exit 2; }
+	@FORCE="$(FORCE)" $(BACKUP_PY) scripts/restore "$(FROM)"
 
 lint: $(VENV)/.deps-dev
 	$(VENV)/bin/ruff check .
