@@ -2,6 +2,7 @@
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -62,19 +63,59 @@ def _after_error(job_id: int, error: Exception, may_retry: bool) -> None:
     raise error
 
 
+# A PostgreSQL session lock per job, held while it runs (reports use 6_2020 the same way).
+RUN_LOCK = 6_2021
+
+
+class ImportBusy(Exception):
+    """Another worker holds the job: it is running it, or it was killed and PostgreSQL has not
+    yet closed its connection (which lets the lock go). The task tries again a little later."""
+
+
+@contextlib.contextmanager
+def _running_alone(job_id: int) -> Iterator[bool | None]:
+    """True if no other worker runs the job, False if one does; None where that cannot be known
+    (the SQLite of `make run`, where tasks run in-process, one at a time). A session lock, so
+    that it goes with a killed worker's connection: the next delivery of the task then claims
+    the job at once instead of finding it "running" for nobody."""
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK, job_id])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, job_id])
+
+
 def run_job(job_id: int, *, retry_on_database_error: bool = False) -> ImportJob | None:
-    """Run a pending import job. Claiming it first makes a repeated delivery of the task a no-op;
-    a job whose worker died (no progress for a while) can be claimed again, and since the write is
-    one transaction, the dead attempt left nothing behind.
+    """Run a pending import job, or one left running by a worker that died. The write is one
+    transaction, so a killed attempt left nothing behind and the job is run again from its
+    first row; claiming it under the job's lock makes a repeated delivery of the task a no-op
+    once the job is done, and raises ImportBusy while another worker still holds it.
 
     A job ends SUCCEEDED or FAILED, never left pending or running: any error on the way fails it
     with a message the person reads. Only a lost database connection under
     `retry_on_database_error` (a task with retries left) hands it back PENDING and raises, for
     the task to run it again."""
-    stale = timezone.now() - timedelta(minutes=10)
-    claimable = Q(status=ImportJob.Status.PENDING) | Q(
-        status=ImportJob.Status.RUNNING, updated_at__lt=stale
-    )
+    with _running_alone(job_id) as alone:
+        if alone is False:
+            raise ImportBusy(job_id)
+        return _run_claimed(job_id, alone, retry_on_database_error)
+
+
+def _run_claimed(job_id: int, alone: bool | None, retry_on_database_error: bool):
+    if alone:
+        claimable = Q(status__in=(ImportJob.Status.PENDING, ImportJob.Status.RUNNING))
+    else:  # nobody can tell whether a running job's worker lives: only a stale one is taken
+        stale = timezone.now() - timedelta(minutes=10)
+        claimable = Q(status=ImportJob.Status.PENDING) | Q(
+            status=ImportJob.Status.RUNNING, updated_at__lt=stale
+        )
     claimed = ImportJob.objects.filter(claimable, pk=job_id).update(
         status=ImportJob.Status.RUNNING, updated_at=timezone.now()
     )
