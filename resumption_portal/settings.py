@@ -60,8 +60,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # A request id, one log line and the metrics of every request (core.observability).
     "core.observability.RequestLogMiddleware",
-    # A request that lost the database answers 503 with Retry-After (core.observability).
-    "core.observability.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The Content-Security-Policy header of every page (CONTENT_SECURITY_POLICY below).
@@ -84,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a login refused for a locked account (core.auth_lockout).
     "axes.middleware.AxesMiddleware",
+    # A request that lost the database answers 503 with Retry-After (core.observability).
+    "core.observability.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "resumption_portal.urls"
@@ -174,7 +174,8 @@ SERVICE_REQUESTS_PER_ASSIGNEE = env_int("SERVICE_REQUESTS_PER_ASSIGNEE", 20)
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.LimitedUploadHandler",  # first: counts the bytes before anything stores them
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    # last: spools a large file to disk, and refuses it cleanly (503) when the disk is full
+    "core.uploads.SpoolingUploadHandler",
 ]
 # Member imports longer than this run in a Celery worker; shorter ones answer at once.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
