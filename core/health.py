@@ -163,6 +163,8 @@ def _may_read_metrics(request: HttpRequest) -> bool:
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer "):
         return secrets.compare_digest(header[len("Bearer ") :].encode(), token.encode())
+    if "X-Forwarded-For" in request.headers:  # through a proxy: the address is the proxy's
+        return False
     try:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # A request id, one log line and the metrics of every request (core.observability).
     "core.observability.RequestLogMiddleware",
+    # A request that lost the database answers 503 with Retry-After (core.observability).
+    "core.observability.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The Content-Security-Policy header of every page (CONTENT_SECURITY_POLICY below).
@@ -82,8 +84,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a login refused for a locked account (core.auth_lockout).
     "axes.middleware.AxesMiddleware",
-    # A request that lost the database answers 503 with Retry-After (core.observability).
-    "core.observability.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "resumption_portal.urls"
@@ -295,11 +295,12 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # /readyz fails when beat's heartbeat (core.health) is older than this.
 READY_HEARTBEAT_SECONDS = env_int("READY_HEARTBEAT_SECONDS", 120)
-# /metrics: for a request with `Authorization: Bearer <METRICS_TOKEN>` or from these networks.
+# /metrics: for a request with `Authorization: Bearer <METRICS_TOKEN>`, or one made straight
+# from these networks (CIDR; not through a proxy: a request with X-Forwarded-For never is).
+# Neither set: closed.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETWORKS = [
-    ipaddress.ip_network(network)
-    for network in env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+    ipaddress.ip_network(network) for network in env_list("METRICS_ALLOWED_NETWORKS", [])
 ]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

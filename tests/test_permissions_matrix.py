@@ -441,6 +441,11 @@ PAGE_ROWS = [
         403,
     ),
     ("/operations/audit/export.csv", AUDIT_READERS, 403),
+    # operators' endpoints: the same for everyone, signed in or not (core.health); no beat runs
+    # in the suite, so /readyz says it is not ready; /metrics needs its token (tests/core/).
+    ("/healthz", {}, 200),
+    ("/readyz", {}, 503),
+    ("/metrics", {}, 404),
 ]
 
 # (method, url, {role: status}, default[, body]); roles not listed expect the `default`.

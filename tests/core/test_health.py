@@ -111,10 +111,19 @@ def test_metrics_with_the_token(client, metrics_closed):
     assert "portal_webhook_deliveries_due" in text
 
 
-def test_metrics_from_an_allowed_network(client, settings):
-    settings.METRICS_TOKEN = ""
-    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+def test_metrics_are_closed_unless_a_token_or_a_network_is_set(client, settings):
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 404
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 404
+
+
+def test_metrics_from_an_allowed_network_but_not_through_a_proxy(client, settings):
+    import ipaddress
+
+    settings.METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network("10.20.0.0/16")]
+    assert client.get("/metrics", REMOTE_ADDR="10.20.3.4").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 404
+    forwarded = client.get("/metrics", REMOTE_ADDR="10.20.3.4", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert forwarded.status_code == 404
 
 
 def test_a_task_s_outcome_is_counted_for_metrics(client, metrics_closed):
