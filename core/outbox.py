@@ -53,7 +53,10 @@ def register(name: str, sweep: Callable[[datetime], Iterable[Work]]) -> None:
 
 def _publish(task, args, kwargs, options) -> bool:
     try:
-        task.apply_async(args, kwargs, **options)
+        if options:
+            task.apply_async(args, kwargs, **options)
+        else:
+            task.delay(*args, **kwargs)
     except Exception as exc:  # kombu's errors for a broker away are many; none must escape
         log.warning(
             "%s not queued (%s): the outbox sweep will queue it", task.name, exc.__class__.__name__
