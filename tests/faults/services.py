@@ -146,17 +146,25 @@ def celery(directory: Path, env: dict, *arguments: str, name: str) -> Process:
     return Process(command, directory / f"{name}.log", env)
 
 
+def server_programs() -> Path:
+    """Where PostgreSQL's server programs are: Debian keeps them per version under
+    /usr/lib/postgresql (the newest is taken), elsewhere `pg_config --bindir` says."""
+    installed = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
+    )
+    if installed:
+        return installed[-1].parent
+    found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True)
+    return Path(found.stdout.strip())
+
+
 class PostgresCluster:
     """A PostgreSQL cluster of the test's own (initdb, as the `postgres` system user when run
     as root, which PostgreSQL refuses to run as), on a free port, in a directory of its own
     under the system's temporary directory (pytest's is readable by its owner only)."""
 
     def __init__(self):
-        self.bin = Path(
-            subprocess.run(
-                ["pg_config", "--bindir"], capture_output=True, text=True, check=True
-            ).stdout.strip()
-        )
+        self.bin = server_programs()
         directory = Path(tempfile.mkdtemp(prefix="portal-pg-"))
         self.directory = directory
         self.data = directory / "data"
