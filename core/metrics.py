@@ -54,12 +54,23 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
 _started: dict[str, float] = {}
 
 
+_clients: dict[str, object] = {}
+
+
 def _redis():
+    """One client (and connection pool) per Redis URL and process; redis-py makes a new pool in
+    a forked child."""
     if not settings.REDIS_URL:
         return None
-    import redis
+    client = _clients.get(settings.REDIS_URL)
+    if client is None:
+        import redis
 
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+        )
+        _clients[settings.REDIS_URL] = client
+    return client
 
 
 def _tasks_key() -> str:
@@ -84,8 +95,6 @@ def task_finished(task_id: str, task: str, queue: str, state: str) -> None:
             pipe.execute()
     except Exception:  # a metric must never fail a task
         log.warning("task metrics not recorded", exc_info=True)
-    finally:
-        client.close()
 
 
 class _Collected:
@@ -115,8 +124,6 @@ class _Collected:
                         tasks.add_metric([queue, task, state], float(value))
             except Exception:
                 log.warning("task metrics not read", exc_info=True)
-            finally:
-                client.close()
         yield tasks
         yield seconds
 

@@ -447,6 +447,12 @@ class NotificationDigest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_user_and_day")
         ]
+        indexes = [
+            # Digests not sent yet, for the outbox sweep (core.sweeps): small, rows leave it.
+            models.Index(
+                fields=["day"], condition=models.Q(sent_at__isnull=True), name="digest_unsent"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
