@@ -230,3 +230,13 @@ def test_the_beat_container_s_check_reads_the_heartbeat():
         call_command("check_heartbeat")
     heartbeat()
     call_command("check_heartbeat")
+
+
+def test_readyz_without_redis_and_workers_as_make_run_serves(client, settings):
+    settings.REDIS_URL = ""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert (checks["redis"], checks["beat"]) == ("not used", "not used")
+    assert "queues" not in checks
