@@ -4,6 +4,7 @@ reader may read), as a page and as a CSV of the same filtered list."""
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.access import action_required
 from core.downloads import ascii_file_name, csv_download, file_name
@@ -75,7 +76,7 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         _("When"),
         _("Who"),
         _("Action"),
-        _("What happened"),
+        pgettext("audit log", "What happened"),
         _("Object"),
         _("Object number"),
         _("From"),

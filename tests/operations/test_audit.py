@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -111,15 +112,17 @@ def story(cast) -> Story:
     )
 
 
-def _client(user) -> Client:
+def _client(user, *, english: bool = False) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
+    if english:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 
-def _page(user, **params):
-    response = _client(user).get(PAGE, params)
+def _page(user, *, english: bool = False, **params):
+    response = _client(user, english=english).get(PAGE, params)
     return response, response.content.decode()
 
 
@@ -301,7 +304,7 @@ def test_filters_by_person_action_object_and_days(story):
     ],
 )
 def test_bad_filters_are_refused_with_the_field_to_fix(story, params, field, message):
-    response, html = _page(story.cast.manager, **params)
+    response, html = _page(story.cast.manager, english=True, **params)
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert field in errors, errors
