@@ -17,6 +17,9 @@ from core.models import Event, User
 from operations.audit import government_side, model_of, reads_as_government
 
 ACTION = re.compile(r"^[a-z_]+(\.[a-z_-]*)?$")
+# The log is of the portal's years: a day outside them is a typing error (and one at the end of
+# the calendar has no next day to end the range with).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 class AuditFilterForm(forms.Form):
@@ -63,6 +66,21 @@ class AuditFilterForm(forms.Form):
                 )
             )
         return action
+
+    def _plausible_day(self, name: str):
+        day = self.cleaned_data[name]
+        if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise forms.ValidationError(
+                _("Give a day between the years %(first)d and %(last)d.")
+                % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+            )
+        return day
+
+    def clean_since(self):
+        return self._plausible_day("since")
+
+    def clean_until(self):
+        return self._plausible_day("until")
 
     def clean(self):
         data = super().clean()

@@ -258,9 +258,17 @@ EVENT_FIELDS = (
     "changes",
     "at",
 )
-# Events whose reason is another person's name or username (the person linked or invited), not
-# the actor's words: the download gives the action and the record, not who it was.
-REASON_NAMES_ANOTHER_PERSON = frozenset({"enterprise.user_linked", "association.staff_invited"})
+# Events whose reason is another person's name or username (the person linked or invited; an
+# invited contact's username is their mobile number), not the actor's words: the download gives
+# the action and the record, not who it was.
+REASON_NAMES_ANOTHER_PERSON = frozenset(
+    {
+        "enterprise.user_linked",
+        "association.staff_invited",
+        "association.staff_invitation_resent",
+        "membership.contact_invited",
+    }
+)
 
 
 # --- the download ----------------------------------------------------------------------------
