@@ -24,6 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 HEARTBEAT_KEY = "beat-heartbeat"
+# Headers a reverse proxy adds with the visitor's address: a request carrying one came through a
+# proxy, whose own address (often loopback) says nothing of who asked.
+PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 # Kombu's Redis transport keeps a queue's prioritised messages in lists of their own.
 PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 
@@ -163,8 +166,8 @@ def _may_read_metrics(request: HttpRequest) -> bool:
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer "):
         return secrets.compare_digest(header[len("Bearer ") :].encode(), token.encode())
-    if "X-Forwarded-For" in request.headers:  # through a proxy: the address is the proxy's
-        return False
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return False  # through a proxy: the address is the proxy's
     try:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:

@@ -44,7 +44,13 @@ def register_backlog(name: str, documentation: str, count: Callable[[], int]) ->
     _backlogs[name] = (documentation, count)
 
 
+# A client may send any method: each new one would be a new series of every request metric,
+# kept for the process's life. The others are counted together.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    method = method if method in METHODS else "other"
     REQUESTS.labels(method, route, str(status)).inc()
     LATENCY.labels(method, route).observe(seconds)
 

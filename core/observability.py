@@ -31,7 +31,8 @@ from core import metrics
 request_id: ContextVar[str] = ContextVar("request_id", default="")
 
 HEADER = "X-Request-ID"
-TOKEN = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+# The whole header (fullmatch: `$` alone lets a trailing line break through).
+TOKEN = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 # How long a client is asked to wait when the database cannot be reached.
 RETRY_AFTER_SECONDS = 5
 
@@ -66,7 +67,7 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(HEADER, "")
-        rid = incoming if TOKEN.match(incoming) else new_id()
+        rid = incoming if TOKEN.fullmatch(incoming) else new_id()
         token = request_id.set(rid)
         started = time.perf_counter()
         try:
