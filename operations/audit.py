@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from associations.models import Membership
 from core.access import MANAGER, can, has_role, is_admin, scope_of
 from core.models import Event, Role, User
 from core.workflow import actor_label
@@ -62,6 +63,13 @@ MANAGED_BY = {
     "pledgesignature": "pledge__association",
     "case": "association",
     "notice": "association",
+}
+# Conditions on the same membership as the lookup above: the API lists to staff an enterprise
+# that has only asked to join (a pending membership), whose history is not theirs to read until
+# it is a member (enterprises.access.may_read_history).
+MANAGED_WHILE = {
+    "enterprise": {"memberships__status__in": Membership.MEMBER},
+    "enterpriseclaim": {"enterprise__memberships__status__in": Membership.MEMBER},
 }
 # Kinds the change feed does not follow (integrations.subjects.NOT_FOLLOWED, or not in the API)
 # whose events are still clearly an association's: the accounts that work for it (sign-up,
@@ -163,7 +171,7 @@ def _managed(user) -> Q | None:
         owner = MANAGED_BY.get(name)
         if owner is None:
             continue
-        lookup = {f"{owner}__in": managed}
+        lookup = {f"{owner}__in": managed, **MANAGED_WHILE.get(name, {})}
         listed = [queryset.filter(**lookup) for queryset in _listed(user, subject)]
         parts.append(_objects(name, subject.content_type_id, listed))
     for label, owner in MANAGED_BY_UNFOLLOWED.items():

@@ -135,3 +135,36 @@ def test_my_data_has_not_the_usernames_of_the_people_i_invited(cast):
     assert "13912345678" not in text
     assert "waiting_staff_zhou" not in text
     assert data["account"]["username"] == cast.manager.username
+
+
+# --- an enterprise that only asked to join ---------------------------------------------------
+
+
+def test_asking_to_join_does_not_open_an_enterprise_s_history_to_the_other_association(cast):
+    """The enterprise's own page keeps its history from staff of an association it has only
+    asked to join; so does the audit log, until that association makes it a member."""
+    from enterprises import services as enterprise_services
+
+    enterprise_services.enterprise_update(
+        actor=cast.enterprise_user, enterprise_id=cast.member.pk, contact_name="李雷"
+    )
+    b_manager = staff_of(cast.other_association, manager=True, username="b_manager")
+    asked = association_services.membership_request(
+        actor=cast.enterprise_user, association_id=cast.other_association.pk
+    )
+    assert asked.status == "pending"
+    filters = {"kind": "enterprise", "object_id": cast.member.pk}
+
+    response = _client(b_manager).get(AUDIT, filters)
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    export = _client(b_manager).get(EXPORT, filters)
+    assert len(b"".join(export.streaming_content).decode("utf-8-sig").splitlines()) == 1
+    page = _client(b_manager).get(f"/enterprises/{cast.member.pk}/")
+    assert page.status_code == 200 and page.context["history"] is None  # the page's own rule
+
+    association_services.membership_add(
+        actor=b_manager, association_id=cast.other_association.pk, enterprise_id=cast.member.pk
+    )
+    rows = _client(b_manager).get(AUDIT, filters).context["rows"]
+    assert "enterprise.updated" in {row.event.action for row in rows}
