@@ -81,6 +81,8 @@ class Case(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
+        verbose_name = _("practice case")
+        verbose_name_plural = _("practice cases")
         ordering = ("-published_at", "-id")
 
     def __str__(self) -> str:

@@ -209,6 +209,8 @@ class PledgeSignature(models.Model):
     withdraw_reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("pledge signature")
+        verbose_name_plural = _("pledge signatures")
         ordering = ["-signed_at", "-id"]
         constraints = [
             models.UniqueConstraint(

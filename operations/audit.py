@@ -273,7 +273,8 @@ class Row:
 
     @property
     def action_label(self) -> str:
-        return self.event.verb_label
+        # A status change is named by the status it reached, in the active language.
+        return self.to_label or self.event.verb_label
 
 
 def _status_label(model, status: str) -> str:

@@ -158,6 +158,8 @@ class ReliefGrant(models.Model):
     revoke_reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("relief grant")
+        verbose_name_plural = _("relief grants")
         ordering = ["-id"]
 
     def __str__(self) -> str:

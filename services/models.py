@@ -18,6 +18,10 @@ class ServiceProvider(models.Model):
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     capacity = models.PositiveIntegerField(_("requests in hand at once"), default=10)
 
+    class Meta:
+        verbose_name = _("service provider")
+        verbose_name_plural = _("service providers")
+
     def __str__(self) -> str:
         return self.name
 
@@ -64,6 +68,10 @@ class Service(models.Model):
     respond_days = models.PositiveSmallIntegerField(_("working days to respond"), default=1)
     plan_days = models.PositiveSmallIntegerField(_("working days to plan"), default=3)
     resolve_days = models.PositiveSmallIntegerField(_("working days to resolve"), default=15)
+
+    class Meta:
+        verbose_name = _("support service")
+        verbose_name_plural = _("support services")
 
     def __str__(self) -> str:
         return self.title
@@ -122,6 +130,8 @@ class ServiceRequest(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
         ordering = ["created_at", "id"]
         indexes = [
             # The staff's queue (services.selectors.staff_queue): open requests, those not
