@@ -146,6 +146,11 @@ def reactivate(user: User, *, actor, reason: str = "") -> User:
     account = User.objects.select_for_update().get(pk=user.pk)
     if account.is_active:
         raise Conflict(_("%(username)s is active already.") % {"username": account.username})
+    if account.anonymised_at is not None:
+        # Its person's name and addresses are gone: nobody could sign in to it or be told.
+        raise Conflict(
+            _("This account was anonymised: it cannot be used again. Its person signs up anew.")
+        )
     account.is_active = True
     account.save(update_fields=["is_active"])
     record_event(

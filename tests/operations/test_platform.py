@@ -471,6 +471,20 @@ def test_reactivating_lets_the_account_sign_in_again_but_not_with_its_old_sessio
     assert signed_in(target.username).get(API_PAGE).status_code == 200
 
 
+def test_an_anonymised_account_is_not_reactivated(cast):
+    from operations.personal_data import anonymise
+
+    target = cast.enterprise_user
+    accounts.deactivate(target, actor=cast.admin, reason="申请删除账号")
+    anonymise(target.pk, actor=cast.admin)
+
+    with pytest.raises(Conflict, match="anonymised"), translation.override("en"):
+        accounts.reactivate(User.objects.get(pk=target.pk), actor=cast.admin)
+
+    assert not User.objects.get(pk=target.pk).is_active
+    assert events_of(target, "user.reactivated") == []
+
+
 def test_a_deactivation_without_a_reason_or_the_ticked_box_does_nothing(cast):
     target = cast.enterprise_user
     key = api_token(target)
