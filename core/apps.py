@@ -23,4 +23,8 @@ class CoreConfig(AppConfig):
         autodiscover_modules("access")
         # Each app's outbox sweeps (core.outbox.register) and backlog gauges (core.metrics).
         autodiscover_modules("sweeps")
+        # Celery's signals (the request id in each message, task metrics) are connected in every
+        # process, workers included, which load no middleware.
+        from core import observability  # noqa: F401
+
         MigrationWriter.register_serializer(ZoneInfo, ZoneInfoSerializer)
