@@ -54,6 +54,11 @@ def register(rows: dict[str, frozenset[str]]) -> None:
         ACTIONS[action] = frozenset(roles)
 
 
+def administrators() -> Q:
+    """The accounts `is_admin` answers yes for, as a query."""
+    return Q(role=Role.ADMIN) | Q(is_superuser=True)
+
+
 def is_admin(user) -> bool:
     """A platform administrator (or a superuser): sees and may do everything."""
     return bool(

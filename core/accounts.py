@@ -23,23 +23,17 @@ from importlib import import_module
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.access import is_admin
+from core.access import administrators, is_admin
 from core.errors import Conflict, DomainError
-from core.models import Role, User
+from core.models import User
 from core.tokens import ApiToken, tokens_revoke_all
 from core.workflow import record_event
 
 REASON_MAX_LENGTH = 2000
 SESSION_CHUNK = 2000
-
-
-def administrators() -> Q:
-    """The accounts `core.access.is_admin` answers yes for, as a query."""
-    return Q(role=Role.ADMIN) | Q(is_superuser=True)
 
 
 def _lock_administrators() -> set[int]:
