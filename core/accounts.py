@@ -113,6 +113,15 @@ def deactivate(user: User, *, actor, reason: str) -> User:
             % {"username": account.username}
         )
     _still_administrator(actor, active_administrators)
+    turn_out(account, actor=actor, reason=reason)
+    user.is_active = False
+    return account
+
+
+def turn_out(account: User, *, actor, reason: str) -> None:
+    """The steps of a deactivation, on an account row the caller has locked in its transaction
+    and whose deactivation it has allowed: its tokens revoked, its sessions deleted, the account
+    turned off, one `user.deactivated` event."""
     # Revoked here, by the actor, before the save (whose signal would revoke them too, by nobody).
     tokens_revoke_all(user_id=account.pk, reason=ApiToken.RevokeReason.DEACTIVATED, actor=actor)
     sessions_delete(account.pk)
@@ -125,8 +134,6 @@ def deactivate(user: User, *, actor, reason: str) -> User:
         reason=reason,
         changes={"is_active": [True, False]},
     )
-    user.is_active = False
-    return account
 
 
 @transaction.atomic

@@ -18,8 +18,7 @@ from core.access import can, is_admin
 from core.errors import Conflict, DomainError
 from core.models import Notification, User
 from core.notifications import notify, on_commit
-from core.tokens import ApiToken, tokens_revoke_all
-from core.workflow import change_status, may_move, not_allowed, record_event, record_status
+from core.workflow import change_status, may_move, not_allowed, record_status
 from operations import access
 from operations.models import DeletionRequest
 from operations.personal_data import anonymise_locked
@@ -84,25 +83,15 @@ def _decided(request: DeletionRequest, *, actor: User, to: str, reason: str = ""
 
 def _deactivate(account: User, *, actor: User, request: DeletionRequest) -> None:
     """Turn the account out as core.accounts.deactivate does. That function is the
-    administrators' door; a manager confirming a member's own request takes the same steps here
-    (tokens revoked, sessions deleted, `user.deactivated`), on an enterprise user's account."""
+    administrators' door; a manager confirming a member's own request takes its steps
+    (core.accounts.turn_out) on an enterprise user's account, locked by the caller."""
     if not account.is_active:
         return
     reason = _("Deletion asked for by the account's owner (request %(id)s).") % {"id": request.pk}
     if is_admin(actor):
         accounts.deactivate(account, actor=actor, reason=reason)
         return
-    tokens_revoke_all(user_id=account.pk, reason=ApiToken.RevokeReason.DEACTIVATED, actor=actor)
-    accounts.sessions_delete(account.pk)
-    account.is_active = False
-    account.save(update_fields=["is_active"])
-    record_event(
-        account,
-        "user.deactivated",
-        actor=actor,
-        reason=reason,
-        changes={"is_active": [True, False]},
-    )
+    accounts.turn_out(account, actor=actor, reason=reason)
 
 
 def _farewell(address: str, by_text: bool) -> None:
