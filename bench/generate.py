@@ -150,7 +150,10 @@ class ReferenceCodes:
 
     def __init__(self) -> None:
         names = dict(Region.objects.values_list("code", "name_zh"))
-        counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("code")
+        # Current codes only: an import refuses a withdrawn one for a new record.
+        counties = Region.objects.filter(
+            level=Region.Level.COUNTY, successor__isnull=True
+        ).order_by("code")
         self.counties_by_province: dict[str, list[County]] = {}
         for code, name, path in counties.values_list("code", "name_zh", "path"):
             ancestors = path.strip("/").split("/")[:-1]  # province[, prefecture]
