@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from resumption_portal.env import env_bool, env_int, env_list, env_str
 
@@ -246,8 +247,28 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
-# The queues workers take work from (readiness and metrics report each one's depth).
-WORKER_QUEUES = env_list("WORKER_QUEUES", ["celery", "webhooks"])
+# A queue per workload (docs/decisions/0030), so that a pile of one kind of work (the morning's
+# reports, a million-row import) never holds back another (a password e-mail), and each is given
+# workers of its own (`celery worker -Q reports`) on any machine that reaches Redis and
+# PostgreSQL. Exact task names first, then the patterns in order; the rest goes to the default
+# queue `celery` (beat's heartbeat, the outbox and webhook sweeps, retention, clean-ups).
+CELERY_TASK_ROUTES = {
+    "enterprises.tasks.run_import_job": {"queue": "imports"},
+    "reports.tasks.*rollup*": {"queue": "rollups"},
+    "reports.tasks.*": {"queue": "reports"},
+    "core.tasks.send_*": {"queue": "notifications"},  # e-mails, texts, digests
+    "notices.tasks.*": {"queue": "notifications"},  # a notice's recipients, its reminders
+    "market.tasks.ask_members_to_sign": {"queue": "notifications"},
+    "batches.tasks.notify_*": {"queue": "notifications"},
+    "supplies.tasks.notify_*": {"queue": "notifications"},
+    "integrations.tasks.send": {"queue": "webhooks"},
+}
+# The queues work is routed to: a worker started without -Q takes all of them, and readiness and
+# metrics report each one's depth.
+WORKER_QUEUES = env_list(
+    "WORKER_QUEUES", ["celery", "imports", "reports", "rollups", "notifications", "webhooks"]
+)
+CELERY_TASK_QUEUES = [Queue(name) for name in WORKER_QUEUES]
 # Work whose message was lost (the broker was down when it was queued) is queued again by the
 # outbox sweep once it is this old and still not done (core.outbox).
 OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 120)

@@ -2,12 +2,11 @@
 line; a large file goes to a real Celery worker and the page follows its progress until done."""
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from associations.models import Membership
-from resumption_portal.celery import app as celery_app
 from tests.browser.test_login_as_each_role import log_in
 from tests.factories import valid_uscc
+from tests.workers import in_process_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,7 +57,7 @@ def test_a_large_file_is_imported_in_the_background_and_the_page_follows_it(
     page.wait_for_url("**/members/import/*/")
     # No worker yet: the job waits, and the page says so.
     assert page.get_by_test_id("job-status").inner_text() == "等待中"
-    with start_worker(celery_app, pool="solo", perform_ping_check=False):
+    with in_process_worker():
         # The page polls the job and reloads itself once the worker has finished it.
         page.get_by_test_id("job-created").wait_for(timeout=60_000)
     assert page.get_by_test_id("job-created").inner_text() == "30"

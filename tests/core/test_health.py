@@ -185,7 +185,7 @@ def test_a_queued_task_carries_the_request_id(cast, client, django_capture_on_co
     client.force_login(cast.staff)
     prefix = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
     broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
-    broker.delete(f"{prefix}celery")
+    broker.delete(f"{prefix}reports")
     try:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
@@ -194,14 +194,14 @@ def test_a_queued_task_carries_the_request_id(cast, client, django_capture_on_co
             )
         assert response.status_code == 302, response.content[:500]
         assert Report.objects.filter(status=Report.Status.QUEUED).exists()
-        raw = broker.lindex(f"{prefix}celery", 0)
+        raw = broker.lindex(f"{prefix}reports", 0)  # the reports' queue
         assert raw is not None, "no message queued"
         headers = json.loads(raw)["headers"]
         assert headers["task"] == "reports.tasks.generate_report"
         assert headers["request_id"] == response["X-Request-ID"]
         assert time.time() - 60 < headers["published_at"] <= time.time()
     finally:
-        broker.delete(f"{prefix}celery")
+        broker.delete(f"{prefix}reports")
 
 
 # --- the cache while Redis is down --------------------------------------------------------------

@@ -10,7 +10,6 @@ import smtplib
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
 
@@ -26,6 +25,7 @@ from tests import mail_servers
 from tests.factories import ApplicationFactory, BatchFactory, UserFactory
 from tests.mail_servers import AddressRefused, MailServerDown, MailServerFailsOnce
 from tests.supplies.conftest import file_supply
+from tests.workers import in_process_worker
 
 SERVERS = "tests.mail_servers"
 
@@ -263,7 +263,7 @@ def test_a_real_worker_sends_each_user_exactly_one_email_when_the_mail_server_fa
     settings.EMAIL_BACKEND = f"{SERVERS}.MailServerFailsOnce"
     users = users_of(cast.member)
 
-    with start_worker(celery_app, pool="solo", perform_ping_check=False):
+    with in_process_worker():
         reject_an_application(cast)
         notices = Notification.objects.filter(user__in=users)
         assert notices.count() == 3  # in the portal at once, whatever mail does

@@ -19,6 +19,7 @@ from reports.models import Report
 from tests.factories import api_token
 from tests.faults.services import Portal, RedisServer, celery, portal_environment, wait_until
 from tests.integrations.receiver import Receiver
+from tests.workers import queue_option
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -92,7 +93,7 @@ def test_work_queued_while_redis_is_down_runs_once_it_is_back(cast, tmp_path, se
 
             redis.start()  # back, and empty: every message sent before is gone
             worker = celery(
-                tmp_path, env, "worker", "-Q", "celery,webhooks", "-c", "2",
+                tmp_path, env, "worker", "-Q", queue_option(), "-c", "2",
                 "--without-gossip", "--without-mingle", "-l", "info", name="worker",
             )  # fmt: skip
             beat = celery(

@@ -1,12 +1,11 @@
 """Real Celery workers and the database as the fault tests use them: the worker machinery of
 tests/reports/test_worker_crash.py (a key prefix and queue of the test's own, a worker in a
-session of its own that can be SIGKILLed with its pool), plus the default queue for the tasks a
-task queues in its turn, and a transaction that holds a table so that a worker can be caught
-in the middle of its own."""
+session of its own that can be SIGKILLed with its pool, consuming every queue as well, for the
+tasks a task queues in its turn), and a transaction that holds a table so that a worker can be
+caught in the middle of its own."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import psycopg2
 from django.db import connection
@@ -17,26 +16,10 @@ from tests.reports.test_worker_crash import Broker, wait_for
 __all__ = ["Broker", "Worker", "blocked_in_the_database", "holding", "running_worker", "wait_for"]
 
 
-class Worker(crash.Worker):
-    """A worker that also consumes the default queue (under the test's own key prefix), where
-    `task.delay(...)` inside a task sends."""
-
-    def __init__(self, broker: Broker, log: Path, **env: str):
-        own_queue = broker.queue
-        broker.queue = f"{own_queue},celery"
-        try:
-            super().__init__(broker, log, **env)
-        finally:
-            broker.queue = own_queue
-
-
-@contextmanager
-def running_worker(broker: Broker, log: Path, **env: str) -> Iterator[Worker]:
-    worker = Worker(broker, log, **env)
-    try:
-        yield worker
-    finally:
-        worker.stop()
+# The crash tests' worker consumes, under the test's key prefix, its own queue and every queue
+# work is routed to (where `task.delay(...)` inside a task sends).
+Worker = crash.Worker
+running_worker = crash.running_worker
 
 
 def _connect():

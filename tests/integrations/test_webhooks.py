@@ -352,26 +352,16 @@ def test_a_slow_endpoint_does_not_hold_another_s_deliveries(cast, receiver):
     a receiver that takes seconds to answer does not delay another endpoint's message."""
     import time
 
-    from celery.contrib.testing.worker import start_worker
-
     from integrations import tasks
-    from resumption_portal.celery import app as celery_app
     from tests.integrations.receiver import Receiver
+    from tests.workers import in_process_worker
 
     with Receiver() as fast:
         slow_endpoint = _register(cast, receiver)
         fast_endpoint = _register(cast, fast, actor=cast.partner, account=cast.partner)
         receiver.default(200, delay=15)
         _change(cast, 41)
-        # Both queues: a worker's queue selection stays on the app, so a worker started by a
-        # later test in this process would otherwise not consume the default queue.
-        with start_worker(
-            celery_app,
-            pool="threads",
-            concurrency=2,
-            perform_ping_check=False,
-            queues=["celery", "webhooks"],
-        ):
+        with in_process_worker(pool="threads", concurrency=2):
             tasks.sweep()
             fast.wait_for(1, timeout=60)
             started = time.monotonic()

@@ -19,6 +19,7 @@ from members.imports import ImportRefused, start_import
 from members.tasks import run_import_job
 from resumption_portal.celery import app as celery_app
 from tests.factories import EnterpriseFactory, MembershipFactory, valid_uscc
+from tests.workers import in_process_worker
 
 COLUMNS = [
     "uscc",
@@ -601,12 +602,10 @@ def test_a_queued_import_interrupted_by_a_database_hiccup_is_retried_and_complet
 
 @pytest.mark.django_db(transaction=True)
 def test_a_large_import_is_done_by_a_real_celery_worker(cast, settings):
-    from celery.contrib.testing.worker import start_worker
-
     settings.IMPORT_BACKGROUND_ROWS = 3
     rows = member_rows(40)
 
-    with start_worker(celery_app, pool="solo", perform_ping_check=False):
+    with in_process_worker():
         job = import_file(cast, csv_file(rows))
         assert job.status == ImportJob.Status.PENDING
         deadline = time.monotonic() + 60

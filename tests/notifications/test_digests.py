@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +16,7 @@ from core.models import Delivery, Notification, NotificationDigest, Notification
 from core.notifications import notify
 from resumption_portal.celery import app as celery_app
 from tests.factories import UserFactory
+from tests.workers import in_process_worker
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 3, 9)
@@ -231,7 +231,7 @@ def test_a_real_worker_sends_each_digest_once_when_the_task_is_run_twice(setting
 
     from core.tasks import send_daily_digests
 
-    with start_worker(celery_app, pool="solo", perform_ping_check=False):
+    with in_process_worker():
         send_daily_digests.delay(DAY.isoformat())
         send_daily_digests.delay(DAY.isoformat())
         due = Notification.objects.filter(created_at__lt=at(DAY + timedelta(days=1), 0, 0))

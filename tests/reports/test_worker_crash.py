@@ -30,6 +30,7 @@ from reports import figures, services
 from reports.models import Report
 from supplies import services as needs
 from supplies.models import Need, SupplyItem
+from tests.workers import queue_option
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +57,9 @@ def database_url() -> str:
 
 
 class Broker:
-    """A key prefix and a queue of this test's own, and the means to send to them."""
+    """A key prefix and a queue of this test's own, and the means to send to them. Under the
+    prefix, the workers also consume every queue work is routed to (tests.workers), where a
+    task's own follow-up work goes."""
 
     def __init__(self):
         token = uuid.uuid4().hex[:12]
@@ -116,7 +119,7 @@ class Worker:
             "--pool=prefork",
             "--concurrency=1",
             "-Q",
-            broker.queue,
+            queue_option(broker.queue),  # its own, and those of the work a task queues
             "-n",
             f"{broker.queue}-{log.stem}@%h",
             "--without-heartbeat",
