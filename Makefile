@@ -75,6 +75,13 @@ BENCH_ENV := DJANGO_SETTINGS_MODULE=bench.settings \
 bench: $(VENV)/.deps-dev translations
 	$(BENCH_ENV) $(PY) -m bench $(ONLY)
 
+# Simulated people of every role against gunicorn on loopback, over the bench database (or the
+# national one with SCALE=national), for LOADTEST_SECONDS; prints requests/s, p50/p95/p99 per
+# endpoint and the errors (bench/loadtest; knobs LOADTEST_USERS, _SECONDS, _WORKERS, _SPAWN_RATE).
+.PHONY: loadtest
+loadtest: $(VENV)/.deps-dev translations
+	$(BENCH_ENV) $(PY) -m bench.loadtest
+
 # Backups of the database (pg_dump, custom format) and the uploaded files (MEDIA_ROOT) into
 # BACKUP_DIR/<UTC time>/ with a manifest of checksums; `make restore FROM=backups/<time>` puts
 # one back into DATABASE_URL (created if absent; FORCE=1 to replace a database that has tables).

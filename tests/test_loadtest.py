@@ -1,0 +1,90 @@
+"""`make loadtest` without load: every URL its simulated people ask for is one of the portal's,
+the forms they fill in are accepted by the real views, and locust loads the locustfile."""
+
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from batches.models import Application
+from bench.loadtest import endpoints
+from bench.loadtest.forms import fill_application, fill_need, form_with
+from reports.services import FILE_FORMATS
+from supplies.models import Need
+from tests.factories import ApplicationFactory, BatchFactory
+
+LOCUSTFILE = Path(endpoints.__file__).with_name("locustfile.py")
+SAMPLES = {"pk": [7], "code": ["440106"], "kind": list(Need.Kind.values), "fmt": FILE_FORMATS}
+
+
+def _examples(name: str) -> list[dict]:
+    examples = [{}]
+    for field in endpoints.fields(name):
+        examples = [{**example, field: value} for example in examples for value in SAMPLES[field]]
+    return examples
+
+
+@pytest.mark.parametrize("name", sorted(endpoints.ENDPOINTS))
+def test_every_url_the_load_test_asks_for_is_the_portals(name):
+    for values in _examples(name):
+        assert endpoints.path(name, **values) == reverse(name, kwargs=values)
+
+
+def test_the_locustfile_asks_only_for_named_urls():
+    source = LOCUSTFILE.read_text()
+    asked = set(re.findall(r'self\.(?:get|post|open_one)\([^)]*?"([a-z:-]+)"', source))
+    assert {"need-queue", "need-file", "application-edit", "api:api-events"} <= asked
+    assert asked <= set(endpoints.ENDPOINTS)
+    assert endpoints.label("need-detail") == "/needs/<pk>/"
+
+
+@pytest.mark.django_db
+def test_the_needs_the_load_test_files_are_accepted(cast, client):
+    client.force_login(cast.enterprise_user)
+    rng = random.Random(5)
+    for kind in Need.Kind.values:
+        url = endpoints.path("need-file", kind=kind)
+        form = form_with(client.get(url).content.decode(), "urgency")
+        answer = client.post(url, fill_need(form, kind, cast.association.pk, rng))
+        assert answer.status_code == 302, answer.content.decode()[:2000]
+    filed = Need.objects.filter(enterprise=cast.member, association=cast.association)
+    assert sorted(filed.values_list("kind", flat=True)) == sorted(Need.Kind.values)
+
+
+@pytest.mark.django_db
+def test_the_application_edit_keeps_its_figures_and_changes_a_note(cast, client):
+    batch = BatchFactory(association=cast.association)
+    application = ApplicationFactory(
+        batch=batch, enterprise=cast.member, status="returned", returning_workers=37
+    )
+    client.force_login(cast.enterprise_user)
+    applying = client.get(endpoints.path("application-new", pk=batch.pk))
+    assert applying["Location"] == endpoints.path("application-detail", pk=application.pk)
+    url = endpoints.path("application-edit", pk=application.pk)
+    form = form_with(client.get(url).content.decode(), "returning_workers")
+    answer = client.post(url, fill_application(form, random.Random(5)))
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    application = Application.objects.get(pk=application.pk)
+    assert application.returning_workers == 37
+    assert application.checklist_notes["masks_days"].startswith("库存核对")
+
+
+def test_locust_loads_the_locustfile_with_its_four_kinds_of_people(tmp_path):
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps({"password": "x", "enterprise": ["e"], "partner": []}))
+    listed = subprocess.run(
+        [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--list"],
+        env={"LOADTEST_ACCOUNTS": str(accounts), "PATH": "/usr/bin:/bin"},
+        cwd=LOCUSTFILE.parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    people = set(listed.stdout.split())
+    assert {"EnterpriseUser", "StaffUser", "OfficialUser", "PartnerUser"} <= people
