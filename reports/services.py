@@ -13,16 +13,18 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
-from associations.models import Association
+from associations.models import Association, Membership
 from core import outbox
 from core.errors import Conflict, DomainError
 from core.models import Event, Region, Role, User
 from core.workflow import change_status, diff, record_event, record_status, snapshot
+from enterprises.models import Enterprise
 from reports import access, figures
 from reports.models import Report, ReportFile
 from reports.periods import last_complete_period, period_of
@@ -396,16 +398,55 @@ def schedule(period_type: str, today: date | None = None) -> list[int]:
     scope. Run twice, it makes nothing new and queues only what is not ready yet."""
     start, end = last_complete_period(period_type, today)
     _make_scheduled(period_type, start, end)
-    pending = list(
-        Report.objects.filter(period_type=period_type, period_start=start)
-        .exclude(status__in=Report.DONE)
-        .values_list("pk", flat=True)
+    pending = largest_first(
+        Report.objects.filter(period_type=period_type, period_start=start).exclude(
+            status__in=Report.DONE
+        )
     )
     from reports.tasks import generate_report
 
+    # One task per scope: any number of workers on the `reports` queue share the run.
     for report_id in pending:
         generate_report.delay(report_id)
     return pending
+
+
+def largest_first(reports) -> list[int]:
+    """The ids of `reports`, those over the most enterprises first (an association's members, a
+    region's enterprises). The workers take a run's tasks in the order they were queued: the
+    longest started first, N workers end the run about together (one association's report takes
+    as long as all provinces' together) instead of one starting the longest as the others end."""
+    reports = list(
+        reports.select_related("region").only(
+            "pk", "association_id", "region__code", "region__level"
+        )
+    )
+    members = dict(
+        Membership.objects.filter(
+            association_id__in={r.association_id for r in reports if r.association_id},
+            status=Membership.Status.ACTIVE,
+        )
+        .values_list("association_id")
+        .annotate(Count("pk"))
+    )
+    # Enterprises by the first four digits of their region's code (a prefecture's): a
+    # province's are the groups of its two digits, a county is counted as its prefecture.
+    by_prefecture = dict(
+        Enterprise.objects.annotate(prefix=Substr("region_id", 1, 4))
+        .values_list("prefix")
+        .annotate(Count("pk"))
+    )
+
+    def size(report: Report) -> int:
+        if report.association_id:
+            return members.get(report.association_id, 0)
+        if report.region_id is None:
+            return sum(by_prefecture.values())
+        digits = 2 if report.region.level == Region.Level.PROVINCE else 4
+        code = report.region.code[:digits]
+        return sum(n for prefix, n in by_prefecture.items() if prefix.startswith(code))
+
+    return [report.pk for report in sorted(reports, key=lambda r: (-size(r), r.pk))]
 
 
 @transaction.atomic

@@ -17,7 +17,12 @@ from reports.tasks import generate_report
 from supplies import services as needs
 from supplies.models import Need, SupplyItem
 from tests.concurrency import run_together
-from tests.factories import AssociationFactory, UserFactory
+from tests.factories import (
+    AssociationFactory,
+    EnterpriseFactory,
+    MembershipFactory,
+    UserFactory,
+)
 
 S = Report.Status
 DAY = date(2020, 2, 10)  # a Monday: its day, its ISO week
@@ -203,6 +208,26 @@ def test_the_daily_schedule_makes_each_scope_s_report_once_and_queues_what_is_no
     assert Report.objects.filter(period_type="day", period_start=DAY).count() == len(expected)
     assert sorted(second) == sorted(queued)
     assert set(queued) == set(made.exclude(pk=ready.pk).values_list("pk", flat=True))
+
+
+def test_the_schedule_queues_the_reports_over_the_most_enterprises_first(cast, queued):
+    """Workers take a run's reports in the order they were queued: the longest first, so that
+    two workers end the run about together."""
+    for code in ("110101", "310101", "330106", "440106"):
+        MembershipFactory(
+            enterprise=EnterpriseFactory(region_id=code), association=cast.association
+        )
+    third = AssociationFactory(region_id="440300")
+    MembershipFactory(enterprise=EnterpriseFactory(region_id="440305"), association=third)
+
+    services.schedule("day", today=date(2020, 2, 11))
+
+    order = [Report.objects.get(pk=pk) for pk in queued]
+    scopes = [report.association_id or report.region_id for report in order]
+    # The association's 5 members; Guangdong's 3 enterprises, Zhejiang's 2; then those of 1.
+    assert scopes[:3] == [cast.association.pk, "440000", "330000"]
+    assert set(scopes[3:7]) == {"110000", "310000", cast.other_association.pk, third.pk}
+    assert len(scopes) == len(set(scopes)) == 34 + 3
 
 
 # --- the snapshot -------------------------------------------------------------------------
