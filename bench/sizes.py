@@ -33,6 +33,7 @@ DELIVERIES_PER_EVENT = 0.1  # a tenth of the events go to one partner's webhook
 NOTIFICATION_DAYS = 180
 DELIVERY_DAYS = 30  # the delivery log is purged (integrations.tasks.purge_log)
 DAYS = 365
+COUNTY_DIVISIONS = 2_814 * 97  # county-level regions × GB/T 4754 divisions
 BUSIEST_HOUR_SHARE = 0.15  # of a day's writes, in its busiest hour (office hours)
 
 
@@ -103,10 +104,35 @@ def _national(rows: dict[str, int]) -> dict[str, tuple[float, float]]:
     plan["core_notification"] = (notifications_day * NOTIFICATION_DAYS, notifications_day * 2)
     deliveries_day = events_day * DELIVERIES_PER_EVENT
     plan["integrations_delivery"] = (deliveries_day * DELIVERY_DAYS, deliveries_day * 2)
-    days_rolled_up = max(rows.get("reports_rollupday", 0), 1)
-    rollups_day = members * per("reports_rollup", "associations_membership") / days_rolled_up
-    plan["reports_rollup"] = (rollups_day * DAYS, rollups_day)
+    plan["reports_rollup"] = _rollups(members)
     return plan
+
+
+def _rollups(members: float) -> tuple[float, float]:
+    """A day's rollup rows: those of an association grow with its members (the cells of its
+    members' counties × divisions, and their sums); those over every association stop growing
+    once every county × division has an enterprise."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(DISTINCT day),
+                   count(*) FILTER (WHERE association_id IS NOT NULL),
+                   count(*) FILTER (WHERE association_id IS NULL),
+                   count(*) FILTER (WHERE association_id IS NULL AND industry_id IS NOT NULL
+                                    AND length(region_id) = 6 AND region_id NOT LIKE '%%00')
+            FROM reports_rollup
+            """
+        )
+        days, of_associations, over_all, finest = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM associations_membership")
+        (memberships,) = cursor.fetchone()
+    if not days or not memberships:
+        return (0.0, 0.0)
+    per_member = of_associations / days / memberships
+    sums = over_all / max(finest, 1)  # the sums over cities, provinces, industries
+    over_all_day = min(over_all / days / memberships * members, COUNTY_DIVISIONS * sums)
+    day = per_member * members + over_all_day
+    return (day * DAYS, day)
 
 
 def _size(value: float) -> str:
@@ -146,7 +172,7 @@ def run() -> None:
         "rollup rows per member and day, as on this bench"
     )
     note(f"{'table':<32} {'rows':>15} {'bytes':>10} {'writes/day':>13} {'page writes/s':>14}")
-    total_bytes = total_writes = total_pages = 0.0
+    total_bytes = total_writes = total_pages = written_bytes = 0.0
     by_placement: dict[str, list[float]] = {}
     for name, (held, written) in sorted(_national(rows).items(), key=lambda kv: -kv[1][0]):
         if name not in measured:
@@ -163,6 +189,7 @@ def run() -> None:
         placed[0] += held * per_row
         placed[1] += written
         total_writes += written
+        written_bytes += written * per_row
         total_pages += pages
         note(
             f"{name:<32} {held:>15,.0f} {_size(held * per_row):>10} {written:>13,.0f} "
@@ -174,6 +201,10 @@ def run() -> None:
     )
     for kind, (held_bytes, written) in sorted(by_placement.items()):
         note(f"  {kind:<30} {_size(held_bytes):>10} {written:>13,.0f} writes/day")
+    note(
+        f"rows and index entries written a day: {_size(written_bytes)} (the write-ahead log "
+        "carries that and the full-page images after each checkpoint)"
+    )
     note(
         f"busiest hour ({BUSIEST_HOUR_SHARE:.0%} of a day's writes): "
         f"{total_writes * BUSIEST_HOUR_SHARE / 3600:,.0f} row writes/s, "

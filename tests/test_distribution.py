@@ -43,7 +43,8 @@ def test_every_project_table_is_declared_once():
 
 def test_scale_out_doc_shows_the_declaration():
     assert distribution.markdown() in DOC.read_text(), (
-        "docs/scale-out.md must contain core.distribution.markdown() as it is now"
+        "docs/scale-out.md must show the declaration as it is now: paste the output of "
+        "`python -c 'from core import distribution; print(distribution.markdown())'`"
     )
 
 
