@@ -29,6 +29,7 @@ from associations.selectors import (
 from core.access import action_required, can
 from core.collation import by_name
 from core.errors import DomainError
+from core.replica import replica_reads
 from core.validators import display_phone
 from enterprises import services as enterprise_services
 from enterprises.forms import ReasonForm
@@ -233,6 +234,7 @@ def _export_name(extension: str) -> str:
 
 
 @action_required("enterprise.export")
+@replica_reads
 def member_export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered member list as CSV (UTF-8 with BOM for Excel), streamed row by row; the
     columns are those of the import, so an edited export can be imported again."""
@@ -252,6 +254,7 @@ def member_export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @action_required("enterprise.export")
+@replica_reads
 def member_export_xlsx(request: HttpRequest) -> FileResponse:
     """The filtered member list as an Excel workbook, written in constant memory to a temporary
     file and streamed from there."""

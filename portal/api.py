@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import scope_of
+from core.replica import replica_reads
 from portal.dashboards import association, enterprise, jurisdiction, kpis
 from reports.models import ROLLUP_FIGURES
 
@@ -136,6 +137,7 @@ class DashboardView(APIView):
     permission_actions = {"get": "dashboard.view"}
 
     @extend_schema(responses=DashboardSerializer)
+    @replica_reads
     def get(self, request):
         kind = scope_of(request.user).kind
         if kind in ("admin", "jurisdiction"):

@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.access import action_required, can
+from core.replica import replica_reads
 from portal.dashboards import DASHBOARDS, jurisdiction
 
 
 @action_required("dashboard.view")
+@replica_reads
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     for action, template, context in DASHBOARDS:
@@ -23,3 +25,4 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     """The picture of one region inside the user's jurisdiction (the country's, for admins)."""
     context = jurisdiction.picture(request.user, request.GET, code)
     return render(request, "portal/dashboard_region.html", context)
+@replica_reads

@@ -33,6 +33,7 @@ from core.api.filters import UpdatedSinceFilterSet
 from core.api.serializers_common import EventSerializer, ReasonSerializer, RegionCodeField
 from core.errors import Conflict, DomainError
 from core.filters import IdFilter
+from core.replica import replica_reads
 from core.workflow import history_for
 from reports import access, rendering, selectors, services
 from reports.figures import mask_personal
@@ -341,6 +342,16 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
             return selectors.with_data(reports)
         return reports
 
+    # Lists, reports and their files are read from the replica when it is fit (core.replica);
+    # asking for a report and the review are writes, on the primary.
+    @replica_reads
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @replica_reads
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
     def get_serializer_class(self):
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
 
@@ -375,7 +386,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter(
                 "format",
                 str,
-                enum=list(FORMATS),
+                enum=[*FORMATS],
                 required=True,
                 description="csv (UTF-8 with BOM), xlsx or pdf",
             )
@@ -395,6 +406,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         pagination_class=None,
         filterset_class=None,
     )
+    @replica_reads
     def download(self, request, pk=None):
         """The report as a file: `report-<id>-v<version>.<format>`. The same report gives the
         same bytes every time; its checksum is in the file."""
@@ -474,6 +486,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(parameters=[CompletenessQuerySerializer], responses=CompletenessSerializer)
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
+    @replica_reads
     def completeness(self, request):
         """Which associations in the jurisdiction submitted their report for a period: on time,
         late, or not (yet)."""

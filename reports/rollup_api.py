@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from core.access import scope_of
 from core.api.serializers_common import IndustryCodeField, RegionCodeField
 from core.models import Industry, Region
+from core.replica import replica_reads
 from reports import rollups
 from reports.api import _plausible_day
 from reports.models import ROLLUP_FIGURES
@@ -117,6 +118,7 @@ class RollupView(APIView):
             ),
         },
     )
+    @replica_reads
     def get(self, request):
         query = RollupQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

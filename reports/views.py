@@ -20,6 +20,7 @@ from batches.figures import RESUMED_OF_MEMBERS, percent_text
 from core.access import action_required, can
 from core.errors import DomainError
 from core.forms import ReasonForm
+from core.replica import pin_to_primary, replica_reads
 from core.workflow import history_for
 from reports import access, figures, rendering, selectors, services
 from reports.charts import headline_charts
@@ -72,6 +73,7 @@ def _request_form(request: HttpRequest, data=None) -> ReportRequestForm:
 
 
 @action_required("report.view")
+@replica_reads
 def report_list_page(request: HttpRequest) -> HttpResponse:
     return _list_page(request, _request_form(request))
 
@@ -129,6 +131,7 @@ def _versions(request: HttpRequest, report: Report) -> list[dict]:
 
 
 @action_required("report.view")
+@replica_reads
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _report_page(request, _visible(request, pk, with_data=True))
 
@@ -183,11 +186,15 @@ def _report_page(request: HttpRequest, report: Report, *, remarks_form=None, rev
 @action_required("report.view")
 def report_progress(request: HttpRequest, pk: int) -> JsonResponse:
     report = _visible(request, pk)
+    if report.status in Report.DONE:
+        # Whoever watched it finish reloads its page next: from the primary, where it is done.
+        pin_to_primary(request.user)
     return JsonResponse({"status": report.status, **services.progress_of(report)})
 
 
 @require_GET
 @action_required("report.view")
+@replica_reads
 def report_figure(request: HttpRequest, pk: int, figure: str) -> HttpResponse:
     """The enterprises or needs a headline figure counts, as at the end of the report's period
     (reports.figures.behind): the same conditions, so the list is as long as the figure."""
@@ -222,6 +229,7 @@ def figure_links(report: Report) -> dict[str, str]:
 
 @require_GET
 @action_required("report.view")
+@replica_reads
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404
@@ -342,6 +350,7 @@ def _rate(count: int, total: int) -> float | None:
 
 
 @action_required("report.completeness")
+@replica_reads
 def report_completeness(request: HttpRequest) -> HttpResponse:
     form = CompletenessForm(request.GET or None)
     period_type, day = form.period()

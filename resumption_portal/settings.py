@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A user whose request wrote reads from the primary for a while (core.replica).
+    "core.replica.PinAfterWriteMiddleware",
     # Uploads past UPLOAD_MAX_BYTES answer 413 before the body is read (before anything reads it).
     "core.uploads.UploadLimitMiddleware",
     # request.user.is_verified(): whether a second factor confirmed this session (django-otp).
@@ -123,6 +125,27 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         "-c pg_trgm.word_similarity_threshold=0.3"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Reports, dashboards, rollups and exports may read from a streaming replica (core.replica,
+# decision 0031): empty reads everything from the primary. A user who just wrote reads from the
+# primary for REPLICA_PIN_SECONDS; a replica lagging past REPLICA_MAX_LAG_SECONDS, or down, is
+# passed over for the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # The primary's options (pg_trgm's threshold), and a replica that does not answer is given
+    # up on after a second. A test database mirrors the primary's.
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": 1,
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 AUTH_USER_MODEL = "core.User"
 
 AUTH_PASSWORD_VALIDATORS = [
