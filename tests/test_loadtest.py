@@ -14,6 +14,7 @@ from django.urls import reverse
 from batches.models import Application
 from bench.loadtest import endpoints
 from bench.loadtest.forms import fill_application, fill_need, form_with
+from core.models import User
 from reports.services import FILE_FORMATS
 from supplies.models import Need
 from tests.factories import ApplicationFactory, BatchFactory
@@ -88,3 +89,43 @@ def test_locust_loads_the_locustfile_with_its_four_kinds_of_people(tmp_path):
     )
     people = set(listed.stdout.split())
     assert {"EnterpriseUser", "StaffUser", "OfficialUser", "PartnerUser"} <= people
+
+
+@pytest.mark.django_db
+def test_the_load_tests_accounts_write_beside_the_bench_data_not_into_it(tmp_path, client):
+    from associations.models import Membership
+    from bench import generate
+    from bench.loadtest import accounts
+
+    population = generate.populate_members(200)
+    generate.populate_applications(20, population)
+    made = accounts.prepare(2, tmp_path / "accounts.json")
+    assert accounts.prepare(2, tmp_path / "accounts.json") == made  # kept, keys and all
+    sizes = accounts.pool_sizes(50)
+    assert (sizes["enterprise"], sizes["staff"], sizes["official"], sizes["partner"]) == (
+        21,
+        16,
+        11,
+        6,
+    )
+
+    user = User.objects.get(username=made.enterprise[0])
+    application = Application.objects.get(batch_id=made.batch_id, enterprise=user.enterprise)
+    assert application.status in ("draft", "returned")
+    assert Membership.objects.filter(
+        enterprise=user.enterprise, association_id=made.association_id, status="active"
+    ).exists()
+    assert client.login(username=user.username, password=made.password)
+    url = endpoints.path("need-file", kind="difficulty")
+    form = form_with(client.get(url).content.decode(), "urgency")
+    assert "association" in form.choices  # a member of two: asked which
+    answer = client.post(url, fill_need(form, "difficulty", made.association_id, random.Random(1)))
+    assert answer.status_code == 302
+    assert Need.objects.filter(association=population.association).count() == 0
+    assert Application.objects.filter(batch_id=made.batch_id).count() == 20
+
+    partner = made.partner[0]
+    feed = client.get(
+        endpoints.path("api:api-events"), HTTP_AUTHORIZATION=f"Token {partner['key']}"
+    )
+    assert feed.status_code == 200

@@ -24,6 +24,7 @@ from django.utils import timezone
 from associations.models import Association, AssociationUser, Membership
 from batches.models import Application, Batch
 from bench.generate import BENCH_BATCH, _bench_association, populate_members
+from bench.loadtest.endpoints import WEIGHTS
 from core.models import Role, User
 from core.tokens import ApiToken, hash_key, token_create, working_now
 
@@ -58,14 +59,16 @@ class Accounts:
         path.write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False))
 
 
-def _user(username: str, **fields) -> User:
+def _user(username: str, password: str, **fields) -> User:
     user, _created = User.objects.get_or_create(
-        username=username, defaults={**fields, "password": make_password(PASSWORD)}
+        username=username, defaults={**fields, "password": password}
     )
     return user
 
 
-def _enterprise_users(count: int, batch: Batch, association: Association) -> list[str]:
+def _enterprise_users(
+    count: int, batch: Batch, association: Association, password: str
+) -> list[str]:
     editable = (
         Application.objects.filter(
             batch=batch, status__in=(Application.Status.DRAFT, Application.Status.RETURNED)
@@ -79,7 +82,7 @@ def _enterprise_users(count: int, batch: Batch, association: Association) -> lis
     names = []
     for index, enterprise_id in enumerate(enterprise_ids):
         name = f"{PREFIX}enterprise-{index:03d}"
-        user = _user(name, role=Role.ENTERPRISE, enterprise_id=enterprise_id)
+        user = _user(name, password, role=Role.ENTERPRISE, enterprise_id=enterprise_id)
         if user.enterprise_id != enterprise_id:
             User.objects.filter(pk=user.pk).update(enterprise_id=enterprise_id)
         Membership.objects.get_or_create(
@@ -91,10 +94,10 @@ def _enterprise_users(count: int, batch: Batch, association: Association) -> lis
     return names
 
 
-def _linked(role: str, count: int, association: Association) -> list[User]:
+def _linked(role: str, count: int, association: Association, password: str) -> list[User]:
     users = []
     for index in range(count):
-        user = _user(f"{PREFIX}{role}-{index:03d}", role=role)
+        user = _user(f"{PREFIX}{role}-{index:03d}", password, role=role)
         AssociationUser.objects.get_or_create(user=user, association=association)
         users.append(user)
     return users
@@ -111,31 +114,42 @@ def _partner_key(user: User, keys: dict[str, str]) -> str:
     return key
 
 
-def prepare(count: int, path: Path) -> Accounts:
-    """`count` accounts of each role (one per simulated person at most), written to `path`."""
+def pool_sizes(people: int) -> dict[str, int]:
+    """Accounts of each role for `people` simulated people in the locustfile's proportions
+    (one more than its share: locust rounds), each account used by one person at most."""
+    return {
+        role: -(-people * weight // sum(WEIGHTS.values())) + 1 for role, weight in WEIGHTS.items()
+    }
+
+
+def prepare(people: int, path: Path) -> Accounts:
+    """Accounts for `people` simulated people, written to `path` with the partners' keys."""
+    sizes = pool_sizes(people)
     population = populate_members(0)  # the bench association and its staff, already there
     batch = Batch.objects.get(association=population.association, name=BENCH_BATCH["name"])
     kept = json.loads(path.read_text()) if path.exists() else {}
     keys = {partner["username"]: partner["key"] for partner in kept.get("partner", [])}
+    password = make_password(PASSWORD)  # hashed once: the same password for every account
     with transaction.atomic():
         association = _bench_association(LOADTEST_ASSOCIATION)
-        enterprise = _enterprise_users(count, batch, association)
-        staff = [user.username for user in _linked(Role.STAFF, count, population.association)]
+        enterprise = _enterprise_users(sizes["enterprise"], batch, association, password)
+        staff = _linked(Role.STAFF, sizes["staff"], population.association, password)
         jurisdictions = list(OFFICIAL_REGIONS)
         officials = [
             _user(
                 f"{PREFIX}official-{index:03d}",
+                password,
                 role=Role.OFFICIAL,
                 jurisdiction_id=jurisdictions[index % len(jurisdictions)],
             )
-            for index in range(count)
+            for index in range(sizes["official"])
         ]
-        partners = _linked(Role.PARTNER, count, population.association)
+        partners = _linked(Role.PARTNER, sizes["partner"], population.association, password)
     partner = [{"username": user.username, "key": _partner_key(user, keys)} for user in partners]
     accounts = Accounts(
         password=PASSWORD,
         enterprise=enterprise,
-        staff=staff,
+        staff=[user.username for user in staff],
         official=[user.username for user in officials],
         official_regions={
             user.username: OFFICIAL_REGIONS[user.jurisdiction_id] for user in officials

@@ -7,6 +7,9 @@ against `reverse`, and the locustfile builds its requests from them.
 
 import string
 
+# How many of each kind of simulated person, in proportion (locust's class weights).
+WEIGHTS = {"enterprise": 4, "staff": 3, "official": 2, "partner": 1}
+
 ENDPOINTS = {
     "login": "/login/",
     "dashboard": "/dashboard/",

@@ -23,9 +23,10 @@ import random
 import re
 from pathlib import Path
 
+import gevent
 from locust import HttpUser, between, task
 
-from bench.loadtest.endpoints import label, path
+from bench.loadtest.endpoints import WEIGHTS, label, path
 from bench.loadtest.forms import fill_application, fill_need, form_with
 
 ACCOUNTS = json.loads(Path(os.environ.get("LOADTEST_ACCOUNTS", "/dev/null")).read_text() or "{}")
@@ -34,11 +35,16 @@ _next_account = {role: itertools.count() for role in ("enterprise", "staff", "of
 _ready = itertools.count(1)
 
 
+SECONDS = int(os.environ.get("LOADTEST_SECONDS") or 120)
+
+
 def counting_starts_when_all_are_ready(user: HttpUser) -> None:
-    """Figures count from the moment every simulated person has logged in: fifty password
-    checks at once (the hasher's work, by design) are not the pages' times."""
-    if next(_ready) == user.environment.runner.target_user_count:
-        user.environment.runner.stats.reset_all()
+    """Figures count from the moment every simulated person has logged in, for SECONDS: fifty
+    password checks at once (the hasher's work, by design) are not the pages' times."""
+    runner = user.environment.runner
+    if next(_ready) == runner.target_user_count:
+        runner.stats.reset_all()
+        gevent.spawn_later(SECONDS, runner.quit)
 
 
 NEED_LINK = re.compile(r'href="/needs/(\d+)/"')
@@ -113,7 +119,7 @@ class PortalUser(HttpUser):
 
 
 class EnterpriseUser(PortalUser):
-    weight = 4
+    weight = WEIGHTS["enterprise"]
     role = "enterprise"
     KINDS = ("supply", "labour", "difficulty")
 
@@ -154,7 +160,7 @@ class EnterpriseUser(PortalUser):
 
 
 class StaffUser(PortalUser):
-    weight = 3
+    weight = WEIGHTS["staff"]
     role = "staff"
 
     @task(4)
@@ -187,7 +193,7 @@ class StaffUser(PortalUser):
 
 
 class OfficialUser(PortalUser):
-    weight = 2
+    weight = WEIGHTS["official"]
     role = "official"
 
     def on_start(self):
@@ -221,7 +227,7 @@ class OfficialUser(PortalUser):
 class PartnerUser(HttpUser):
     """A partner system: no login, a token; it follows the change feed page after page."""
 
-    weight = 1
+    weight = WEIGHTS["partner"]
     wait_time = THINK_TIME
     role = "partner"
 
