@@ -9,7 +9,7 @@ reading: the file's type, rows and header; checking: every row against the refer
 writing: the set-based upsert; jobs: running an import now or in a Celery worker.
 """
 
-from members.imports.checking import CleanRow, check_file
+from members.imports.checking import CheckedFile, CleanRow, check_file
 from members.imports.jobs import live_processed_rows, run_job, start_import
 from members.imports.reading import (
     CHINESE_HEADERS,
@@ -28,6 +28,7 @@ __all__ = [
     "OPTIONAL",
     "REQUIRED",
     "TEMPLATE_EXAMPLE",
+    "CheckedFile",
     "CleanRow",
     "ImportRefused",
     "ImportResult",

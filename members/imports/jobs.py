@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core import outbox
 from enterprises.models import ImportJob
 from members.access import may_import_for
-from members.imports.checking import check_file
+from members.imports.checking import CheckedFile
 from members.imports.reading import ImportRefused, count_data_rows, map_header, read_rows
 from members.imports.writing import write_rows
 
@@ -128,9 +128,8 @@ def _run_claimed(job_id: int, alone: bool | None, retry_on_database_error: bool)
         cache.set(key, rows_done, timeout=3600)
 
     try:
-        rows = check_file(job.file_name, bytes(job.content), progress)
         result = write_rows(
-            rows=rows,
+            rows=CheckedFile(job.file_name, bytes(job.content), progress),
             association_id=job.association_id,
             actor=job.created_by,
             file_name=job.file_name,
@@ -145,8 +144,8 @@ def _run_claimed(job_id: int, alone: bool | None, retry_on_database_error: bool)
             created=result.created,
             updated=result.updated,
             invited=result.invited,
-            processed_rows=len(rows),
-            total_rows=len(rows),
+            processed_rows=result.rows,
+            total_rows=result.rows,
             finished_at=timezone.now(),
         )
     cache.delete(key)

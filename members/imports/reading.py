@@ -5,6 +5,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -123,23 +124,54 @@ def _too_many_rows() -> ImportRefused:
     )
 
 
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
+def _not_utf8() -> ImportRefused:
+    return ImportRefused(
+        _(
+            "The file is not UTF-8 text. Save it as “CSV UTF-8” or as an Excel workbook "
+            "(.xlsx) and upload it again."
+        )
+    )
+
+
+def _not_csv() -> ImportRefused:
+    return ImportRefused(_("The file is not a CSV file; upload a .csv or .xlsx file."))
+
+
+def _text_lines(stream: IO[bytes]) -> Iterator[str]:
+    """The lines of a CSV file read as a stream (a file too large to hold: the bench's national
+    import), refused as a whole file is if it is not UTF-8 text or holds a NUL character."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        text = content.decode("utf-8-sig")
+        for line in text:
+            if "\x00" in line:
+                raise _not_csv()
+            yield line
     except UnicodeDecodeError as exc:
-        raise ImportRefused(
-            _(
-                "The file is not UTF-8 text. Save it as “CSV UTF-8” or as an Excel workbook "
-                "(.xlsx) and upload it again."
-            )
-        ) from exc
-    if "\x00" in text:
-        raise ImportRefused(_("The file is not a CSV file; upload a .csv or .xlsx file."))
+        raise _not_utf8() from exc
+
+
+def _csv_rows(content: bytes | IO[bytes]) -> Iterator[list[str]]:
+    if isinstance(content, bytes):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise _not_utf8() from exc
+        if "\x00" in text:
+            raise _not_csv()
+        lines = io.StringIO(text, newline="")
+    else:
+        lines = _text_lines(content)
     last_line = settings.IMPORT_MAX_ROWS + 1
     width = HEADER_COLUMNS
+    unescape = csv_unescape
     try:
-        for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            cells = [_cell(cell) for cell in row[:width]]
+        for line, row in enumerate(csv.reader(lines), start=1):
+            # _cell for text: stripped, and an exported file's apostrophe before a formula-like
+            # value taken off (the cells that start with one are few).
+            cells = [
+                unescape(text) if (text := cell.strip())[:1] == "'" else text
+                for cell in row[:width]
+            ]
             if line == 1:
                 width = _known_width(cells)
             elif line > last_line and any(cells):
@@ -288,8 +320,13 @@ def check_size(size: int) -> None:
         raise ImportRefused(too_large_message())
 
 
-def read_rows(file_name: str, content: bytes) -> Iterator[list[str]]:
-    """The rows of a CSV or XLSX file as lists of strings, header first."""
+def read_rows(file_name: str, content: bytes | IO[bytes]) -> Iterator[list[str]]:
+    """The rows of a CSV or XLSX file as lists of strings, header first. `content`: the file's
+    bytes, or (a CSV file too large to hold, read by the bench) a binary stream."""
+    if not isinstance(content, bytes):
+        if not file_name.lower().endswith((".csv", ".txt")):
+            raise ImportRefused(_("Upload a .csv or .xlsx file (this file type is not accepted)."))
+        return _csv_rows(content)
     if not content:
         raise ImportRefused(_("The file is empty."))
     check_size(len(content))

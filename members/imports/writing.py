@@ -1,8 +1,7 @@
 """Writing checked rows: enterprises upserted by credit code, new memberships, history."""
 
 import csv
-import io
-from collections.abc import Iterator
+import itertools
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,7 +13,7 @@ from associations.models import Membership
 from associations.services import tell_invited
 from core.models import Event, User
 from enterprises.models import Enterprise
-from members.imports.checking import CleanRow
+from members.imports.checking import CheckedFile
 from members.imports.reading import OPTIONAL
 
 
@@ -26,6 +25,7 @@ class ImportResult:
     # association: invited to join it, their data untouched (they accept or decline).
     invited: int = 0
     errors: list[dict] = field(default_factory=list)
+    rows: int = 0
 
 
 MEMBER = [status.value for status in Membership.MEMBER]
@@ -44,25 +44,24 @@ ENTERPRISE_UPDATE_FIELDS = [
 ]
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-# The rows go into a temporary table first (with COPY on PostgreSQL), then a fixed handful of
-# set-based statements upsert the enterprises, renumber the existing members and add the new
-# memberships with their events, however many rows the file has. Model instances for
-# bulk_create and one UPDATE per renumbered member made a 100,000-row file take minutes (see
-# `make bench`). The statements are plain SQL that SQLite (`make run`) runs too; identifiers
-# come from the models, every value is a parameter.
+# The rows go into a temporary table as they are checked (with COPY on PostgreSQL: the database
+# takes in one batch while the next is checked, and the file is never held whole); then one
+# statement reads, for every row, what the database knows of its enterprise and membership (the
+# plan), and four set-based statements write from it: new enterprises with their memberships,
+# changed enterprises, changed member numbers, memberships of enterprises already registered,
+# each with its events, however many rows the file has. See docs/decisions/0033. The statements
+# are plain SQL that SQLite (`make run`) runs too, where a data-modifying WITH is not available
+# and each becomes two; identifiers come from the models, every value is a parameter.
 IMPORT_TABLE = "import_rows"
-COPY_ROWS = 10_000  # rows per COPY: bounds the memory of the text sent to the database
+PLAN_TABLE = "import_plan"
+COPY_BATCH = 1000  # rows checked and sent to COPY at a time
 
 
 def _import_columns() -> list[tuple[str, models.Field]]:
-    """The temporary table's columns, typed as the fields they are written into."""
+    """The temporary table's columns (CleanRow's values), typed as the fields they go into."""
     enterprise, membership = Enterprise._meta.get_field, Membership._meta.get_field
     return [
+        ("line", models.IntegerField()),
         ("uscc", enterprise("uscc")),
         ("name", enterprise("name")),
         ("region_id", enterprise("region")),
@@ -77,55 +76,88 @@ def _import_columns() -> list[tuple[str, models.Field]]:
     ]
 
 
-def _import_values(row: CleanRow) -> tuple:
-    # A column the file lacks is written blank into new rows (and left alone in existing ones).
-    return (
-        row.uscc,
-        row.name,
-        row.region_id,
-        row.industry_id,
-        row.size,
-        row.employees,
-        row.contact_name,
-        row.contact_phone,
-        row.address or "",
-        row.legal_representative or "",
-        row.member_number or "",
-    )
+class _CopyStream:
+    """The checked rows as CSV text, made when COPY asks for more."""
+
+    def __init__(self, rows):
+        self._rows = iter(rows)
+        self._parts: list[str] = []
+        self._writer = csv.writer(self)
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+
+    def read(self, size: int = -1) -> str:
+        self._writer.writerows(itertools.islice(self._rows, COPY_BATCH))
+        text = "".join(self._parts)
+        self._parts.clear()
+        return text
 
 
-def _load_import_table(cursor, rows: list[CleanRow]) -> None:
+def _load_import_table(cursor, rows: CheckedFile) -> list[tuple[int, int]]:
+    """Every row whose credit code could be read, into the temporary table; answers the
+    duplicates: (line, the line where its credit code first appears)."""
     quote = connection.ops.quote_name
     columns = _import_columns()
     names = ", ".join(quote(name) for name, _field in columns)
     definitions = ", ".join(f"{quote(name)} {kind.db_type(connection)}" for name, kind in columns)
-    flag = models.BooleanField().db_type(connection)
     cursor.execute(f"DROP TABLE IF EXISTS {IMPORT_TABLE}")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {IMPORT_TABLE} ({definitions}, "
-        f"known {flag} NOT NULL DEFAULT FALSE, new_member {flag} NOT NULL DEFAULT TRUE, "
-        f"editable {flag} NOT NULL DEFAULT FALSE, keeper {flag} NOT NULL DEFAULT FALSE, "
-        f"PRIMARY KEY (uscc))"
-    )
+    cursor.execute(f"DROP TABLE IF EXISTS {PLAN_TABLE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {IMPORT_TABLE} ({definitions})")
     driver_cursor = cursor.cursor
     if connection.vendor == "postgresql" and hasattr(driver_cursor, "copy_expert"):
         # In CSV, COPY reads an empty value as NULL; these columns hold text, never NULL.
-        texts = ", ".join(quote(name) for name, _field in columns if name != "employees")
-        copy = (
-            f"COPY {IMPORT_TABLE} ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))"
+        texts = ", ".join(
+            quote(name) for name, _field in columns if name not in ("line", "employees")
         )
-        for chunk in _chunks(rows, COPY_ROWS):
-            text = io.StringIO()
-            csv.writer(text).writerows(_import_values(row) for row in chunk)
-            text.seek(0)
-            driver_cursor.copy_expert(copy, text)
-        cursor.execute(f"ANALYZE {IMPORT_TABLE}")
+        driver_cursor.copy_expert(
+            f"COPY {IMPORT_TABLE} ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))",
+            _CopyStream(rows),
+            size=1 << 20,
+        )
     else:
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(
             f"INSERT INTO {IMPORT_TABLE} ({names}) VALUES ({placeholders})",  # noqa: S608
-            [_import_values(row) for row in rows],
+            ([value if value is not None else "" for value in row] for row in rows),
         )
+    cursor.execute(
+        f"SELECT r.line, d.first FROM {IMPORT_TABLE} r JOIN (SELECT uscc, MIN(line) AS first "  # noqa: S608
+        f"FROM {IMPORT_TABLE} GROUP BY uscc HAVING COUNT(*) > 1) d ON d.uscc = r.uscc "
+        f"WHERE r.line <> d.first ORDER BY r.line"
+    )
+    return cursor.fetchall()
+
+
+def _make_plan(cursor, association_id: int, fields: list[str]) -> tuple[int, int]:
+    """For every row, what the database knows: its enterprise (if registered), whether the
+    association keeps that record (registered by it, no users of its own: as
+    `associations.access.record_keeper`), whether it may change it (a member of it already:
+    as `enterprises.access.may_edit`), its membership of the association, and the stored
+    values the file may change. Answers (new enterprises, members whose data may change)."""
+    quote = connection.ops.quote_name
+    enterprises = quote(Enterprise._meta.db_table)
+    memberships = quote(Membership._meta.db_table)
+    users = quote(User._meta.db_table)
+    old = ", ".join(f"e.{column} AS old_{column}" for column in fields)
+    statuses = ", ".join(["%s"] * len(MEMBER))
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {PLAN_TABLE} AS SELECT q.*, "  # noqa: S608
+        f"COALESCE(q.keeper AND q.membership_status IN ({statuses}), FALSE) AS editable "
+        f"FROM (SELECT r.*, e.id AS enterprise_id, COALESCE(e.registered_by_id = %s "
+        f"AND e.id NOT IN (SELECT u.enterprise_id FROM {users} u WHERE u.is_active "
+        f"AND u.enterprise_id IS NOT NULL), FALSE) AS keeper, m.id AS membership_id, "
+        f"m.status AS membership_status, m.member_number AS old_member_number, {old} "
+        f"FROM {IMPORT_TABLE} r LEFT JOIN {enterprises} e ON e.uscc = r.uscc "
+        f"LEFT JOIN {memberships} m ON m.enterprise_id = e.id AND m.association_id = %s) q",
+        [*MEMBER, association_id, association_id],
+    )
+    cursor.execute(
+        "SELECT COALESCE(SUM(CASE WHEN enterprise_id IS NULL THEN 1 ELSE 0 END), 0), "  # noqa: S608
+        f"COALESCE(SUM(CASE WHEN editable THEN 1 ELSE 0 END), 0) FROM {PLAN_TABLE}"
+    )
+    new, editable = cursor.fetchone()
+    return new, editable
 
 
 def _defaults(model: type[models.Model], given: list[str]) -> tuple[str, str, list]:
@@ -142,19 +174,25 @@ def _defaults(model: type[models.Model], given: list[str]) -> tuple[str, str, li
     )
 
 
-def _json_functions() -> tuple[str, str, str]:
-    """(build an object, build an array, drop the members whose value is null) in this
-    database's SQL."""
-    if connection.vendor == "postgresql":
-        return "jsonb_build_object", "jsonb_build_array", "jsonb_strip_nulls({})"
-    # SQLite (`make run`): a JSON merge patch drops the members whose value is null.
-    return "json_object", "json_array", "json_patch('{{}}', {})"
+def _postgresql() -> bool:
+    return connection.vendor == "postgresql"
 
 
 def _changes_sql(pairs: list[tuple[str, str, str]]) -> str:
     """SQL for an event's `changes`, {field: [old, new]}, as `core.workflow.diff` writes them:
     one member for each (field, old value's column, new value's column) whose values differ."""
-    build_object, build_array, strip_nulls = _json_functions()
+    if _postgresql():
+        build_object, build_array, strip_nulls = (
+            "jsonb_build_object",
+            "jsonb_build_array",
+            "jsonb_strip_nulls({})",
+        )
+    else:  # SQLite (`make run`): a JSON merge patch drops the members whose value is null.
+        build_object, build_array, strip_nulls = (
+            "json_object",
+            "json_array",
+            "json_patch('{{}}', {})",
+        )
     members = ", ".join(
         f"'{name}', CASE WHEN {old} <> {new} THEN {build_array}({old}, {new}) END"
         for name, old, new in pairs
@@ -171,20 +209,23 @@ class _Events:
     reason: str
     at: object
 
-    def insert_sql(self, changes: str = "") -> str:
-        """INSERT … SELECT of events, one per row `o` of what follows it ("FROM …")."""
+    def insert_sql(self, *, changes: str = "", to_status: str = "%s") -> str:
+        """INSERT … SELECT of events, one per row `o` of what follows it ("FROM …"), its object
+        `o.id`; its parameters: `params`."""
         history = connection.ops.quote_name(Event._meta.db_table)
         return (
             f"INSERT INTO {history} (content_type_id, object_id, action, from_status, "
             f"to_status, actor_id, reason, at{', changes' if changes else ''}) "
-            f"SELECT %s, o.id, %s, '', %s, %s, %s, %s{', ' + changes if changes else ''}"
+            f"SELECT %s, o.id, %s, '', {to_status}, %s, %s, %s"
+            f"{', ' + changes if changes else ''}"
         )
 
-    def params(self, model, action: str, to_status: str = "") -> list:
+    def params(self, model, action: str, to_status: str | None = "") -> list:
+        status = [] if to_status is None else [to_status]
         return [
             ContentType.objects.get_for_model(model).pk,
             action,
-            to_status,
+            *status,
             self.actor_id,
             self.reason,
             self.at,
@@ -194,50 +235,40 @@ class _Events:
         """`rows`: "FROM … WHERE …" selecting the objects as `o`; `changes`: SQL of the event's
         changes (see `_changes_sql`) over the same rows, if it has any."""
         self.cursor.execute(
-            f"{self.insert_sql(changes)} {rows}",
+            f"{self.insert_sql(changes=changes)} {rows}",
             [*self.params(model, action, to_status), *params],
         )
 
 
 @transaction.atomic
-def write_rows(*, rows: list[CleanRow], association_id: int, actor, file_name: str) -> ImportResult:
-    """Upsert the enterprises by credit code and make them members of the association; every
-    enterprise created or changed, member renumbered and membership added gets its event."""
-    quote = connection.ops.quote_name
-    enterprises = quote(Enterprise._meta.db_table)
-    table = IMPORT_TABLE
+def write_rows(*, rows: CheckedFile, association_id: int, actor, file_name: str) -> ImportResult:
+    """Check the file's rows as they are written into the database, and refuse it if any is
+    wrong (nothing is then written); else upsert the enterprises by credit code and make them
+    members of the association: every enterprise created or changed, member renumbered and
+    membership added gets its event."""
     now = Enterprise._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
     # An optional column missing from the file must not blank what the enterprise already has.
-    update_fields = [
-        name
-        for name in ENTERPRISE_UPDATE_FIELDS
-        if name not in OPTIONAL or (rows and getattr(rows[0], name) is not None)
+    fields = [
+        name for name in ENTERPRISE_UPDATE_FIELDS if name not in OPTIONAL or name in rows.given
     ]
+    columns = [Enterprise._meta.get_field(name).column for name in fields]
     with connection.cursor() as cursor:
-        _load_import_table(cursor, rows)
+        rows.refuse_if_wrong(_load_import_table(cursor, rows))
+        new, updated = _make_plan(cursor, association_id, columns)
         events = _Events(
             cursor,
             actor_id=actor.pk if actor is not None else None,
             reason=_("imported from %(file)s") % {"file": file_name},
             at=now,
         )
-        cursor.execute(
-            f"UPDATE {table} SET known = TRUE FROM {enterprises} e "  # noqa: S608
-            f"WHERE e.uscc = {table}.uscc"
-        )
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE known")  # noqa: S608
-        existing = cursor.fetchone()[0]
-        _mark_kept(cursor, association_id)
-        updated = _mark_editable(cursor, association_id)
-        _insert_enterprises(cursor, now, association_id)
-        events.append(
-            Enterprise,
-            "enterprise.created",
-            rows=f"FROM {table} r JOIN {enterprises} o ON o.uscc = r.uscc WHERE NOT r.known",
-        )
-        _update_enterprises(cursor, events, update_fields, now)
-        invited = _write_memberships(cursor, events, association_id, now)
+        created = _insert_enterprises(cursor, events, association_id, now)
+        if created < new:
+            _registered_meanwhile(cursor, association_id)
+        _update_enterprises(cursor, events, columns, now)
+        _renumber_members(cursor, events, now)
+        invited = _add_memberships(cursor, events, association_id, now)
         cursor.execute(f"DROP TABLE {IMPORT_TABLE}")
+        cursor.execute(f"DROP TABLE {PLAN_TABLE}")
     if invited:
         tell_invited(
             list(
@@ -246,84 +277,122 @@ def write_rows(*, rows: list[CleanRow], association_id: int, actor, file_name: s
                 )
             )
         )
-    return ImportResult(created=len(rows) - existing, updated=updated, invited=len(invited))
+    return ImportResult(created=created, updated=updated, invited=len(invited), rows=rows.rows)
 
 
-def _mark_kept(cursor, association_id: int) -> None:
-    """The rows of enterprises whose record the association keeps: registered by it, with no
-    users of their own (as `associations.access.record_keeper`)."""
+def _membership_insert(given_sql: str) -> tuple[str, list]:
+    """INSERT INTO memberships (…) SELECT <given_sql>, <defaults>: given_sql supplies, in
+    order, the association, enterprise, status, member number, joined on, created and updated
+    at."""
+    memberships = connection.ops.quote_name(Membership._meta.db_table)
+    given = ["association_id", "enterprise_id", "status", "member_number", "joined_on"]
+    columns, values, defaults = _defaults(Membership, [*given, "created_at", "updated_at"])
+    return (
+        f"INSERT INTO {memberships} ({', '.join(given)}, created_at, updated_at{columns}) "
+        f"SELECT {given_sql}{values}",
+        defaults,
+    )
+
+
+def _insert_enterprises(cursor, events: _Events, association_id: int, now) -> int:
+    """New enterprises, registered by the importing association (it keeps their record), and
+    their memberships, active from today. Answers how many were created."""
     quote = connection.ops.quote_name
     enterprises = quote(Enterprise._meta.db_table)
-    users = quote(User._meta.db_table)
-    table = IMPORT_TABLE
+    upserted = [name for name, _field in _import_columns() if name not in ("line", "member_number")]
+    given = [*upserted, "created_at", "updated_at", "registered_by_id"]
+    columns, values, defaults = _defaults(Enterprise, given)
+    listed = ", ".join(quote(name) for name in upserted)
+    today = Membership._meta.get_field("joined_on").get_db_prep_save(
+        timezone.localdate(), connection
+    )
+    active = Membership.Status.ACTIVE.value
+    # "WHERE 1 = 1" tells SQLite that ON CONFLICT is not a join's ON.
+    insert = (
+        f"INSERT INTO {enterprises} ({listed}, created_at, updated_at, "  # noqa: S608
+        f"registered_by_id{columns}) "
+        f"SELECT {listed}, %s, %s, %s{values} FROM {PLAN_TABLE} WHERE enterprise_id IS NULL "
+        f"ON CONFLICT (uscc) DO NOTHING"
+    )
+    insert_params = [now, now, association_id, *defaults]
+    membership_sql, membership_defaults = _membership_insert(
+        "%s, c.id, %s, p.member_number, %s, %s, %s"
+    )
+    membership_params = [association_id, active, today, now, now, *membership_defaults]
+    if _postgresql():
+        # One statement: the enterprises' ids come back from their INSERT (RETURNING) to
+        # their events and memberships, which hand theirs on to their events.
+        cursor.execute(
+            f"WITH created AS ({insert} RETURNING id, uscc), "
+            f"created_events AS ({events.insert_sql()} FROM created o), "
+            f"joined AS ({membership_sql} FROM created c JOIN {PLAN_TABLE} p "
+            f"ON p.uscc = c.uscc RETURNING id) "
+            f"{events.insert_sql()} FROM joined o",
+            [
+                *insert_params,
+                *events.params(Enterprise, "enterprise.created"),
+                *membership_params,
+                *events.params(Membership, "membership.created", active),
+            ],
+        )
+        return cursor.rowcount
+    cursor.execute(insert, insert_params)
+    created = cursor.rowcount
+    new = f"{PLAN_TABLE} p JOIN {enterprises} c ON c.uscc = p.uscc"
+    events.append(
+        Enterprise,
+        "enterprise.created",
+        rows=f"FROM (SELECT c.id FROM {new} WHERE p.enterprise_id IS NULL) o",  # noqa: S608
+    )
+    cursor.execute(f"{membership_sql} FROM {new} WHERE p.enterprise_id IS NULL", membership_params)
+    memberships = quote(Membership._meta.db_table)
+    events.append(
+        Membership,
+        "membership.created",
+        rows=f"FROM {new} JOIN {memberships} o ON o.enterprise_id = c.id "
+        f"AND o.association_id = %s WHERE p.enterprise_id IS NULL",
+        params=[association_id],
+        to_status=active,
+    )
+    return created
+
+
+def _registered_meanwhile(cursor, association_id: int) -> None:
+    """Rows whose enterprise another transaction registered between the plan and the INSERT
+    (which then left them out): registered by someone else, they are invited as the others."""
+    quote = connection.ops.quote_name
+    enterprises = quote(Enterprise._meta.db_table)
+    memberships = quote(Membership._meta.db_table)
     cursor.execute(
-        f"UPDATE {table} SET keeper = TRUE FROM {enterprises} e "  # noqa: S608
-        f"WHERE e.uscc = {table}.uscc AND e.registered_by_id = %s AND NOT EXISTS "
-        f"(SELECT 1 FROM {users} u WHERE u.enterprise_id = e.id AND u.is_active)",
+        f"UPDATE {PLAN_TABLE} SET enterprise_id = (SELECT e.id FROM {enterprises} e "  # noqa: S608
+        f"WHERE e.uscc = {PLAN_TABLE}.uscc) WHERE enterprise_id IS NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {enterprises} e JOIN {memberships} m ON m.enterprise_id = e.id "
+        f"WHERE e.uscc = {PLAN_TABLE}.uscc AND m.association_id = %s)",
         [association_id],
     )
 
 
-def _mark_editable(cursor, association_id: int) -> int:
-    """Staff change the data of the members whose record their association keeps only (as
-    `enterprises.access.may_edit`); an enterprise registered elsewhere is invited, its data
-    untouched. Answers how many rows are such members already."""
-    quote = connection.ops.quote_name
-    enterprises = quote(Enterprise._meta.db_table)
-    memberships = quote(Membership._meta.db_table)
-    table = IMPORT_TABLE
-    statuses = ", ".join(["%s"] * len(MEMBER))
-    cursor.execute(
-        f"UPDATE {table} SET editable = TRUE FROM {memberships} m "  # noqa: S608
-        f"JOIN {enterprises} e ON e.id = m.enterprise_id "
-        f"WHERE e.uscc = {table}.uscc AND {table}.keeper AND m.association_id = %s "
-        f"AND m.status IN ({statuses})",
-        [association_id, *MEMBER],
-    )
-    cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE editable")  # noqa: S608
-    return cursor.fetchone()[0]
-
-
-def _insert_enterprises(cursor, now, association_id: int) -> None:
-    """New enterprises, registered by the importing association (it keeps their record)."""
-    quote = connection.ops.quote_name
-    enterprises = quote(Enterprise._meta.db_table)
-    upserted = [name for name, _field in _import_columns() if name != "member_number"]
-    given = [*upserted, "created_at", "updated_at", "registered_by_id"]
-    columns, values, defaults = _defaults(Enterprise, given)
-    listed = ", ".join(quote(name) for name in upserted)
-    # "WHERE 1 = 1" tells SQLite that ON CONFLICT is not a join's ON.
-    cursor.execute(
-        f"INSERT INTO {enterprises} ({listed}, created_at, updated_at, "  # noqa: S608
-        f"registered_by_id{columns}) "
-        f"SELECT {listed}, %s, %s, %s{values} FROM {IMPORT_TABLE} WHERE 1 = 1 "
-        f"ON CONFLICT (uscc) DO NOTHING",
-        [now, now, association_id, *defaults],
-    )
-
-
-def _update_enterprises(cursor, events: _Events, fields: list[str], now) -> None:
+def _update_enterprises(cursor, events: _Events, columns: list[str], now) -> None:
     """The association's own members take the file's values; each one that changes gets an
     `enterprise.updated` event with the old and new value of every changed field."""
     quote = connection.ops.quote_name
     enterprises = quote(Enterprise._meta.db_table)
-    table = IMPORT_TABLE
-    columns = {name: quote(Enterprise._meta.get_field(name).column) for name in fields}
+    names = {Enterprise._meta.get_field(name).column: name for name in ENTERPRISE_UPDATE_FIELDS}
     # Only rows that change: an unchanged enterprise keeps its updated_at, so that partners
     # syncing with updated_since are not sent what they already have.
-    differs = " OR ".join(f"o.{column} <> r.{column}" for column in columns.values())
+    differs = " OR ".join(f"p.old_{column} <> p.{column}" for column in columns)
     changes = _changes_sql(
-        [(name, f"o.{column}", f"r.{column}") for name, column in columns.items()]
+        [(names[column], f"p.old_{column}", f"p.{column}") for column in columns]
     )
-    if connection.vendor == "postgresql":
-        # One pass: the UPDATE reads the old values from its own table joined again (`o`, the
-        # rows as they were before the statement) and hands the changes to the events' INSERT.
+    changed = f"p.editable AND ({differs})"
+    assign = ", ".join(f"{quote(column)} = p.{column}" for column in columns)
+    update = (
+        f"UPDATE {enterprises} SET {assign}, updated_at = %s FROM {PLAN_TABLE} p "  # noqa: S608
+        f"WHERE {enterprises}.id = p.enterprise_id AND {changed}"
+    )
+    if _postgresql():
         cursor.execute(
-            f"WITH changed AS (UPDATE {enterprises} SET "  # noqa: S608
-            + ", ".join(f"{column} = r.{column}" for column in columns.values())
-            + f", {quote('updated_at')} = %s FROM {table} r JOIN {enterprises} o "
-            f"ON o.uscc = r.uscc WHERE {enterprises}.id = o.id AND r.editable AND ({differs}) "
-            f"RETURNING o.id, {changes} AS changes) "
+            f"WITH changed AS ({update} RETURNING {enterprises}.id, {changes} AS changes) "
             + events.insert_sql(changes="changes")
             + " FROM changed o",
             [now, *events.params(Enterprise, "enterprise.updated")],
@@ -332,84 +401,71 @@ def _update_enterprises(cursor, events: _Events, fields: list[str], now) -> None
     events.append(
         Enterprise,
         "enterprise.updated",
-        rows=f"FROM {enterprises} o JOIN {table} r ON r.uscc = o.uscc "
-        f"WHERE r.editable AND ({differs})",
-        changes=changes,
+        rows=f"FROM (SELECT p.enterprise_id AS id, {changes} AS changes FROM {PLAN_TABLE} p "  # noqa: S608
+        f"WHERE {changed}) o",
+        changes="o.changes",
     )
-    cursor.execute(
-        f"UPDATE {enterprises} SET "  # noqa: S608
-        + ", ".join(f"{column} = r.{column}" for column in columns.values())
-        + f", {quote('updated_at')} = %s FROM {table} r "
-        f"WHERE {enterprises}.uscc = r.uscc AND r.editable AND ("
-        + " OR ".join(f"{enterprises}.{column} <> r.{column}" for column in columns.values())
-        + ")",
-        [now],
-    )
+    cursor.execute(update, [now])
 
 
-def _write_memberships(cursor, events: _Events, association_id: int, now) -> list[int]:
-    """Members already get the file's member number, where it gives one; the others join or
-    are invited. Answers the invitations' ids."""
-    quote = connection.ops.quote_name
-    enterprises = quote(Enterprise._meta.db_table)
-    memberships = quote(Membership._meta.db_table)
-    table = IMPORT_TABLE
-    today = Membership._meta.get_field("joined_on").get_db_prep_save(
-        timezone.localdate(), connection
+def _renumber_members(cursor, events: _Events, now) -> None:
+    """Members already get the file's member number, where it gives another one."""
+    memberships = connection.ops.quote_name(Membership._meta.db_table)
+    changes = _changes_sql([("member_number", "p.old_member_number", "p.member_number")])
+    renumbered = "p.member_number <> '' AND p.member_number <> p.old_member_number"
+    update = (
+        f"UPDATE {memberships} SET member_number = p.member_number, updated_at = %s "  # noqa: S608
+        f"FROM {PLAN_TABLE} p WHERE {memberships}.id = p.membership_id AND {renumbered}"
     )
-    active = Membership.Status.ACTIVE.value
-    cursor.execute(
-        f"UPDATE {table} SET new_member = FALSE FROM {memberships} m "  # noqa: S608
-        f"JOIN {enterprises} e ON e.id = m.enterprise_id "
-        f"WHERE e.uscc = {table}.uscc AND m.association_id = %s",
-        [association_id],
-    )
+    if _postgresql():
+        cursor.execute(
+            f"WITH changed AS ({update} RETURNING {memberships}.id, {changes} AS changes) "
+            + events.insert_sql(changes="changes")
+            + " FROM changed o",
+            [now, *events.params(Membership, "membership.updated")],
+        )
+        return
     events.append(
         Membership,
         "membership.updated",
-        rows=f"FROM {memberships} o JOIN {enterprises} e ON e.id = o.enterprise_id "
-        f"JOIN {table} r ON r.uscc = e.uscc WHERE o.association_id = %s AND NOT r.new_member "
-        f"AND r.member_number <> '' AND o.member_number <> r.member_number",
-        params=[association_id],
-        changes=_changes_sql([("member_number", "o.member_number", "r.member_number")]),
+        rows=f"FROM (SELECT p.membership_id AS id, {changes} AS changes FROM {PLAN_TABLE} p "  # noqa: S608
+        f"WHERE p.membership_id IS NOT NULL AND {renumbered}) o",
+        changes="o.changes",
     )
-    cursor.execute(
-        f"UPDATE {memberships} SET member_number = r.member_number, updated_at = %s "  # noqa: S608
-        f"FROM {table} r JOIN {enterprises} e ON e.uscc = r.uscc "
-        f"WHERE {memberships}.enterprise_id = e.id AND {memberships}.association_id = %s "
-        f"AND NOT r.new_member AND r.member_number <> ''",
-        [now, association_id],
+    cursor.execute(update, [now])
+
+
+def _add_memberships(cursor, events: _Events, association_id: int, now) -> list[int]:
+    """Enterprises registered already and not yet in the association: those whose record it
+    keeps join at once, the others (registered elsewhere, or with users of their own) are
+    invited. Answers the invitations' ids."""
+    memberships = connection.ops.quote_name(Membership._meta.db_table)
+    today = Membership._meta.get_field("joined_on").get_db_prep_save(
+        timezone.localdate(), connection
     )
-    # New enterprises, and those whose record the association keeps, join at once; the others
-    # (registered elsewhere, or with users of their own) are invited.
-    given = ["association_id", "enterprise_id", "status", "member_number", "joined_on"]
-    columns, values, defaults = _defaults(Membership, [*given, "created_at", "updated_at"])
-    invited = Membership.Status.INVITED.value
-    joins = "NOT r.known OR r.keeper"
-    for status, joined, condition in (
-        (active, today, joins),
-        (invited, None, f"NOT ({joins})"),
-    ):
+    active, invited = Membership.Status.ACTIVE.value, Membership.Status.INVITED.value
+    insert, defaults = _membership_insert(
+        "%s, p.enterprise_id, CASE WHEN p.keeper THEN %s ELSE %s END, p.member_number, "
+        "CASE WHEN p.keeper THEN %s END, %s, %s"
+    )
+    insert += f" FROM {PLAN_TABLE} p WHERE p.enterprise_id IS NOT NULL AND p.membership_id IS NULL"
+    params = [association_id, active, invited, today, now, now, *defaults]
+    if _postgresql():
         cursor.execute(
-            f"INSERT INTO {memberships} ({', '.join(given)}, created_at, "  # noqa: S608
-            f"updated_at{columns}) SELECT %s, e.id, %s, r.member_number, %s, %s, %s"
-            f"{values} FROM {table} r JOIN {enterprises} e ON e.uscc = r.uscc "
-            f"WHERE r.new_member AND ({condition})",
-            [association_id, status, joined, now, now, *defaults],
+            f"WITH added AS ({insert} RETURNING id, status), "  # noqa: S608
+            f"added_events AS ({events.insert_sql(to_status='o.status')} FROM added o) "
+            f"SELECT id FROM added WHERE status = %s",
+            [*params, *events.params(Membership, "membership.created", None), invited],
         )
-        events.append(
-            Membership,
-            "membership.created",
-            rows=f"FROM {memberships} o JOIN {enterprises} e ON e.id = o.enterprise_id "
-            f"JOIN {table} r ON r.uscc = e.uscc WHERE o.association_id = %s AND r.new_member "
-            f"AND ({condition})",
-            params=[association_id],
-            to_status=status,
-        )
-    cursor.execute(
-        f"SELECT m.id FROM {memberships} m JOIN {enterprises} e "  # noqa: S608
-        f"ON e.id = m.enterprise_id JOIN {table} r ON r.uscc = e.uscc "
-        f"WHERE m.association_id = %s AND r.new_member AND NOT ({joins})",
-        [association_id],
+        return [pk for (pk,) in cursor.fetchall()]
+    cursor.execute(insert, params)
+    added = (
+        f"FROM {PLAN_TABLE} p JOIN {memberships} o ON o.enterprise_id = p.enterprise_id "
+        f"AND o.association_id = %s WHERE p.membership_id IS NULL"
     )
+    events.cursor.execute(
+        f"{events.insert_sql(to_status='o.status')} {added}",
+        [*events.params(Membership, "membership.created", None), association_id],
+    )
+    cursor.execute(f"SELECT o.id {added} AND o.status = %s", [association_id, invited])
     return [pk for (pk,) in cursor.fetchall()]

@@ -99,15 +99,16 @@ def counts() -> dict:
 def test_an_import_whose_pool_process_is_killed_while_writing_is_written_once_by_the_worker(
     cast, broker, tmp_path
 ):
-    """Killed with the enterprises and their events written but not committed, waiting to add
-    the memberships: the worker's next pool process runs the job again from its first row."""
+    """Killed with the rows checked and loaded but not committed, waiting to add the
+    enterprises with their memberships: the worker's next pool process runs the job again from
+    its first row."""
     job, rows = queued_import(cast, 300)
     before = counts()
     with running_worker(broker, tmp_path / "worker.log") as worker:
         with holding(Membership._meta.db_table):
             broker.app.send_task(IMPORT, args=[job.pk], queue=broker.queue)
             wait_for(
-                lambda: blocked_in_the_database(f'UPDATE "{Membership._meta.db_table}"'),
+                lambda: blocked_in_the_database(f'INSERT INTO "{Membership._meta.db_table}"'),
                 "the import to be writing",
                 [worker],
             )
