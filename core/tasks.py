@@ -5,7 +5,7 @@ from celery import shared_task
 from django.core.management import call_command
 from django.db import OperationalError
 
-from core import digests, health, notifications, outbox, signup
+from core import digests, health, notifications, outbox, partitions, signup
 from core.api.idempotency import delete_expired
 
 # An e-mail is tried again while the mail server (or the database) cannot be reached: SMTP
@@ -95,3 +95,9 @@ def heartbeat() -> None:
 def sweep_outbox() -> dict[str, int]:
     """Queue again the work whose message was lost (core.outbox); how many per sweep."""
     return outbox.sweep()
+
+
+@shared_task(name="core.tasks.create_partitions_ahead")
+def create_partitions_ahead() -> list[str]:
+    """The months ahead of every partitioned table (core.partitions); the partitions made."""
+    return partitions.create_ahead()

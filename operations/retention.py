@@ -2,7 +2,8 @@
 (operations.tasks.apply_retention).
 
 - notifications older than NOTIFICATION_RETENTION_DAYS are deleted, read or not, and the
-  daily digests' bookkeeping rows of those days;
+  daily digests' bookkeeping rows of those days; on PostgreSQL the months wholly past the limit
+  go as partitions dropped (core.partitions, decision 0036), the rest row by row;
 - the uploaded file of a member import (ImportJob.content) is emptied IMPORT_FILE_RETENTION_DAYS
   after the upload once the job has finished; the job keeps its counts and row errors;
 - sign-up codes (core.ContactVerification: an address and a code's hash) go after a day: a code
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core import partitions
 from core.models import ContactVerification, Notification, NotificationDigest, User
 from enterprises.models import ImportJob
 from operations.personal_data import anonymise_locked, left_users
@@ -53,7 +55,8 @@ def _delete(queryset: QuerySet) -> int:
 
 def delete_old_notifications(now) -> int:
     cutoff = now - timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
-    deleted = _delete(Notification.objects.filter(created_at__lt=cutoff))
+    deleted = partitions.drop_months_before(Notification._meta.db_table, cutoff)
+    deleted += _delete(Notification.objects.filter(created_at__lt=cutoff))
     _delete(NotificationDigest.objects.filter(day__lt=timezone.localdate(cutoff)))
     return deleted
 

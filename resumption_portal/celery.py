@@ -39,6 +39,13 @@ app.conf.beat_schedule = {
         "task": "core.tasks.delete_expired_idempotency_keys",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Tables partitioned by month (decision 0036): this month's and the next
+    # PARTITIONS_AHEAD_MONTHS' partitions, made daily so that a missed night or a failed run is
+    # made good long before a month begins; a run finding them all there does nothing.
+    "partitions-ahead": {
+        "task": "core.tasks.create_partitions_ahead",
+        "schedule": crontab(hour=3, minute=20),
+    },
     # Daily digests of notifications: the previous full day (00:00–24:00) once it has ended,
     # so that a notification told at 23:59 is in it; the day's rollups go first at 00:05.
     "notification-digests": {
