@@ -23,6 +23,8 @@ class CoreConfig(AppConfig):
         autodiscover_modules("access")
         # Each app's outbox sweeps (core.outbox.register) and backlog gauges (core.metrics).
         autodiscover_modules("sweeps")
+        # Each app's menu counts kept in the cache (core.badges.register).
+        autodiscover_modules("badges")
         # Celery's signals (the request id in each message, task metrics) are connected in every
         # process, workers included, which load no middleware.
         from core import observability  # noqa: F401

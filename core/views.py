@@ -23,10 +23,6 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("core/favicon.svg"), permanent=True)
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("dashboard" if request.user.is_authenticated else "login")
-
-
 class LoginView(auth_views.LoginView):
     """The password step of a login. Guessing is bounded twice: per client address (the rate
     throttle, shared with the token endpoint) and per account (core.auth_lockout). A correct

@@ -23,6 +23,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import badges
 from core.access import roles_of
 from core.errors import TransitionNotAllowed
 from core.models import Event, Role
@@ -73,7 +74,10 @@ def record_event(
     at=None,
 ) -> Event:
     """Append one event about `obj`. `action` is `<model>.<verb>` (see `action_name`); `at` is
-    now unless a record of the past is being written (the demo's timeline, imported history)."""
+    now unless a record of the past is being written (the demo's timeline, imported history).
+
+    The menu's counts that `obj` is part of are counted again after the commit (core.badges)."""
+    badges.touched(obj)
     return Event.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,

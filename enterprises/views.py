@@ -13,6 +13,7 @@ from associations.selectors import membership_list
 from associations.services import membership_request
 from core.access import action_required
 from core.errors import DomainError
+from core.keyset import page_for, query_without_cursor
 from core.panels import panels_for
 from core.validators import display_phone
 from enterprises import access, services
@@ -31,8 +32,14 @@ from enterprises.selectors import claim_list, enterprise_history, enterprise_lis
 def enterprise_list_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     enterprises = search_enterprises(enterprise_list(user=request.user), "", query)
-    page = Paginator(enterprises.order_by("name", "id"), 50).get_page(request.GET.get("page"))
-    return render(request, "enterprises/list.html", {"page": page, "q": query})
+    # By name, page after page from the enterprise_name index (core.keyset): a province's
+    # directory holds tens of thousands.
+    page = page_for(request, enterprises, order=("name", "id"), per_page=50, salt="directory")
+    return render(
+        request,
+        "enterprises/list.html",
+        {"page": page, "q": query, "query": query_without_cursor(request)},
+    )
 
 
 @action_required("enterprise.view")

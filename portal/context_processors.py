@@ -15,9 +15,12 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "unread_notifications": 0}
+    from batches.badges import WAITING_APPLICATIONS
     from batches.models import Application
     from batches.selectors import application_list
+    from core import badges
     from core.notifications import unread_count
+    from supplies.badges import OPEN_NEEDS
     from supplies.models import Need
     from supplies.selectors import escalated_list, need_queue
 
@@ -26,19 +29,29 @@ def navigation(request):
     coordinates = can(user, "need.queue")  # the association's coordination of needs
     # An enterprise user acting for their enterprise (scope.enterprise_id is theirs only).
     own = scope.enterprise_id is not None
+    # An association's people: the menu's counts of their associations, from the cache
+    # (core.badges; 28-34 ms a page at a million needs when counted each time).
+    kept_per_association = scope.kind == "associations"
+    A = Application.Status
 
     items = [(_("Home"), reverse("dashboard"), None)]
     if reviews or own:
         items.append((_("Batches"), reverse("batch-list"), None))
     if reviews:
-        waiting = application_list(user=user).filter(status=Application.Status.SUBMITTED).count()
+        if kept_per_association:
+            waiting = badges.count(WAITING_APPLICATIONS, scope.association_ids)
+        else:
+            waiting = application_list(user=user).filter(status=A.SUBMITTED).count()
         items.append((_("Review queue"), reverse("application-list"), waiting or None))
     if own:
         items.append((_("My applications"), reverse("application-list"), None))
     if can(user, "progress.overview"):
         items.append((_("Progress"), reverse("association-progress"), None))
     if coordinates:
-        untouched = need_queue(user=user).filter(status=Need.Status.OPEN).count()
+        if kept_per_association:
+            untouched = badges.count(OPEN_NEEDS, scope.association_ids)
+        else:
+            untouched = need_queue(user=user).filter(status=Need.Status.OPEN).count()
         items.append((_("Needs queue"), reverse("need-queue"), untouched or None))
     if own:
         items.append((_("My needs"), reverse("need-list"), None))
@@ -51,9 +64,13 @@ def navigation(request):
     if coordinates or own:
         items.append((_("Services"), reverse("service-list"), None))
     if coordinates:
+        from services.badges import WAITING_REQUESTS
         from services.selectors import visible_requests
 
-        waiting = visible_requests(user).filter(status="submitted").count()
+        if kept_per_association:
+            waiting = badges.count(WAITING_REQUESTS, scope.association_ids)
+        else:
+            waiting = visible_requests(user).filter(status="submitted").count()
         items.append((_("Service requests"), reverse("service-request-list"), waiting or None))
     # Relief for hard-hit members: the schemes and their ledger (assessments and the hardest-hit
     # list a button away) for the association's people; an enterprise's own relief; officials'

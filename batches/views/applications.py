@@ -18,9 +18,11 @@ from batches.views.common import safe_next
 from core.access import action_required, can, scope_of
 from core.errors import DomainError
 from core.forms import ReasonForm
+from core.keyset import page_for, query_without_cursor
 from core.workflow import history_for
 
 A = Application.Status
+QUEUE_PER_PAGE = 50
 
 
 @action_required("application.view")
@@ -40,7 +42,10 @@ def application_list_page(request: HttpRequest) -> HttpResponse:
     form = ApplicationFilterForm(data, batches=batches)
     filterset = ApplicationFilterSet(data, queryset=applications)
     shown = filterset.qs if filterset.is_valid() else applications.none()
-    page = Paginator(shown.order_by("submitted_at", "id"), 50).get_page(request.GET.get("page"))
+    # Oldest handed in first, page after page from where the last one stopped (core.keyset).
+    page = page_for(
+        request, shown, order=("submitted_at", "id"), per_page=QUEUE_PER_PAGE, salt="review"
+    )
     for application in page:
         application.allowed_actions = access.application_actions(user, application)
         # Flagged to the reviewer: the counted items short of the batch's minimum.
@@ -49,8 +54,6 @@ def application_list_page(request: HttpRequest) -> HttpResponse:
             for item in Application.COUNTED
             if services.below_minimum(application, item)
         ]
-    query = data.copy()
-    query.pop("page", None)
     return render(
         request,
         "batches/queue.html",
@@ -58,7 +61,7 @@ def application_list_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filter_errors": filterset.errors,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_cursor(request),
             "may_decide": access.may_decide_any(user),
         },
     )

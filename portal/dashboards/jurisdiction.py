@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from batches.figures import RESUMED_OF_MEMBERS, percent_text
 from core.access import scope_of
 from core.charts import heatmap, ranked_bars, trend
+from core.keyset import COUNT_CAP
 from core.maps import MapArea, region_map
 from core.models import Region, User
 from core.text import labelled
@@ -153,7 +154,10 @@ def _waiting(user: User, place: Place) -> dict:
     within = place.region if place.region != scope_region else None  # the scope is given
     needs = escalated_awaiting(user=user, within=within)
     shown = needs.select_related("enterprise", "enterprise__region", "association")
-    return {"needs": shown[:WAITING_SHOWN], "total": needs.count()}
+    # Counted as the lists count (core.keyset): up to COUNT_CAP, read from need_escalated in
+    # order; the whole count joined every escalated need of a province to its enterprise.
+    total = needs.order_by()[: COUNT_CAP + 1].count()
+    return {"needs": shown[:WAITING_SHOWN], "total": total, "capped": total > COUNT_CAP}
 
 
 def _reporting(user: User, today: date) -> dict:

@@ -1,12 +1,12 @@
 """The staff queue (an association's needs still waiting, most pressing first) and the officials'
 list (needs put before government in their jurisdiction)."""
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.access import action_required, scope_of
+from core.keyset import page_for, query_without_cursor
 from supplies import selectors
 from supplies.forms import (
     EscalatedFilterForm,
@@ -15,7 +15,7 @@ from supplies.forms import (
     NeedQueueFilterForm,
 )
 from supplies.models import Escalation
-from supplies.views.common import PER_PAGE, mark_ages, query_without_page
+from supplies.views.common import PER_PAGE, mark_ages
 
 
 @action_required("need.queue")
@@ -25,7 +25,8 @@ def need_queue_page(request: HttpRequest) -> HttpResponse:
     needs = selectors.need_queue(user=user)
     filterset = NeedFilterSet(request.GET, queryset=needs)
     shown = filterset.qs if filterset.is_valid() else needs.none()
-    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
+    # Most pressing first (Need.rank_at), read from the need_queue index page after page.
+    page = page_for(request, shown, order=("rank_at", "id"), per_page=PER_PAGE, salt="need-queue")
     mark_ages(page)
     scope = scope_of(user)
     return render(
@@ -35,7 +36,7 @@ def need_queue_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filter_errors": filterset.errors,
             "page": page,
-            "query": query_without_page(request),
+            "query": query_without_cursor(request),
             "several_associations": scope.is_admin or len(scope.association_ids) > 1,
         },
     )
@@ -59,7 +60,9 @@ def need_escalated_page(request: HttpRequest) -> HttpResponse:
     )
     filterset = EscalatedFilterSet(data, queryset=needs)
     shown = filterset.qs if filterset.is_valid() else needs.none()
-    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_for(
+        request, shown, order=("-escalated_at", "-id"), per_page=PER_PAGE, salt="need-escalated"
+    )
     for need in page:
         need.latest_escalation = need.escalation_rows[-1] if need.escalation_rows else None
     return render(
@@ -69,7 +72,7 @@ def need_escalated_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filter_errors": filterset.errors,
             "page": page,
-            "query": query_without_page(request),
+            "query": query_without_cursor(request),
             "showing_all": data.get("show") == EscalatedFilterForm.ALL,
         },
     )

@@ -381,6 +381,7 @@ def test_queue_page_runs_the_same_queries_for_3_or_30_applications(cast, web):
     regions = ["440106", "440304", "440111", "440604", "440703"]
 
     def count_queries() -> int:
+        web.get(reverse("application-list"))  # the menu's counts in the cache (core.badges)
         with CaptureQueriesContext(connection) as queries:
             assert web.get(reverse("application-list")).status_code == 200
         return len(queries)
@@ -747,6 +748,7 @@ def test_progress_page_runs_the_same_queries_for_3_or_30_applications(cast, web)
     url = reverse("batch-progress", args=[batch.pk])
 
     def count_queries() -> int:
+        web.get(url, {"within": "440000"})  # the menu's counts in the cache (core.badges)
         with CaptureQueriesContext(connection) as queries:
             assert web.get(url, {"within": "440000"}).status_code == 200
         return len(queries)

@@ -473,7 +473,7 @@ def test_escalate_reply_and_the_enterprise_sees_the_answer(cast, web, mask):
         referred_to="市工信局",
     )
     assert "Your answer is sent" in " ".join(messages_of(response))
-    assert web.get(reverse("need-escalated")).context["page"].paginator.count == 0
+    assert web.get(reverse("need-escalated")).context["page"].count == 0
     assert web.get(reverse("need-escalated"), {"show": "all"}).context["page"][0].pk == need.pk
 
     for person in (cast.enterprise_user, cast.staff):
@@ -531,7 +531,7 @@ def test_a_refused_reply_keeps_what_the_official_typed_and_says_what_to_fix_at_i
 def test_an_official_of_another_jurisdiction_finds_nothing(cast, web, mask):
     need = escalated_need(cast, mask)
     web.force_login(cast.other_official)
-    assert web.get(reverse("need-escalated")).context["page"].paginator.count == 0
+    assert web.get(reverse("need-escalated")).context["page"].count == 0
     assert web.get(reverse("need-detail", args=[need.pk])).status_code == 404
     response = web.post(
         reverse("need-action", args=[need.pk, "reply"]), {"reply": "x", "outcome": "resolved"}
@@ -621,6 +621,9 @@ def _needs_of_many_members(cast, mask, count: int, *, escalate: bool = False) ->
 
 
 def _queries_for(client, url) -> int:
+    """The queries of the page once the menu's counts are in the cache (core.badges): those
+    are counted again after a change, whatever the number of rows."""
+    client.get(url)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
