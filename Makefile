@@ -60,8 +60,15 @@ test: system-packages $(VENV)/.deps-dev translations
 
 # Benchmarks, on a PostgreSQL database of their own that the bench creates and migrates; they
 # print figures beside their targets and assert nothing (see README.md).
+# SCALE=national: ten times today's data, in a database of its own (see README.md).
+SCALE ?= today
+ifeq ($(SCALE),national)
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resumption_portal_national
+else
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resumption_portal_bench
+endif
 BENCH_ENV := DJANGO_SETTINGS_MODULE=bench.settings \
+	BENCH_SCALE=$(SCALE) \
 	DATABASE_URL=$(BENCH_DATABASE_URL) \
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
 	SECRET_KEY=bench-only-secret-key-not-for-production-0123456789abcdef \

@@ -29,7 +29,12 @@ every benchmark and print the figures beside their targets.
 `python -m bench needs` (or `make bench ONLY=needs`) runs steps 1-2 and the sections named
 only: import (3-4), members (5), batches (6), needs (7), reports (8), dashboards (9),
 services (10), market (11), cases (12),
-notices (13), digests (14), webhooks (15).
+notices (13), digests (14), webhooks (15); `data` runs steps 1-2 alone.
+
+BENCH_SCALE=national (`make bench SCALE=national`, in a database of its own) first builds the
+national set around that population (bench/national.py: 1,000,000 enterprises in 500
+associations, 10,000,000 needs, ...), once, then runs the same sections over it, the member
+import with 1,000,000 rows.
 """
 
 import argparse
@@ -51,7 +56,14 @@ MEMBERS = 100_000
 CSV_ROWS = 100_000
 APPLICATIONS = 20_000
 NEEDS = 1_000_000
+SCALE = os.environ.get("BENCH_SCALE", "today")
+if SCALE not in ("today", "national"):
+    raise SystemExit(f"BENCH_SCALE is 'today' or 'national', not {SCALE!r}")
+NATIONAL_BACKFILL_DAYS = 7
+if SCALE == "national":
+    CSV_ROWS = 1_000_000
 SECTIONS = (
+    "data",
     "import",
     "members",
     "batches",
@@ -108,7 +120,7 @@ def _sections(argv: list[str] | None) -> set[str]:
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section {', '.join(sorted(unknown))}; choose from {SECTIONS}")
-    return set(sections or SECTIONS)
+    return set(sections or SECTIONS) - {"data"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -146,6 +158,10 @@ def main(argv: list[str] | None = None) -> None:
         note(f"    {rate:,.0f} members/s, enterprises + memberships + history rows")
     else:
         note(f"{population.members:,} members already in the database: population skipped")
+    if SCALE == "national":
+        from bench import national
+
+        national.populate(population, codes=codes)
     if "import" in sections:
         bench_import(env, codes)
     if "members" in sections:
@@ -269,6 +285,10 @@ def bench_dashboards(population) -> None:
     from bench import dashboards
 
     _applications_and_needs(population, "dashboards")
+    if SCALE == "national":
+        # A day of the national set takes ten times as long to roll up: a week is rolled up
+        # (once), not 90 days, and the dashboards read that week.
+        dashboards.BACKFILL_DAYS = NATIONAL_BACKFILL_DAYS
     dashboards.run()
 
 

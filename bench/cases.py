@@ -202,7 +202,7 @@ ORDER BY n
 """
 
 
-def populate_cases(population: Population, count: int = CASES) -> int:
+def populate_cases(population: Population, count: int = CASES, *, vacuum: bool = True) -> int:
     association = population.association
     if Case.objects.filter(association=association).count() >= count:
         return 0
@@ -248,6 +248,8 @@ def populate_cases(population: Population, count: int = CASES) -> int:
                 JOIN bench_cases b ON b.n = c.n""",  # noqa: S608 - our own table names
                 [association.pk],
             )
+    if not vacuum:  # the caller vacuums once after many associations
+        return count
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {Case._meta.db_table}")
         cursor.execute(f"VACUUM ANALYZE {CaseTag._meta.db_table}")

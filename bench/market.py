@@ -81,7 +81,7 @@ RECENT_STATUSES = [
 CATEGORIES = [value for value, _label in Complaint.Category.choices]
 
 
-def populate_complaints(count: int, population: Population) -> int:
+def populate_complaints(count: int, population: Population, *, vacuum: bool = True) -> int:
     association = population.association
     with transaction.atomic():
         present = Complaint.objects.filter(association=association).count()
@@ -105,6 +105,8 @@ def populate_complaints(count: int, population: Population) -> int:
                     "recent": RECENT_STATUSES,
                 },
             )
+    if not vacuum:  # the caller vacuums once after many associations
+        return count
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {Complaint._meta.db_table}")
     return count

@@ -284,7 +284,7 @@ def _catalogue() -> list[str]:
     return list(SupplyItem.objects.filter(is_active=True).values_list("code", flat=True))
 
 
-def populate_needs(count: int, population: Population) -> Needs:
+def populate_needs(count: int, population: Population, *, vacuum: bool = True) -> Needs:
     """`count` needs of the bench association's members in realistic kinds, urgencies, ages and
     states, a share of them escalated (most of those answered); written with INSERT … SELECT.
     Does nothing when the association has exactly `count` needs already; otherwise starts over."""
@@ -333,6 +333,8 @@ def populate_needs(count: int, population: Population) -> Needs:
         added = Need.objects.filter(association=association).count()
         if added != count:
             raise RuntimeError(f"bench needs: {added:,} written for {count:,} asked")
+    if not vacuum:  # the caller vacuums once after many associations
+        return Needs(population, officials, added, added, time.perf_counter() - started)
     # Outside the transaction: VACUUM sets the visibility map, so counts read the index alone.
     with connection.cursor() as cursor:
         for table in (Need._meta.db_table, Escalation._meta.db_table, SupplyItem._meta.db_table):

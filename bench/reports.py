@@ -74,7 +74,7 @@ WHERE n.association_id = %(association)s AND n.kind = 'labour' AND n.filled_head
 """
 
 
-def populate_matches(population: Population) -> tuple[int, int, float]:
+def populate_matches(population: Population, *, vacuum: bool = True) -> tuple[int, int, float]:
     """Matches and placements for the needs met in part or whole; (matches, placements, s)."""
     started = time.perf_counter()
     association = population.association
@@ -102,6 +102,8 @@ def populate_matches(population: Population) -> tuple[int, int, float]:
                 "until": timezone.localdate() + timedelta(days=365),
             },
         )
+    if not vacuum:  # the caller vacuums once after many associations
+        return matches.count(), placements.count(), time.perf_counter() - started
     with connection.cursor() as cursor:
         for model in (Match, Placement, SupplyOffer):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")

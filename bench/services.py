@@ -179,7 +179,7 @@ def _catalogue(association: Association) -> None:
         )
 
 
-def populate_requests(population: Population) -> int:
+def populate_requests(population: Population, count: int = REQUESTS, *, vacuum: bool = True) -> int:
     association = population.association
     if ServiceRequest.objects.filter(association=association).exists():
         return 0
@@ -190,19 +190,21 @@ def populate_requests(population: Population) -> int:
                 REQUESTS_SQL.format(**_tables()),
                 {
                     "association": association.pk,
-                    "count": REQUESTS,
+                    "count": count,
                     "now": timezone.now(),
                     "statuses": _spread(STATUS_SHARES),
                     "staff": population.staff.pk,
                 },
             )
             added = cursor.rowcount
+    if not vacuum:  # the caller vacuums once after many associations
+        return added
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {ServiceRequest._meta.db_table}")
     return added
 
 
-def populate_assessments(association: Association, staff) -> int:
+def populate_assessments(association: Association, staff, *, vacuum: bool = True) -> int:
     if HardshipAssessment.objects.filter(association=association).exists():
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -218,6 +220,8 @@ def populate_assessments(association: Association, staff) -> int:
             },
         )
         added = cursor.rowcount
+    if not vacuum:  # the caller vacuums once after many associations
+        return added
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {HardshipAssessment._meta.db_table}")
     return added
