@@ -13,7 +13,9 @@ every benchmark and print the figures beside their targets.
 8. demand reports over those applications and needs (adding matches and placements once): one
    province's weekly figures against plain SQL, the full daily run, rendering the largest report;
 9. daily rollups of those (one day of the whole country; a backfill of 90 days, once) and the
-   dashboards that read them: the country's and a province official's;
+   dashboards that read them: the country's and a province official's; section `replica` reads
+   them, the report list and the member export through a streaming replica it makes with
+   pg_basebackup and removes after (bench/replica.py; decision 0031);
 10. 200,000 service requests, hardship assessments of 30% of the members and a relief scheme:
    the staff's service-request queue (selector, plan, page, API) and the scheme's eligible
    enterprises at 10,000 and 100,000 members;
@@ -76,6 +78,7 @@ SECTIONS = (
     "notices",
     "digests",
     "webhooks",
+    "replica",
 )
 
 
@@ -185,6 +188,10 @@ def main(argv: list[str] | None = None) -> None:
     if "cases" in sections:
         from bench import cases
 
+    if "replica" in sections:
+        from bench import replica
+
+        replica.run(env)
         cases.run(population)
     if "notices" in sections:
         from bench import notices
