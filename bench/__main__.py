@@ -26,12 +26,13 @@ every benchmark and print the figures beside their targets.
 14. daily digests of notifications for 100,000 users: writing and queueing them, sending them on
    one worker, and running the digest again (which sends nothing);
 15. partner integration: the change feed over 1,000,000 events (a page of 1,000 after a deep
-   and a shallow cursor) and webhook deliveries to a local receiver (events per second).
+   and a shallow cursor) and webhook deliveries to a local receiver (events per second);
+16. the bytes per row of every table, and the tables at 40 million SMEs (docs/scale-out.md).
 
 `python -m bench needs` (or `make bench ONLY=needs`) runs steps 1-2 and the sections named
 only: import (3-4), members (5), batches (6), needs (7), reports (8), dashboards (9),
 services (10), market (11), cases (12),
-notices (13), digests (14), webhooks (15); `data` runs steps 1-2 alone.
+notices (13), digests (14), webhooks (15), sizes (16); `data` runs steps 1-2 alone.
 
 BENCH_SCALE=national (`make bench SCALE=national`, in a database of its own) first builds the
 national set around that population (bench/national.py: 1,000,000 enterprises in 500
@@ -79,6 +80,7 @@ SECTIONS = (
     "digests",
     "webhooks",
     "replica",
+    "sizes",
 )
 
 
@@ -205,6 +207,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import webhooks
 
         webhooks.run(population)
+    if "sizes" in sections:
+        from bench import sizes
+
+        sizes.run()
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s", flush=True)
 
 
