@@ -38,6 +38,11 @@ BENCH_SCALE=national (`make bench SCALE=national`, in a database of its own) fir
 national set around that population (bench/national.py: 1,000,000 enterprises in 500
 associations, 10,000,000 needs, ...), once, then runs the same sections over it, the member
 import with 1,000,000 rows.
+
+Section `partitions` (bench/partitions.py; decision 0036) builds the event log, notifications
+and webhook attempts (and the needs, for comparison) twice in a schema of its own, as one table
+and partitioned by month, and times their queries and a month's purge on both, plans printed;
+the schema is dropped after.
 """
 
 import argparse
@@ -67,6 +72,7 @@ if SCALE == "national":
     CSV_ROWS = 1_000_000
 SECTIONS = (
     "data",
+    "partitions",
     "import",
     "members",
     "batches",
@@ -167,6 +173,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import national
 
         national.populate(population, codes=codes)
+    if "partitions" in sections:
+        from bench import partitions
+
+        partitions.run()
     if "import" in sections:
         bench_import(env, codes)
     if "members" in sections:
