@@ -91,7 +91,7 @@ DISTRIBUTED: dict[str, Distributed] = {
     "market_pledgesignature": _by_enterprise(),
 }
 
-# Small, written rarely, joined by nearly every query: a copy on every node.
+# Written rarely, joined by nearly every query: a copy on every node. All small but one.
 REFERENCE: frozenset[str] = frozenset(
     {
         "core_region",
@@ -143,7 +143,10 @@ LOCAL: dict[str, str] = {
     "enterprises_importjob": "member imports: one row per uploaded file",
     "reports_report": "reports: per jurisdiction or association and period, a few a day each",
     "reports_reportfile": "reports' files",
-    "reports_rollup": "the dashboards' figures, summed over every association and region",
+    "reports_rollup": (
+        "the dashboards' figures, summed over every association and region; at national scale "
+        "the rows of each association move to the shards (see the capacity estimate)"
+    ),
     "reports_rollupday": "when each day's rollup was computed",
 }
 
