@@ -164,6 +164,7 @@ CAPABILITIES_LOAD = {
     Delivery: set(),
 }
 DROPPED = "bench_national_dropped_index"
+BUILD_LOCK = 8_600_019  # one build at a time; a second run measures what is there
 
 
 def drop_indexes(load: dict) -> None:
@@ -572,10 +573,22 @@ def populate(
 ) -> list[Population]:
     """Build what is missing of the national set beside the bench population (whose batch and
     needs are today's generators' at today's sizes); prints each step's time."""
+    heading("Data: the national set")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [BUILD_LOCK])
+        if not cursor.fetchone()[0]:
+            note("another run is building the national set: measuring what is there")
+            return []
+    try:
+        return _populate(bench, scale, codes or ReferenceCodes())
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [BUILD_LOCK])
+
+
+def _populate(bench: Population, scale: Scale, codes: ReferenceCodes) -> list[Population]:
     from bench import needs, reports
 
-    heading("Data: the national set")
-    codes = codes or ReferenceCodes()
     started = step = time.perf_counter()
 
     def done(what: str) -> None:
