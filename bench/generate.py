@@ -54,6 +54,11 @@ POPULATION = Dataset(
 IMPORTED = Dataset(
     seed=4754, org_digit="2", home_province="330000", home_share=0.7, member_prefix="ZJ"
 )
+# The 1,000,000-row spreadsheet of the national import benchmark (bench.importing --national):
+# a family of its own, so that it creates its enterprises instead of meeting the one above.
+IMPORTED_NATIONAL = Dataset(
+    seed=1949, org_digit="4", home_province="110000", home_share=0.1, member_prefix="QG"
+)
 
 POPULATION_ASSOCIATION = {
     "name": "广东省中小企业协会（基准）",
@@ -232,7 +237,9 @@ def _typed_phone(mobile: str, variant: int) -> str:
     return mobile
 
 
-def write_member_csv(path: Path, count: int, codes: ReferenceCodes | None = None) -> Path:
+def write_member_csv(
+    path: Path, count: int, codes: ReferenceCodes | None = None, dataset: Dataset = IMPORTED
+) -> Path:
     """The import file (UTF-8 with a BOM, as Excel saves “CSV UTF-8”); kept if already there."""
     if path.exists():
         return path
@@ -242,7 +249,7 @@ def write_member_csv(path: Path, count: int, codes: ReferenceCodes | None = None
     with partial.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_HEADER)
-        for index, row in enumerate(member_rows(IMPORTED, count, codes)):
+        for index, row in enumerate(member_rows(dataset, count, codes)):
             writer.writerow(
                 [
                     row.uscc,
