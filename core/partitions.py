@@ -116,19 +116,24 @@ def _create_month(cursor, table: str, start: datetime, model_partition: str | No
     return True
 
 
-def create_ahead(now: datetime | None = None, months: int | None = None) -> list[str]:
-    """Every partitioned table's partitions from this month to `months` ahead
-    (PARTITIONS_AHEAD_MONTHS), those missing only; the names created. Run again, it creates
-    nothing; it moves no row."""
+def create_ahead(
+    now: datetime | None = None, months: int | None = None, since: datetime | None = None
+) -> list[str]:
+    """Every partitioned table's partitions from this month (or the month of `since`: a loader
+    of past rows makes their months first) to `months` ahead (PARTITIONS_AHEAD_MONTHS), those
+    missing only; the names created. Run again, it creates nothing; it moves no row."""
     if not _supported():
         return []
     now = now or timezone.now()
     months = settings.PARTITIONS_AHEAD_MONTHS if months is None else months
     created = []
     with connection.cursor() as cursor:
+        last = month_start(now)
+        for _ in range(months):
+            last = next_month(last)
         for table in partitioned_tables(cursor):
-            start = month_start(now)
-            for _ in range(months + 1):
+            start = month_start(min(since, now) if since else now)
+            while start <= last:
                 with transaction.atomic():
                     existing = partitions_of(cursor, table)
                     if _partition_name(table, start) not in existing:

@@ -77,6 +77,14 @@ def test_a_row_dated_in_a_month_made_ahead_lands_in_its_partition():
     assert Notification.objects.get(pk=notification.pk).created_at == later
 
 
+def test_a_loader_of_past_rows_makes_their_months_first():
+    past = timezone.now() - 100 * DAY
+    made = partitions.create_ahead(since=past, months=0)
+    assert _month(past) in made
+    loaded = Notification.objects.create(user=UserFactory(), title="past", created_at=past)
+    assert _partition_of(loaded) == _month(past)
+
+
 def test_a_row_outside_every_month_goes_to_the_default_partition_without_error():
     user = UserFactory()
     far = Notification.objects.create(
