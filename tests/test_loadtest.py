@@ -129,3 +129,12 @@ def test_the_load_tests_accounts_write_beside_the_bench_data_not_into_it(tmp_pat
         endpoints.path("api:api-events"), HTTP_AUTHORIZATION=f"Token {partner['key']}"
     )
     assert feed.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_load_test_asks_for_the_bench_data_first(tmp_path):
+    from bench.loadtest import accounts
+
+    with pytest.raises(SystemExit, match="make bench"):
+        accounts.prepare(2, tmp_path / "accounts.json")
+    assert not (tmp_path / "accounts.json").exists()

@@ -126,7 +126,14 @@ def prepare(people: int, path: Path) -> Accounts:
     """Accounts for `people` simulated people, written to `path` with the partners' keys."""
     sizes = pool_sizes(people)
     population = populate_members(0)  # the bench association and its staff, already there
-    batch = Batch.objects.get(association=population.association, name=BENCH_BATCH["name"])
+    batch = Batch.objects.filter(
+        association=population.association, name=BENCH_BATCH["name"]
+    ).first()
+    if batch is None or not population.members:
+        raise SystemExit(
+            "No bench data in this database: run `make bench` (or `make bench "
+            "SCALE=national ONLY=data`) once first."
+        )
     kept = json.loads(path.read_text()) if path.exists() else {}
     keys = {partner["username"]: partner["key"] for partner in kept.get("partner", [])}
     password = make_password(PASSWORD)  # hashed once: the same password for every account
