@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.access import scope_of
+from core.api.plain import PlainListSerializer
 from core.api.schema import nullable_in_responses
 from core.api.serializers_common import (
     EventSerializer,
@@ -64,6 +65,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "registered_by", "created_at", "updated_at"]
+        list_serializer_class = PlainListSerializer
         # Uniqueness of the credit code is the service's business (with a message that says
         # what to do instead); spaces and lower case are the service's to compact.
         extra_kwargs = {"uscc": {"validators": [], "max_length": 40}}
@@ -75,12 +77,22 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         return fields
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is None or not access.may_see_contact_details(request.user):
+        return self.finish_representation(instance, super().to_representation(instance))
+
+    def finish_representation(self, instance, data):
+        if not self._shows_contact_details():
             for name in CONTACT_FIELDS:
                 data[name] = None
         return data
+
+    def _shows_contact_details(self) -> bool:
+        """Decided once per request (a list page asks for each of its thousand rows)."""
+        shown = self.context.get("shows_contact_details")
+        if shown is None:
+            request = self.context.get("request")
+            shown = request is not None and access.may_see_contact_details(request.user)
+            self.context["shows_contact_details"] = shown
+        return shown
 
 
 class EnterpriseDetailSerializer(AllowedActionsMixin, EnterpriseSerializer):
@@ -116,7 +128,11 @@ class EnterpriseViewSet(
     ordering = ["id"]
 
     def get_queryset(self):
-        return enterprise_list(user=self.request.user)
+        enterprises = enterprise_list(user=self.request.user)
+        if self.action == "list":
+            # Regions and industries are rendered by their codes, the rows' own columns.
+            return enterprises.select_related(None)
+        return enterprises
 
     def get_serializer_class(self):
         if self.action == "retrieve":

@@ -380,7 +380,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's, with the account itself on the request (core.api.authentication).
+        "core.api.authentication.SessionAuthentication",
         # Named tokens with an expiry (core.tokens); a refused token answers 401.
         "core.api.authentication.ApiTokenAuthentication",
     ],

@@ -17,6 +17,7 @@ from core.api.filters import (
     RegionSubtreeFilter,
     UpdatedSinceFilterSet,
 )
+from core.api.plain import PlainListSerializer
 from core.api.serializers_common import EventSerializer, ReasonSerializer
 from core.errors import DomainError
 from core.filters import IdFilter
@@ -72,6 +73,7 @@ class ApplicationSerializer(AllowedActionsMixin, serializers.ModelSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
+        list_serializer_class = PlainListSerializer  # a partner's 1000-row pages
 
 
 class ApplicationUpdateSerializer(serializers.ModelSerializer):

@@ -40,6 +40,7 @@ it needs a digit, and a minus sign only where negative values are allowed.
 
 import uritemplate
 from drf_spectacular import openapi
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.plumbing import get_view_model
 from rest_framework import serializers
 from rest_framework.authentication import TokenAuthentication
@@ -210,3 +211,10 @@ def decimal_pattern(field: serializers.DecimalField) -> str:
         return rf"^{sign}{whole}$"
     places = field.decimal_places
     return rf"^{sign}(?:{whole}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+
+
+class PortalSessionScheme(SessionScheme):
+    """The portal's session authentication (core.api.authentication) is DRF's, documented as
+    DRF's: the session cookie."""
+
+    target_class = "core.api.authentication.SessionAuthentication"

@@ -1,11 +1,27 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import PKOnlyObject
 
 from core.models import Event, Industry, Region
 
 
-class RegionCodeField(serializers.SlugRelatedField):
+class _CodeField(serializers.SlugRelatedField):
+    """A reference by its code, which is the foreign key's own value (regions and industries are
+    keyed by code): read from the row's column, without loading the related row."""
+
+    renders_foreign_key = True  # core.api.plain reads the column itself
+
+    def use_pk_only_optimization(self):
+        return True
+
+    def to_representation(self, value):
+        if isinstance(value, PKOnlyObject):
+            return value.pk
+        return super().to_representation(value)
+
+
+class RegionCodeField(_CodeField):
     default_error_messages = {
         "does_not_exist": _("Unknown region code {value} (GB/T 2260)."),
         "invalid": _("Give the region as its code, e.g. 440106."),
@@ -16,7 +32,7 @@ class RegionCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
 
-class IndustryCodeField(serializers.SlugRelatedField):
+class IndustryCodeField(_CodeField):
     default_error_messages = {
         "does_not_exist": _("Unknown industry code {value} (GB/T 4754-2017)."),
         "invalid": _("Give the industry as its code, e.g. 39."),

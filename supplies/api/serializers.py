@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.plain import PlainListSerializer
 from core.api.serializers_common import RegionCodeField
 from supplies import access
 from supplies.models import (
@@ -177,6 +178,7 @@ class NeedSerializer(AllowedActionsMixin, serializers.ModelSerializer):
     class Meta:
         model = Need
         fields = NEED_FIELDS
+        list_serializer_class = PlainListSerializer  # a partner's 1000-row pages
         read_only_fields = [
             "id",
             "kind",

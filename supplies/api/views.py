@@ -131,9 +131,12 @@ class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             default=Value(1),
             output_field=IntegerField(),
         )
-        return selectors.need_list(user=self.request.user, kind=self.kind).alias(
-            urgency_weight=weight
-        )
+        needs = selectors.need_list(user=self.request.user, kind=self.kind)
+        if self.action == "list":
+            # What a list row reads: the enterprise's name (and its region's path, for an
+            # official's `reply`) and the item; the rest are the row's own columns.
+            needs = needs.select_related(None).select_related("enterprise__region", "item")
+        return needs.alias(urgency_weight=weight)
 
     def _answer(self, need: Need, **kwargs) -> Response:
         """The need as the caller now sees it."""
