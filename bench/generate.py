@@ -330,7 +330,14 @@ def _skip(rows: Iterator[MemberRow], count: int) -> Iterator[MemberRow]:
             yield row
 
 
-POPULATE_SQL = """
+# The rows of `_copy_buffer`, copied into a temporary table, then written from there.
+MEMBERS_TABLE = """CREATE TEMPORARY TABLE bench_members (
+    uscc varchar(18), name varchar(200), region_id varchar(6), industry_id varchar(4),
+    size varchar(8), ownership varchar(12), employees integer, revenue_band varchar(10),
+    legal_representative varchar(64), contact_name varchar(64), contact_phone varchar(32),
+    address varchar(255), member_number varchar(32), joined_on date
+) ON COMMIT DROP"""
+ENTERPRISES_SQL = """
 INSERT INTO {enterprise} (uscc, name, region_id, industry_id, size, ownership, employees,
     revenue_band, legal_representative, contact_name, contact_phone, address, created_at,
     updated_at)
@@ -338,7 +345,10 @@ SELECT uscc, name, region_id, industry_id, size, ownership, employees, revenue_b
     legal_representative, contact_name, contact_phone, address, now(), now()
 FROM bench_members
 ON CONFLICT (uscc) DO NOTHING;
-
+"""
+POPULATE_SQL = (
+    ENTERPRISES_SQL  # noqa: S608 - table names of our own models
+    + """
 WITH added AS (
     INSERT INTO {membership} (enterprise_id, association_id, status, member_number, joined_on,
         created_at, updated_at)
@@ -352,6 +362,7 @@ INSERT INTO {status_change} (content_type_id, object_id, action, from_status, to
 SELECT %(content_type)s, id, 'membership.created', '', 'active', 'bench data', created_at
 FROM added;
 """
+)
 
 
 def populate_members(count: int, codes: ReferenceCodes | None = None) -> Population:
@@ -370,16 +381,7 @@ def populate_members(count: int, codes: ReferenceCodes | None = None) -> Populat
         codes = codes or ReferenceCodes()
         buffer = _copy_buffer(_skip(member_rows(POPULATION, count, codes), present))
         with connection.cursor() as cursor:
-            cursor.execute(
-                """CREATE TEMPORARY TABLE bench_members (
-                    uscc varchar(18), name varchar(200), region_id varchar(6),
-                    industry_id varchar(4), size varchar(8), ownership varchar(12),
-                    employees integer, revenue_band varchar(10),
-                    legal_representative varchar(64), contact_name varchar(64),
-                    contact_phone varchar(32), address varchar(255), member_number varchar(32),
-                    joined_on date
-                ) ON COMMIT DROP"""
-            )
+            cursor.execute(MEMBERS_TABLE)
             cursor.copy_expert("COPY bench_members FROM STDIN WITH (FORMAT csv)", buffer)
             cursor.execute(
                 POPULATE_SQL.format(

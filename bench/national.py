@@ -67,7 +67,7 @@ BIG_TABLES += [Event, EventCommit, ServiceRequest, HardshipAssessment, Complaint
 BIG_TABLES += [Notice, NoticeRecipient, Notification, Delivery]
 # Enterprises all over the country (no home province): credit codes of a family of their own.
 DATASET = Dataset(
-    seed=8_6000, org_digit="3", home_province="110000", home_share=0.0, member_prefix="CN"
+    seed=86_000, org_digit="3", home_province="110000", home_share=0.0, member_prefix="CN"
 )
 NAME_SUFFIX = "（全国基准）"
 STAFF_PREFIX = "bench-national-staff-"
@@ -210,15 +210,9 @@ def rebuild_indexes() -> int:
 
 # --- enterprises and memberships ----------------------------------------------------------
 
-MEMBERS_SQL = """
-INSERT INTO {enterprise} (uscc, name, region_id, industry_id, size, ownership, employees,
-    revenue_band, legal_representative, contact_name, contact_phone, address, created_at,
-    updated_at)
-SELECT uscc, name, region_id, industry_id, size, ownership, employees, revenue_band,
-    legal_representative, contact_name, contact_phone, address, now(), now()
-FROM bench_members
-ON CONFLICT (uscc) DO NOTHING;
-
+MEMBERS_SQL = (
+    generate.ENTERPRISES_SQL  # noqa: S608 - table names of our own models
+    + """
 WITH association AS (
     SELECT a.id, a.province,
         row_number() OVER (PARTITION BY a.province ORDER BY a.id) - 1 AS rank,
@@ -242,6 +236,7 @@ INSERT INTO {event} (content_type_id, object_id, action, from_status, to_status,
 SELECT %(content_type)s, id, 'membership.created', '', 'active', 'bench data', created_at
 FROM added;
 """
+)
 
 
 def _national_enterprises() -> int:
@@ -283,16 +278,7 @@ def populate_enterprises(
         started = time.perf_counter()
         buffer = generate._copy_buffer(iter(chunk))
         with bulk_transaction(), connection.cursor() as cursor:
-            cursor.execute(
-                """CREATE TEMPORARY TABLE bench_members (
-                    uscc varchar(18), name varchar(200), region_id varchar(6),
-                    industry_id varchar(4), size varchar(8), ownership varchar(12),
-                    employees integer, revenue_band varchar(10),
-                    legal_representative varchar(64), contact_name varchar(64),
-                    contact_phone varchar(32), address varchar(255), member_number varchar(32),
-                    joined_on date
-                ) ON COMMIT DROP"""
-            )
+            cursor.execute(generate.MEMBERS_TABLE)
             cursor.copy_expert("COPY bench_members FROM STDIN WITH (FORMAT csv)", buffer)
             cursor.execute(sql, params)
         present += len(chunk)
@@ -319,10 +305,10 @@ def _members(populations: list[Population]) -> list[Population]:
 # --- batches and applications -------------------------------------------------------------
 
 
-def _batches(population: Population, sections: list[str]) -> list[tuple[Batch, int]]:
+def _batches(population: Population, scale: Scale, sections: list[str]) -> list[tuple[Batch, int]]:
     """Two batches of the association for its province: an earlier one, closed, and an open
     one; each with the number of applications it gets."""
-    scale_shares = (NATIONAL.first_batch_share, NATIONAL.second_batch_share)
+    scale_shares = (scale.first_batch_share, scale.second_batch_share)
     now = timezone.now()
     province = population.association.region_id[:2] + "0000"
     made = []
@@ -350,7 +336,7 @@ def _batches(population: Population, sections: list[str]) -> list[tuple[Batch, i
     return made
 
 
-def populate_applications(population: Population, sections: list[str]) -> int:
+def populate_applications(population: Population, scale: Scale, sections: list[str]) -> int:
     """Today's applications generator, run for each of the association's two batches."""
     if Batch.objects.filter(association=population.association).exists():
         return 0
@@ -358,7 +344,7 @@ def populate_applications(population: Population, sections: list[str]) -> int:
     content_type = ContentType.objects.get_for_model(Application).pk
     added = 0
     with connection.cursor() as cursor:
-        for batch, count in _batches(population, sections):
+        for batch, count in _batches(population, scale, sections):
             if not count:
                 continue
             cursor.execute(
@@ -433,7 +419,7 @@ def fill(population: Population, scale: Scale, sections: list[str]) -> bool:
     if Need.objects.filter(association=population.association).count() == wanted:
         return False
     with bulk_transaction():
-        populate_applications(population, sections)
+        populate_applications(population, scale, sections)
         needs.populate_needs(wanted, population, vacuum=False)
         need_events(population, check=False)  # written with the needs, in this transaction
         reports.populate_matches(population, vacuum=False)
