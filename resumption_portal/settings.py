@@ -437,13 +437,13 @@ for _name in (
     if not 1 <= globals()[_name] <= 3650:
         raise ImproperlyConfigured(f"{_name} must be a number of days from 1 to 3650.")
 
-SPECTACULAR_SETTINGS = {
 # Tables partitioned by month (core.partitions, decision 0036): each night's task makes sure
 # the partitions of this month and the next PARTITIONS_AHEAD_MONTHS exist.
 PARTITIONS_AHEAD_MONTHS = env_int("PARTITIONS_AHEAD_MONTHS", 3)
 if not 1 <= PARTITIONS_AHEAD_MONTHS <= 24:
     raise ImproperlyConfigured("PARTITIONS_AHEAD_MONTHS must be a number of months from 1 to 24.")
 
+SPECTACULAR_SETTINGS = {
     "TITLE": "Resumption Portal API",
     "DESCRIPTION": (
         "REST API for partner systems. Authenticate with `Authorization: Token <key>`: a named "
