@@ -28,6 +28,9 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 MONTH_NAME = re.compile(r"_p(\d{4})(\d{2})$")
+# Taken by each step that makes or drops a partition: two runs at once (a beat fired twice, a
+# run by hand) wait for each other, and the second finds the month made or gone.
+PARTITIONS_LOCK = 7_420_036
 
 
 def month_start(moment: datetime) -> datetime:
@@ -135,6 +138,7 @@ def create_ahead(
             start = month_start(min(since, now) if since else now)
             while start <= last:
                 with transaction.atomic():
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITIONS_LOCK])
                     existing = partitions_of(cursor, table)
                     if _partition_name(table, start) not in existing:
                         model = _newest(existing)
@@ -162,6 +166,10 @@ def drop_months_before(table: str, cutoff: datetime) -> int:
                 continue
             try:
                 with transaction.atomic():
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITIONS_LOCK])
+                    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+                    if not cursor.fetchone()[0]:
+                        continue
                     cursor.execute(f'SELECT count(*) FROM "{name}"')  # noqa: S608 - catalogue names
                     rows = cursor.fetchone()[0]
                     cursor.execute(f'DROP TABLE "{name}"')

@@ -15,6 +15,7 @@ from core.notifications import notify
 from core.tasks import create_partitions_ahead
 from operations import retention
 from resumption_portal.celery import app
+from tests.concurrency import run_together
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +152,33 @@ def test_retention_drops_a_month_wholly_past_the_limit_and_deletes_only_what_is_
     assert just_due.pk not in set(Notification.objects.values_list("pk", flat=True))
     # Run again, it finds nothing.
     assert retention.delete_old_notifications(now) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_make_each_month_once_and_drop_it_once():
+    # Months long past, so that dropping what is before them touches nothing else.
+    far = datetime(1990, 1, 15, tzinfo=UTC)
+    months = [f"{TABLE}_p199001", f"{TABLE}_p199002"]
+    try:
+        outcomes = run_together(
+            [lambda: partitions.create_ahead(now=far, months=1) for _ in range(2)]
+        )
+        assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+        made = [name for _, result in outcomes for name in result if name.startswith(TABLE)]
+        assert sorted(made) == months
+        Notification.objects.create(user=UserFactory(), title="t", created_at=far)
+
+        outcomes = run_together(
+            [
+                lambda: partitions.drop_months_before(TABLE, datetime(1990, 3, 1, tzinfo=UTC))
+                for _ in range(2)
+            ]
+        )
+        assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+        assert sum(result for _, result in outcomes) == 1
+        assert not set(months) & _months()
+    finally:
+        with connection.cursor() as cursor:
+            for table in (TABLE, "integrations_attempt"):
+                for month in ("199001", "199002"):
+                    cursor.execute(f'DROP TABLE IF EXISTS "{table}_p{month}"')
