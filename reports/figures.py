@@ -24,7 +24,18 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -580,17 +591,21 @@ def urgent(scope: Scope, limit: int | None = None) -> dict:
             | _escalated(escalated_at__lt=end)
         )
     )
-    total = pressing.count()
     escalations = Prefetch(
         "escalations",
         queryset=Escalation.objects.filter(escalated_at__lt=end).order_by("escalated_at", "id"),
     )
-    rows = []
-    for need in (
+    # How many there are, counted by the same query as the first of them (a window over all
+    # before the limit): one pass over the scope's needs instead of two.
+    listed = list(
         pressing.select_related("enterprise", "item")
         .prefetch_related(escalations)
+        .annotate(pressing_total=Window(Count("pk")))
         .order_by("rank_at", "id")[:limit]
-    ):
+    )
+    total = listed[0].pressing_total if listed else 0
+    rows = []
+    for need in listed:
         escalated = list(need.escalations.all())
         latest = escalated[-1] if escalated else None
         answered = latest is not None and latest.replied_at is not None and latest.replied_at < end
