@@ -29,8 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("dashboard.region")
+@replica_reads
 def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     """The picture of one region inside the user's jurisdiction (the country's, for admins)."""
     context = jurisdiction.picture(request.user, request.GET, code)
     return render(request, "portal/dashboard_region.html", context)
-@replica_reads
