@@ -124,16 +124,21 @@ def _from(name: str, desc: bool, value) -> Q:
 
 
 def _after(queryset: QuerySet, fields: list[tuple[str, bool]], values: list) -> QuerySet:
-    """The rows after the key in the order of `fields`: the lexicographic comparison, written
-    out, and the first column's range beside it so that PostgreSQL reads the index from there
-    rather than filtering it from its start. Only the first column may hold NULLs."""
-    name, desc = fields[0]
-    later = Q(pk__in=[])
-    equal = Q()
-    for (field, field_desc), value in zip(fields, values, strict=True):
-        later |= equal & _beyond(field, field_desc, value)
-        equal &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
-    return queryset.filter(_from(name, desc, values[0])).filter(later)
+    """The rows after the key in the order of `fields`. Written as the first column's range
+    (`rank_at >= …`, which the index serves from there on) less the rows equal to the key on
+    it that are not after it on the rest: one range and a filter, where the lexicographic OR
+    made PostgreSQL combine bitmaps and sort them. Only the first column may hold NULLs."""
+    return queryset.filter(_after_q(fields, values))
+
+
+def _after_q(fields: list[tuple[str, bool]], values: list) -> Q:
+    (name, desc), value = fields[0], values[0]
+    if len(fields) == 1:
+        return _beyond(name, desc, value)
+    rest = _after_q(fields[1:], values[1:])
+    if value is None:
+        return _beyond(name, desc, None) | (Q(**{f"{name}__isnull": True}) & rest)
+    return _from(name, desc, value) & ~(Q(**{name: value}) & ~rest)
 
 
 def _nulls_follow(queryset: QuerySet, fields: list[tuple[str, bool]], values: list) -> bool:

@@ -96,3 +96,25 @@ def test_the_menu_counts_waiting_applications_right_after_a_decision(web, cast):
     assert re.search(count, _html(web.get(QUEUE))).group(1) == "3"
     services.application_reject(actor=cast.manager, application_id=waiting[0].pk, reason="不符")
     assert re.search(count, _html(web.get(QUEUE))).group(1) == "2"
+
+
+def test_applications_never_handed_in_come_last_and_once(web, cast):
+    """Withdrawn before it was handed in: no submission time, so it sorts after the rest, and
+    the pages reach it after the last handed-in one."""
+    batch = BatchFactory(association=cast.association)
+    handed = [handed_in(batch, hours) for hours in (5, 4, 3, 2)]
+    never = [
+        ApplicationFactory(batch=batch, enterprise=EnterpriseFactory(), status="withdrawn")
+        for _ in range(3)
+    ]
+    web.force_login(cast.staff)
+    first = web.get(QUEUE, {"status": ""})
+    pages = [shown(first)]
+    response = first
+    while (after := link(response, "next")) is not None:
+        response = web.get(QUEUE + after)
+        pages.append(shown(response))
+    seen = [pk for page in pages for pk in page]
+    assert seen == [a.pk for a in handed] + sorted(a.pk for a in never)
+    back = web.get(QUEUE + link(response, "prev"))
+    assert shown(back) == pages[-2]
