@@ -14,8 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from batches.models import Application, Batch
-from batches.selectors import progress
+from batches.selectors import progress, review_queue
+from batches.views.applications import QUEUE_PER_PAGE
 from bench.report import figure, heading, median_ms, note
+from core.keyset import cursor_after
 from core.models import Region
 
 RUNS = 5
@@ -25,6 +27,7 @@ API_LARGE_PAGE_TARGET_MS = 500  # a 1000-row page for a partner's sync
 PROGRESS_TARGET_MS = 500
 PROGRESS_QUERIES_TARGET = 6  # "a handful of grouped queries, not a loop"
 API_URL = "/api/v1/applications/"
+QUEUE_ORDER = ("submitted_at", "id")  # the review queue's order (batches.views.applications)
 
 
 class NotAvailable(Exception):
@@ -84,7 +87,12 @@ def bench_review_queue(client: Client) -> None:
         note("review queue page: not available yet")
         return
     note(f"first page: {len(first.content) / 1024:,.0f} KiB of HTML")
-    pages = {"first page": {}, "page 40": {"page": 40}}
+    # Page 40 as the page's "Next" link reaches it: a cursor after the 1,950th application.
+    user = first.wsgi_request.user
+    waiting = review_queue(user=user)
+    row = waiting[QUEUE_PER_PAGE * 39 - 1]
+    deep = cursor_after(row, order=QUEUE_ORDER, salt="review")
+    pages = {"first page": {}, "page 40 (cursor)": {"cursor": deep}}
     _constant(
         {label: _queries(lambda p=p: _get(client, url, p)) for label, p in pages.items()}, "page"
     )
@@ -94,6 +102,30 @@ def bench_review_queue(client: Client) -> None:
             lambda params=params: _get(client, url, params),
             QUEUE_TARGET_MS,
         )
+    for label, params in pages.items():
+        with CaptureQueriesContext(connection) as captured:
+            _get(client, url, params)
+        table = f'FROM "{Application._meta.db_table}"'
+        rows = next(
+            q["sql"]
+            for q in captured.captured_queries
+            if table in q["sql"] and f"LIMIT {QUEUE_PER_PAGE + 1}" in q["sql"]
+        )
+        _explain(f"review queue, {label}", rows)
+
+
+def _explain(label: str, sql: str) -> None:
+    """EXPLAIN ANALYZE of the page's query of applications: which index serves it, and whether
+    the applications are sorted or read whole."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}")
+        plan = [row[0] for row in cursor.fetchall()]
+    note(f"EXPLAIN ANALYZE, {label}:")
+    for line in plan:
+        note(f"    {line}")
+    text = "\n".join(plan)
+    whole = f"Seq Scan on {Application._meta.db_table}" in text
+    figure("  whole applications table scanned", "yes" if whole else "no", "no", not whole)
 
 
 def bench_applications_api(client: Client) -> None:

@@ -22,14 +22,18 @@ from django.utils import timezone
 from associations.models import Membership
 from bench.generate import Population
 from bench.report import figure, heading, median_ms, note
+from core.keyset import KeysetPage, cursor_after, keyset_page
 from core.models import Region, Role, User
 from enterprises.models import Enterprise
 from supplies.models import Escalation, Match, Need, NeedMessage, Placement, SupplyItem
-from supplies.selectors import escalated_list, need_queue
+from supplies.selectors import escalated_list, need_list, need_queue
 
 RUNS = 7
 PAGE_SIZE = 25
 PAGE_TARGET_MS = 300  # a first page a person waits for
+# The pages' orders (supplies.views.queues): most pressing first; newest escalation first.
+QUEUE_ORDER = ("rank_at", "id")
+ESCALATED_ORDER = ("-escalated_at", "-id")
 API_TARGET_MS = 300
 SPAN_DAYS = 120  # needs filed over the last four months, more of them recently
 
@@ -429,26 +433,41 @@ def _describe(association) -> None:
     )
 
 
-def _first_page(queryset) -> tuple[list, int]:
-    """What a list page reads: the first page of rows and the number of them all."""
-    return list(queryset[:PAGE_SIZE]), queryset.count()
+def _first_page(queryset, order: tuple[str, ...], cursor: str | None = None) -> KeysetPage:
+    """What a list page reads (core.keyset): a page of rows from the cursor and the count of
+    them all, capped at COUNT_CAP."""
+    return keyset_page(queryset, order=order, cursor=cursor, per_page=PAGE_SIZE, salt="bench")
 
 
-def bench_selector(label: str, make_queryset, expected: str | None) -> None:
-    """The selector as a list page uses it: its first page and its count."""
-    rows, total = _first_page(make_queryset())
-    note(f"{label}: {total:,} rows; first page {len(rows)} rows")
+def bench_selector(label: str, make_queryset, expected: str | None, order: tuple[str, ...]):
+    """The selector as a list page uses it: its first page and its capped count, then page 40
+    (from a cursor after the 975th row) with its plan: the index is read from the cursor on."""
+    page = _first_page(make_queryset(), order)
+    total = f"{page.count_cap:,}+" if page.count_capped else f"{page.count:,}"
+    note(f"{label}: {total} rows; first page {len(page)} rows")
     with CaptureQueriesContext(connection) as captured:
-        _first_page(make_queryset())
+        _first_page(make_queryset(), order)
     queries = captured.captured_queries
     figure("  SQL queries, first page + count", str(len(queries)), "2", len(queries) == 2)
     _server_time(
         f"  median time, first {PAGE_SIZE} + count ({RUNS} runs)",
-        lambda: _first_page(make_queryset()),
+        lambda: _first_page(make_queryset(), order),
         PAGE_TARGET_MS,
     )
     for what, query in zip(("first page", "count"), queries, strict=False):
         _explain(f"{label}, {what}", query["sql"], expected)
+    deep = make_queryset().order_by(*order)[PAGE_SIZE * 39 - 1 : PAGE_SIZE * 39]
+    if not deep:
+        return
+    cursor = cursor_after(deep[0], order=order, salt="bench")
+    with CaptureQueriesContext(connection) as captured:
+        _first_page(make_queryset(), order, cursor)
+    _server_time(
+        f"  median time, page 40 from its cursor + count ({RUNS} runs)",
+        lambda: _first_page(make_queryset(), order, cursor),
+        PAGE_TARGET_MS,
+    )
+    _explain(f"{label}, page 40", captured.captured_queries[0]["sql"], expected)
 
 
 def bench_page(label: str, client: Client, url: str | None, pages: dict[str, dict]) -> None:
@@ -481,12 +500,14 @@ def bench_queue(staff: User) -> None:
     client.force_login(staff)
     url = _page_url(("need-queue",), "/needs/queue/", client)
     note(f"page GET {url or '/needs/queue/'}")
-    bench_page("staff queue page", client, url, {"first page": {}, "page 40": {"page": 40}})
     user = _fresh(staff)
+    # Page 40 as the page's "Next" link reaches it: a cursor after the 975th need.
+    row = need_queue(user=user)[PAGE_SIZE * 39 - 1]
+    deep = cursor_after(row, order=QUEUE_ORDER, salt="need-queue")
+    pages = {"first page": {}, "page 40 (cursor)": {"cursor": deep}}
+    bench_page("staff queue page", client, url, pages)
     bench_selector(
-        "selectors.need_queue(user=staff)",
-        lambda: need_queue(user=user),
-        "need_queue",
+        "selectors.need_queue(user=staff)", lambda: need_queue(user=user), "need_queue", QUEUE_ORDER
     )
 
 
@@ -509,6 +530,7 @@ def bench_escalated(officials: dict[str, User]) -> None:
             # a province reads the newest escalations in order; a county starts from its few
             # hundred members, whichever index
             "need_escalated" if jurisdiction.level == Region.Level.PROVINCE else None,
+            ESCALATED_ORDER,
         )
 
 
@@ -539,6 +561,10 @@ def bench_api(staff: User) -> None:
         lambda: _get(client, url, params),
         API_TARGET_MS,
     )
+    from bench.pages import api_ratio
+
+    user = _fresh(staff)
+    api_ratio(client, url, params, need_list(user=user, kind=Need.Kind.SUPPLY).ranked(), RUNS)
 
 
 def run(needs: Needs) -> None:
