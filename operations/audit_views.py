@@ -8,6 +8,7 @@ from django.utils.translation import pgettext
 
 from core.access import action_required
 from core.downloads import ascii_file_name, csv_download, file_name
+from core.replica import replica_reads
 from operations import audit
 from operations.audit_forms import AuditFilterForm
 
@@ -66,6 +67,7 @@ def _changes_text(row: audit.Row) -> str:
 
 
 @action_required("audit.read")
+@replica_reads
 def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = _form(request)
     events = _filtered(request, form)

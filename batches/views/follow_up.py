@@ -30,6 +30,7 @@ from core.downloads import ascii_file_name, csv_download, file_name, xlsx_downlo
 from core.models import Industry
 from core.region_fields import RegionFilterField
 from core.region_names import full_name
+from core.replica import replica_reads
 from core.validators import display_phone
 from enterprises.access import may_see_contact_details
 from enterprises.forms import industry_choices
@@ -251,6 +252,7 @@ def _download_rows(kind: FollowUpList, enterprises, show_contact: bool) -> Itera
         yield row
 
 
+@replica_reads
 def _download(request: HttpRequest, kind: FollowUpList, extension: str) -> HttpResponse:
     """The list's rows, all pages of it up to the limit, in the page's columns."""
     focus, form = _focus(request)

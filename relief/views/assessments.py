@@ -33,6 +33,7 @@ from core.errors import DomainError
 from core.forms import ReasonForm
 from core.models import Industry
 from core.region_names import full_name
+from core.replica import replica_reads
 from core.validators import display_phone
 from enterprises.access import may_see_contact_details
 from enterprises.models import Enterprise
@@ -491,6 +492,7 @@ def _cells(user, chunk: list, show_contact: bool):
         yield cells
 
 
+@replica_reads
 def _download(request: HttpRequest, extension: str) -> HttpResponse:
     _form, filters = _hardest_hit_filters(request)
     if filters is None:

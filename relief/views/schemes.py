@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.access import action_required, scope_of
 from core.downloads import ascii_file_name, csv_download, file_name, xlsx_download
 from core.errors import DomainError
+from core.replica import replica_reads
 from relief import access, selectors, services
 from relief.forms_schemes import BatchDecisionForm, SchemeForm
 from relief.models import ReliefGrant, ReliefGrantBatch
@@ -261,6 +262,7 @@ def _ledger_rows(user):
 
 
 @action_required("relief.manage")
+@replica_reads
 def ledger_csv(request: HttpRequest) -> HttpResponse:
     header, body = _ledger_rows(request.user)
     return csv_download(
@@ -272,6 +274,7 @@ def ledger_csv(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("relief.manage")
+@replica_reads
 def ledger_xlsx(request: HttpRequest) -> HttpResponse:
     header, body = _ledger_rows(request.user)
     return xlsx_download(
