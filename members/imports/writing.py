@@ -77,21 +77,32 @@ def _import_columns() -> list[tuple[str, models.Field]]:
 
 
 class _CopyStream:
-    """The checked rows as CSV text, made when COPY asks for more."""
+    """The checked rows as CSV text, made when COPY asks for more. An error while reading the
+    file (ImportRefused: a file past the row limit, not UTF-8…) ends the data and is kept for
+    `raise_error`: psycopg2 would otherwise turn it into a cancelled COPY."""
 
     def __init__(self, rows):
         self._rows = iter(rows)
         self._parts: list[str] = []
         self._writer = csv.writer(self)
+        self.error: Exception | None = None
 
     def write(self, text: str) -> None:
         self._parts.append(text)
 
     def read(self, size: int = -1) -> str:
-        self._writer.writerows(itertools.islice(self._rows, COPY_BATCH))
+        try:
+            self._writer.writerows(itertools.islice(self._rows, COPY_BATCH))
+        except Exception as error:  # raised again by raise_error, after COPY
+            self.error = error
+            return ""
         text = "".join(self._parts)
         self._parts.clear()
         return text
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 def _load_import_table(cursor, rows: CheckedFile) -> list[tuple[int, int]]:
@@ -110,11 +121,13 @@ def _load_import_table(cursor, rows: CheckedFile) -> list[tuple[int, int]]:
         texts = ", ".join(
             quote(name) for name, _field in columns if name not in ("line", "employees")
         )
+        stream = _CopyStream(rows)
         driver_cursor.copy_expert(
             f"COPY {IMPORT_TABLE} ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))",
-            _CopyStream(rows),
+            stream,
             size=1 << 20,
         )
+        stream.raise_error()
     else:
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(

@@ -12,7 +12,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from core.validators import normalise_phone
 from enterprises.models import ImportJob
-from members.imports import CheckedFile, write_rows
+from members.imports import CheckedFile, ImportRefused, write_rows
 from members.imports.checking import _normalised_phone, _uscc_check_character
 from tests.factories import valid_uscc
 from tests.members.test_import import csv_file, import_file, member_row, written
@@ -95,3 +95,22 @@ def test_a_file_read_as_a_stream_is_imported_as_its_bytes_are(cast):
 
     assert (result.created, result.rows) == (3, 3)
     assert cast.association.memberships.filter(enterprise__uscc=rows[2]["uscc"]).exists()
+
+
+@pytest.mark.django_db
+def test_a_file_refused_half_way_through_copy_writes_nothing_and_leaves_the_connection_usable(
+    cast, settings
+):
+    settings.IMPORT_MAX_ROWS = 3
+    rows = [member_row(n, uscc=valid_uscc()) for n in range(1, 6)]
+    before = written(cast)
+
+    with translation.override("en"), pytest.raises(ImportRefused, match="more than 3 rows"):
+        write_rows(
+            rows=CheckedFile("members.csv", io.BytesIO(csv_file(rows))),
+            association_id=cast.association.pk,
+            actor=cast.staff,
+            file_name="members.csv",
+        )
+
+    assert written(cast) == before
