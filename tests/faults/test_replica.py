@@ -16,6 +16,7 @@ import httpx
 import psycopg2
 import pytest
 
+from core.replica import CHECK_EVERY  # how long a process trusts its last look at the lag
 from tests.factories import api_token
 from tests.faults.services import (
     Portal,
@@ -30,7 +31,6 @@ from tests.reports.test_worker_crash import database_url
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 MAX_LAG = 8  # REPLICA_MAX_LAG_SECONDS of the portal under test
-CHECK_EVERY = 2  # core.replica.CHECK_EVERY: how long a process trusts its last look at the lag
 
 
 class Setup:
