@@ -79,13 +79,13 @@ SECTIONS = (
     "needs",
     "reports",
     "dashboards",
+    "replica",
     "services",
     "market",
     "cases",
     "notices",
     "digests",
     "webhooks",
-    "replica",
     "sizes",
 )
 
@@ -189,6 +189,10 @@ def main(argv: list[str] | None = None) -> None:
         bench_reports(population)
     if "dashboards" in sections:
         bench_dashboards(population)
+    if "replica" in sections:
+        from bench import replica
+
+        replica.run(env)
     if "services" in sections:
         from bench import services
 
@@ -200,10 +204,6 @@ def main(argv: list[str] | None = None) -> None:
     if "cases" in sections:
         from bench import cases
 
-    if "replica" in sections:
-        from bench import replica
-
-        replica.run(env)
         cases.run(population)
     if "notices" in sections:
         from bench import notices
