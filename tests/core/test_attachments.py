@@ -20,10 +20,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def _office(part: str) -> bytes:
+    """A minimal Office file, the same bytes at every call: its members carry a fixed time, so
+    that the test ids made from it are the same in every pytest-xdist worker."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(part, "<x/>")
+        for name in ("[Content_Types].xml", part):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), "<x/>")
     return buffer.getvalue()
 
 
