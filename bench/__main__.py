@@ -241,9 +241,14 @@ def bench_import(env: dict[str, str], codes) -> None:
             else f"(written in {time.perf_counter() - step:.1f} s)"
         )
     )
-    # A process of its own, so that its peak RSS is the import's.
+    # A process of its own, so that its peak RSS is the import's; at national scale one run,
+    # the file streamed from disk (bench.importing --national).
+    national = ["--national", "--rows", str(CSV_ROWS)] if SCALE == "national" else []
     subprocess.run(  # noqa: S603 - this interpreter, our own module
-        [sys.executable, "-m", "bench.importing", str(csv_path)], env=env, cwd=BASE_DIR, check=True
+        [sys.executable, "-m", "bench.importing", str(csv_path), *national],
+        env=env,
+        cwd=BASE_DIR,
+        check=True,
     )
 
 
