@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from uuid import uuid4
 
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
+
+from core import replica
 
 TIMEOUT = 300  # seconds
 
@@ -55,7 +57,10 @@ def count(name: str, association_ids: Iterable[int]) -> int:
     keys = {a: f"badge:{name}:{a}:{generations.get(_generation_key(name, a), '0')}" for a in ids}
     found = cache.get_many(list(keys.values()))
     missing = [a for a, key in keys.items() if key not in found]
-    counted = counter.count(missing) if missing else {}
+    # On the primary, even on a page that reads from the replica: a lagging replica's count
+    # would be kept under the new generation for TIMEOUT, for every colleague.
+    with replica.reads_on(DEFAULT_DB_ALIAS):
+        counted = counter.count(missing) if missing else {}
     if missing:
         cache.set_many({keys[a]: counted.get(a, 0) for a in missing}, TIMEOUT)
     return sum(found.get(keys[a], counted.get(a, 0)) for a in ids)
