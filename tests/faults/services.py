@@ -158,27 +158,22 @@ def server_programs() -> Path:
     return Path(found.stdout.strip())
 
 
-class PostgresCluster:
-    """A PostgreSQL cluster of the test's own (initdb, as the `postgres` system user when run
-    as root, which PostgreSQL refuses to run as), on a free port, in a directory of its own
-    under the system's temporary directory (pytest's is readable by its owner only)."""
+class _Cluster:
+    """A PostgreSQL server of the test's own on a free port of loopback, its data in a directory
+    of its own, run as the `postgres` system user when the tests run as root (PostgreSQL refuses
+    to run as root)."""
 
-    def __init__(self):
+    pg_ctl_timeout = "60"
+
+    def __init__(self, directory: Path):
         self.bin = server_programs()
-        directory = Path(tempfile.mkdtemp(prefix="portal-pg-"))
+        directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.data = directory / "data"
         self.port = free_port()
         self.user = "postgres" if os.geteuid() == 0 else ""
         if self.user:
             shutil.chown(directory, self.user)
-        self._run(self.bin / "initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust")
-        with (self.data / "postgresql.conf").open("a") as conf:
-            conf.write(
-                f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
-                f"unix_socket_directories = '{directory}'\nfsync = off\n"
-                "shared_buffers = 32MB\n"
-            )
 
     def _run(self, *command) -> None:
         command = [str(part) for part in command]
@@ -189,11 +184,32 @@ class PostgresCluster:
     def pg_ctl(self, action: str, *extra: str) -> None:
         self._run(
             self.bin / "pg_ctl", "-D", self.data, "-l", self.directory / "postgres.log",
-            "-w", "-t", "60", action, *extra,
+            "-w", "-t", self.pg_ctl_timeout, action, *extra,
         )  # fmt: skip
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def destroy(self) -> None:
+        with suppress(subprocess.CalledProcessError):
+            self.pg_ctl("stop", "-m", "immediate")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class PostgresCluster(_Cluster):
+    """A cluster made by initdb, in a directory of its own under the system's temporary
+    directory (pytest's is readable by its owner only)."""
+
+    def __init__(self):
+        super().__init__(Path(tempfile.mkdtemp(prefix="portal-pg-")))
+        directory = self.directory
+        self._run(self.bin / "initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust")
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.write(
+                f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{directory}'\nfsync = off\n"
+                "shared_buffers = 32MB\n"
+            )
 
     def copy_database(self, source_url: str, name: str) -> None:
         """The schema and rows of `source_url` into a new database `name` of this cluster."""
@@ -210,26 +226,16 @@ class PostgresCluster:
             check=True,
         )
 
-    def destroy(self) -> None:
-        with suppress(subprocess.CalledProcessError):
-            self.pg_ctl("stop", "-m", "immediate")
-        shutil.rmtree(self.directory, ignore_errors=True)
 
-
-class StandbyCluster:
+class StandbyCluster(_Cluster):
     """A streaming replica of a running cluster: `pg_basebackup -R` (a hot standby that follows
     the primary's WAL) into `directory`, served on a free port of loopback. The primary's
     pg_hba.conf must let `postgres` connect for replication from 127.0.0.1."""
 
+    pg_ctl_timeout = "120"
+
     def __init__(self, primary_port: int, directory: Path | None = None, primary_host="127.0.0.1"):
-        self.bin = server_programs()
-        self.directory = directory or Path(tempfile.mkdtemp(prefix="portal-replica-"))
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.data = self.directory / "data"
-        self.port = free_port()
-        self.user = "postgres" if os.geteuid() == 0 else ""
-        if self.user:
-            shutil.chown(self.directory, self.user)
+        super().__init__(directory or Path(tempfile.mkdtemp(prefix="portal-replica-")))
         self._run(
             self.bin / "pg_basebackup", "-h", primary_host, "-p", primary_port, "-U", "postgres",
             "-D", self.data, "-R", "-X", "stream", "--checkpoint=fast",
@@ -247,21 +253,6 @@ class StandbyCluster:
             for name in ("postgresql.conf", "pg_hba.conf"):
                 shutil.chown(self.data / name, self.user)
 
-    def _run(self, *command) -> None:
-        command = [str(part) for part in command]
-        if self.user:
-            command = ["runuser", "-u", self.user, "--", *command]
-        subprocess.run(command, check=True, capture_output=True)
-
-    def pg_ctl(self, action: str, *extra: str) -> None:
-        self._run(
-            self.bin / "pg_ctl", "-D", self.data, "-l", self.directory / "postgres.log",
-            "-w", "-t", "120", action, *extra,
-        )  # fmt: skip
-
-    def url(self, database: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
-
     def sql(self, database: str, statement: str):
         import psycopg2
 
@@ -278,8 +269,3 @@ class StandbyCluster:
         """Whether everything the replica received is replayed (and it streams)."""
         row = self.sql(database, "SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()")
         return bool(row and row[0])
-
-    def destroy(self) -> None:
-        with suppress(subprocess.CalledProcessError):
-            self.pg_ctl("stop", "-m", "immediate")
-        shutil.rmtree(self.directory, ignore_errors=True)
