@@ -403,22 +403,10 @@ def _update_enterprises(cursor, events: _Events, columns: list[str], now) -> Non
         f"UPDATE {enterprises} SET {assign}, updated_at = %s FROM {PLAN_TABLE} p "  # noqa: S608
         f"WHERE {enterprises}.id = p.enterprise_id AND {changed}"
     )
-    if _postgresql():
-        cursor.execute(
-            f"WITH changed AS ({update} RETURNING {enterprises}.id, {changes} AS changes) "
-            + events.insert_sql(changes="changes")
-            + " FROM changed o",
-            [now, *events.params(Enterprise, "enterprise.updated")],
-        )
-        return
-    events.append(
-        Enterprise,
-        "enterprise.updated",
-        rows=f"FROM (SELECT p.enterprise_id AS id, {changes} AS changes FROM {PLAN_TABLE} p "  # noqa: S608
-        f"WHERE {changed}) o",
-        changes="o.changes",
-    )
-    cursor.execute(update, [now])
+    _update_with_events(
+        cursor, events, Enterprise, "enterprise.updated", update, changes,
+        plan_id="p.enterprise_id", where=changed, now=now,
+    )  # fmt: skip
 
 
 def _renumber_members(cursor, events: _Events, now) -> None:
@@ -430,19 +418,34 @@ def _renumber_members(cursor, events: _Events, now) -> None:
         f"UPDATE {memberships} SET member_number = p.member_number, updated_at = %s "  # noqa: S608
         f"FROM {PLAN_TABLE} p WHERE {memberships}.id = p.membership_id AND {renumbered}"
     )
+    _update_with_events(
+        cursor, events, Membership, "membership.updated", update, changes,
+        plan_id="p.membership_id", where=f"p.membership_id IS NOT NULL AND {renumbered}", now=now,
+    )  # fmt: skip
+
+
+def _update_with_events(
+    cursor, events: _Events, model, action: str, update: str, changes: str, *,
+    plan_id: str, where: str, now,
+) -> None:  # fmt: skip
+    """Run `update` (one UPDATE … FROM the plan, its first parameter the time) and record an
+    `action` event with `changes` for each row it changes: on PostgreSQL in the same statement
+    (the UPDATE's RETURNING feeds the events), elsewhere the events are read from the plan's
+    rows that match `where` (`plan_id` their object's id) before the update runs."""
+    table = connection.ops.quote_name(model._meta.db_table)
     if _postgresql():
         cursor.execute(
-            f"WITH changed AS ({update} RETURNING {memberships}.id, {changes} AS changes) "
+            f"WITH changed AS ({update} RETURNING {table}.id, {changes} AS changes) "
             + events.insert_sql(changes="changes")
             + " FROM changed o",
-            [now, *events.params(Membership, "membership.updated")],
+            [now, *events.params(model, action)],
         )
         return
     events.append(
-        Membership,
-        "membership.updated",
-        rows=f"FROM (SELECT p.membership_id AS id, {changes} AS changes FROM {PLAN_TABLE} p "  # noqa: S608
-        f"WHERE p.membership_id IS NOT NULL AND {renumbered}) o",
+        model,
+        action,
+        rows=f"FROM (SELECT {plan_id} AS id, {changes} AS changes FROM {PLAN_TABLE} p "  # noqa: S608
+        f"WHERE {where}) o",
         changes="o.changes",
     )
     cursor.execute(update, [now])
