@@ -135,15 +135,30 @@ def replica_usable() -> bool:
 # --- read-your-writes -------------------------------------------------------------------------
 
 
-def _pin_key(user_id) -> str:
-    return f"replica-pin:{user_id}"
+# When each user last wrote, in the shared cache by user id (the time, kept WROTE_KEPT_SECONDS):
+# it pins them to the primary for REPLICA_PIN_SECONDS, and it gives them exact list counts
+# (core.api.pagination) for as long as a count is kept, with or without a replica.
+WROTE_KEPT_SECONDS = 300
+
+
+def _wrote_key(user_id) -> str:
+    return f"wrote:{user_id}"
 
 
 def pin_to_primary(user) -> None:
-    """Send `user`'s reads to the primary for REPLICA_PIN_SECONDS: what they just wrote (or
-    what was just made for them) may not have reached the replica yet."""
-    if configured() and user is not None and getattr(user, "pk", None) is not None:
-        cache.set(_pin_key(user.pk), 1, settings.REPLICA_PIN_SECONDS)
+    """`user` just wrote (or something was just made for them): their reads go to the primary
+    for REPLICA_PIN_SECONDS, where it is already there when the replica has not replayed it."""
+    if user is not None and getattr(user, "pk", None) is not None:
+        keep = max(WROTE_KEPT_SECONDS, settings.REPLICA_PIN_SECONDS)
+        cache.set(_wrote_key(user.pk), time.time(), keep)
+
+
+def wrote_within(user, seconds: float) -> bool:
+    """Whether `user` wrote (or was pinned) in the last `seconds` (as the shared cache knows)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    at = cache.get(_wrote_key(user.pk))
+    return at is not None and time.time() - float(at) <= seconds
 
 
 def pinned(request: HttpRequest) -> bool:
@@ -154,24 +169,24 @@ def pinned(request: HttpRequest) -> bool:
             return True
     except (KeyError, BadSignature):
         pass
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return False
-    return bool(cache.get(_pin_key(user.pk)))
+    return wrote_within(getattr(request, "user", None), settings.REPLICA_PIN_SECONDS)
 
 
 class PinAfterWriteMiddleware:
-    """A request that may have written (not GET/HEAD/OPTIONS) and succeeded pins its user to the
-    primary. After the authentication middleware (and DRF sets the token's user on the request
-    too), so that the user is known."""
+    """A request that may have written (not GET/HEAD/OPTIONS) and succeeded marks its user as
+    having written (`pin_to_primary`) and, with a replica, sets the pin's signed cookie. After
+    the authentication middleware (and DRF sets the token's user on the request too), so that
+    the user is known."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if configured() and request.method not in _SAFE_METHODS and response.status_code < 400:
-            pin_to_primary(getattr(request, "user", None))
+        if request.method in _SAFE_METHODS or response.status_code >= 400:
+            return response
+        pin_to_primary(getattr(request, "user", None))
+        if configured():
             response.set_signed_cookie(
                 PIN_COOKIE,
                 "1",

@@ -132,6 +132,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
 REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+if REPLICA_PIN_SECONDS < REPLICA_MAX_LAG_SECONDS:
+    # A writer unpinned sooner would read a replica still allowed to lack what they wrote.
+    raise ImproperlyConfigured(
+        f"REPLICA_PIN_SECONDS ({REPLICA_PIN_SECONDS}) must be at least REPLICA_MAX_LAG_SECONDS "
+        f"({REPLICA_MAX_LAG_SECONDS}): a user who wrote reads from the primary until a replica "
+        "within that lag has what they wrote."
+    )
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL,

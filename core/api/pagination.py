@@ -1,3 +1,4 @@
+import functools
 import hashlib
 
 from django.core.cache import cache
@@ -7,15 +8,22 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 
+from core import replica
+
 # Counting a hundred thousand rows took 44 of the 52 ms of a supply-requests page (decision
 # 0032): a count that large is kept for a short while, per query, so that a partner paging
-# through a list counts it once. Below COUNT_KEPT_FROM rows counting costs less than it matters,
-# and a count just changed by the caller's own write is always exact.
+# through a list counts it once. Below COUNT_KEPT_FROM rows counting costs less than it matters;
+# a caller who wrote in the last COUNT_KEPT_SECONDS (core.replica.wrote_within) counts afresh,
+# and keeps the fresh count for the others, so that their own change shows at once.
 COUNT_KEPT_FROM = 10_000
 COUNT_KEPT_SECONDS = 30
 
 
 class CountKeptPaginator(Paginator):
+    def __init__(self, *args, fresh: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fresh = fresh  # count afresh (the caller just wrote), and keep what was counted
+
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
@@ -25,12 +33,14 @@ class CountKeptPaginator(Paginator):
             return super().count
         digest = hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
         key = f"api-count:{digest}"
-        kept = cache.get(key)
+        kept = None if self.fresh else cache.get(key)
         if kept is not None:
             return kept
         counted = queryset.count()
         if counted >= COUNT_KEPT_FROM:
             cache.set(key, counted, COUNT_KEPT_SECONDS)
+        elif self.fresh:
+            cache.delete(key)  # no longer worth keeping: the others count too
         return counted
 
 
@@ -46,6 +56,11 @@ class PagePagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     django_paginator_class = CountKeptPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        fresh = replica.wrote_within(request.user, COUNT_KEPT_SECONDS)
+        self.django_paginator_class = functools.partial(CountKeptPaginator, fresh=fresh)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param, "")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import outbox
+from core.replica import pin_to_primary
 from enterprises.models import ImportJob
 from members.access import may_import_for
 from members.imports.checking import CheckedFile
@@ -148,6 +149,9 @@ def _run_claimed(job_id: int, alone: bool | None, retry_on_database_error: bool)
             total_rows=result.rows,
             finished_at=timezone.now(),
         )
+        # Who started it opens the member list or its export next: from the primary, which has
+        # the rows a replica may not have replayed yet (core.replica).
+        pin_to_primary(job.created_by)
     cache.delete(key)
     job.refresh_from_db()
     return job

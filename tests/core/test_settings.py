@@ -92,3 +92,12 @@ def test_an_empty_redis_url_is_the_zero_service_mode():
 def test_an_empty_secret_key_is_refused():
     result = run_python(SHOW.format("s.DEBUG"), {**PRODUCTION_ENV, "SECRET_KEY": ""})
     assert "Set the environment variable SECRET_KEY" in result.stderr
+
+
+def test_a_pin_shorter_than_the_replica_lag_allowed_is_refused():
+    env = {**PRODUCTION_ENV, "REPLICA_MAX_LAG_SECONDS": "30", "REPLICA_PIN_SECONDS": "10"}
+    result = run_python(SHOW.format("s.REPLICA_PIN_SECONDS"), env)
+    assert result.returncode != 0
+    assert "REPLICA_PIN_SECONDS (10) must be at least REPLICA_MAX_LAG_SECONDS (30)" in result.stderr
+    env["REPLICA_PIN_SECONDS"] = "30"
+    assert run_python(SHOW.format("s.REPLICA_PIN_SECONDS"), env).stdout.strip() == "(30,)"

@@ -11,6 +11,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from associations.models import Membership
+from core import replica
 from core.models import Event
 from core.workflow import history_for
 from enterprises.models import Enterprise, ImportJob
@@ -618,6 +619,9 @@ def test_a_large_import_is_done_by_a_real_celery_worker(cast, settings):
     assert job.status == ImportJob.Status.SUCCEEDED, job.errors
     assert (job.created, job.updated, job.total_rows) == (40, 0, 40)
     assert Membership.objects.filter(association=cast.association, status="active").count() == 41
+    # Who started it reads the new members from the primary next (a replica may lag behind).
+    assert replica.wrote_within(cast.staff, settings.REPLICA_PIN_SECONDS)
+    assert not replica.wrote_within(cast.manager, settings.REPLICA_PIN_SECONDS)
 
 
 def test_reimporting_an_unchanged_member_keeps_its_updated_at_for_incremental_sync(cast):
