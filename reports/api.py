@@ -61,6 +61,11 @@ def _plausible_day(value):
 # --- serializers --------------------------------------------------------------------------
 
 
+class PreparingSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="`preparing`")
+
+
 class GenerationProgressSerializer(serializers.Serializer):
     done = serializers.IntegerField(help_text="Sections computed so far")
     total = serializers.IntegerField(help_text="Sections in a report")
@@ -396,6 +401,13 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
             (200, rendering.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
             (200, "application/pdf"): OpenApiTypes.BINARY,
             400: OpenApiResponse(description="Unknown format"),
+            202: OpenApiResponse(
+                response=PreparingSerializer,
+                description=(
+                    "A large report's file is being rendered by a worker: ask again after "
+                    "`Retry-After` seconds"
+                ),
+            ),
             409: OpenApiResponse(description="Not generated yet: try again once it is ready"),
         },
     )
@@ -422,7 +434,15 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
                 code="not_ready",
                 current_status=report.status,
             )
-        kept = services.stored_file(report, file_format)
+        kept = services.file_to_send(report, file_format)
+        if kept is None:
+            wait = services.PREPARING_RETRY_SECONDS
+            message = _("The file is being prepared: ask again in %(seconds)d seconds.")
+            response = Response(
+                {"detail": message % {"seconds": wait}, "code": "preparing"}, status=202
+            )
+            response["Retry-After"] = str(wait)
+            return response
         response = HttpResponse(
             bytes(kept.content), content_type=rendering.CONTENT_TYPES[file_format]
         )

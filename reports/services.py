@@ -546,17 +546,29 @@ def _keep(report: Report, file_format: str, language: str, state: str, content: 
     return kept
 
 
+def _wanted(report: Report, file_format: str) -> tuple[str, str, str]:
+    """The language, PDF font and state a download of `report` in `file_format` is kept under."""
+    from reports import rendering
+
+    language = get_language() or settings.LANGUAGE_CODE
+    font = rendering.pdf_font() if file_format == "pdf" else ""
+    return language, font, file_state(report, font)
+
+
+def _kept(report: Report, file_format: str, language: str, state: str) -> ReportFile | None:
+    kept = ReportFile.objects.filter(report=report, format=file_format, language=language).first()
+    return kept if kept is not None and kept.state == state else None
+
+
 def stored_file(report: Report, file_format: str) -> ReportFile:
     """The download of `report` in `file_format` and the active language: the file rendered
     before, or rendered now and kept. Rendering is deterministic, so two requests that render
     at once store the same bytes."""
     from reports import rendering
 
-    language = get_language() or settings.LANGUAGE_CODE
-    font = rendering.pdf_font() if file_format == "pdf" else ""
-    state = file_state(report, font)
-    kept = ReportFile.objects.filter(report=report, format=file_format, language=language).first()
-    if kept is not None and kept.state == state:
+    language, font, state = _wanted(report, file_format)
+    kept = _kept(report, file_format, language, state)
+    if kept is not None:
         return kept
     if file_format == "pdf":
         content = rendering.render_pdf(report, font)
@@ -564,6 +576,54 @@ def stored_file(report: Report, file_format: str) -> ReportFile:
         render = getattr(rendering, f"render_{file_format}")
         content = render(report, every_urgent=urgent_in_full(report))
     return _keep(report, file_format, language, state, content)
+
+
+# A report whose urgent needs are more than its snapshot lists is rendered by a worker: its
+# spreadsheets read them all as at the period's end (up to figures.FILE_URGENT_LIMIT), seconds
+# of work that a web request must not hold (decision 0037).
+PREPARING_RETRY_SECONDS = 3
+
+
+def _quick_to_render(report: Report, file_format: str) -> bool:
+    if file_format == "pdf":
+        return True  # the PDF shows the snapshot's rows only
+    urgent = report.data["urgent"]
+    if urgent["total"] <= len(urgent["rows"]):
+        return True
+    kept = ReportFile.objects.filter(report=report, format=URGENT_LIST, language="")
+    return kept.filter(state=report.checksum).exists()
+
+
+def file_to_send(report: Report, file_format: str) -> ReportFile | None:
+    """The download to send now: kept already, or quick to render and rendered now. Otherwise
+    None, and a worker renders it (queued once while it is being prepared): the person is told to
+    come back in a few seconds. Without a worker to ask (no broker, or tasks run in process),
+    it is rendered now."""
+    language, _font, state = _wanted(report, file_format)
+    kept = _kept(report, file_format, language, state)
+    if kept is not None:
+        return kept
+    if settings.CELERY_TASK_ALWAYS_EAGER or _quick_to_render(report, file_format):
+        return stored_file(report, file_format)
+    from reports.tasks import store_report_file
+
+    asked = f"report-file:{report.pk}:{file_format}:{language}:{state}"
+    if not cache.add(asked, 1, 300):
+        return None  # asked already: the worker has it
+    if outbox.send_now(store_report_file, report.pk, file_format, language):
+        return None
+    cache.delete(asked)
+    return stored_file(report, file_format)  # no worker to ask: the person waits for it here
+
+
+def store_file(report_id: int, file_format: str, language: str) -> bool:
+    """Render and keep one download of a finished report (a download that asked for it)."""
+    report = Report.objects.filter(pk=report_id, status__in=Report.DONE).first()
+    if report is None or file_format not in FILE_FORMATS:
+        return False
+    with override(language):
+        stored_file(report, file_format)
+    return True
 
 
 def store_files(report_id: int) -> int:

@@ -52,6 +52,19 @@ def store_report_files(report_id: int) -> int:
 
 
 @shared_task(
+    name="reports.tasks.store_report_file",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def store_report_file(report_id: int, file_format: str, language: str) -> bool:
+    """Render and keep one download that a person asked for and is waiting on (a large report
+    whose file was not kept yet: reports.services.file_to_send)."""
+    return services.store_file(report_id, file_format, language)
+
+
+@shared_task(
     name="reports.tasks.refresh_rollups",
     acks_late=True,
     autoretry_for=(OperationalError, InterfaceError),

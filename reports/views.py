@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -237,7 +238,19 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if report.status not in Report.DONE:
         messages.error(request, _("The report is not ready yet; download it when it is."))
         return redirect("report-detail", pk=report.pk)
-    kept = services.stored_file(report, fmt)
+    kept = services.file_to_send(report, fmt)
+    if kept is None:  # a worker is rendering it: this page asks again in a few seconds
+        wait = services.PREPARING_RETRY_SECONDS
+        response = render(
+            request,
+            "reports/file_preparing.html",
+            {"report": report, "format": fmt, "wait": wait},
+            status=202,
+        )
+        response["Refresh"] = str(wait)
+        response["Retry-After"] = str(wait)
+        add_never_cache_headers(response)
+        return response
     response = HttpResponse(bytes(kept.content), content_type=rendering.CONTENT_TYPES[fmt])
     response["X-Content-SHA256"] = kept.sha256
     response["Content-Disposition"] = f'attachment; filename="{rendering.filename(report, fmt)}"'
