@@ -182,6 +182,47 @@ def _code_of(key: str) -> str:
     return key.rstrip("/").rsplit("/", 1)[-1]
 
 
+class _Places:
+    """Where an enterprise is counted in a section's rows: its region one level below the scope
+    and its industry section, worked out here from the enterprise's own region and industry
+    codes. The large grouped queries group by those two columns and never join the region and
+    industry tables: PostgreSQL cannot estimate how many rows an "as at" filter keeps, planned
+    a handful, and joined the 3,219 regions to each row by a filter (2.5 s of a 2.7 s query
+    for the largest association). Each enterprise has one region and one industry, so the
+    finer groups add up exactly into the report's (`fold`)."""
+
+    def __init__(self, scope: Scope):
+        self.length = scope.key_length
+        self.paths = dict(Region.objects.values_list("code", "path"))
+        self.sections = {
+            code: parent or code for code, parent in Industry.objects.values_list("code", "parent")
+        }
+
+    def of(self, region_code: str | None, industry_code: str | None) -> tuple:
+        path = self.paths.get(region_code)
+        region = _code_of(path[: self.length]) if path else region_code
+        return region, self.sections.get(industry_code, industry_code)
+
+    def fold(self, grouped, region: str, industry: str, keep: tuple[str, ...] = ()) -> dict:
+        """{(*keep, region code, section): figures} from rows grouped by `keep` and an
+        enterprise's region and industry columns: the figures of the rows in one place added
+        up (a sum over no rows stays None only when it is None everywhere)."""
+        folded: dict[tuple, dict] = {}
+        for row in grouped:
+            key = (
+                *(row.pop(name) for name in keep),
+                *self.of(row.pop(region), row.pop(industry)),
+            )
+            into = folded.get(key)
+            if into is None:
+                folded[key] = row
+                continue
+            for name, value in row.items():
+                if value is not None:
+                    into[name] = value if into[name] is None else into[name] + value
+        return folded
+
+
 # --- section 1: resumption progress -------------------------------------------------------
 
 
@@ -205,33 +246,28 @@ def _applications(scope: Scope, end_day: date) -> QuerySet:
 
 
 def progress(scope: Scope) -> dict:
-    keys = {
-        "region": scope.region_key("enterprise__"),
-        "section": section_of("enterprise__"),
-    }
+    places = _Places(scope)
+    places_of = ("enterprise__region_id", "enterprise__industry_id")
     members = (
         _members(scope, scope.end)
-        .annotate(**keys)
-        .values("region", "section")
+        .values(*places_of)
         .annotate(members=Count("enterprise_id", distinct=True))
     )
     applications = _applications(scope, scope.end)
-    counted = applications.annotate(**keys).values("region", "section").annotate(**counts_at())
+    counted = applications.values(*places_of).annotate(**counts_at())
     workers = (
         returning_workers_at(applications)
-        .annotate(**keys)
-        .values("region", "section")
+        .values(*places_of)
         .annotate(returning_workers=Sum("returning_workers"))
     )
     rows: dict[tuple, dict] = {}
     for source in (members, counted, workers):
-        for found in source:
-            key = (found.pop("region"), found.pop("section"))
+        for key, found in places.fold(source, *places_of).items():
             rows.setdefault(key, dict.fromkeys(PROGRESS_FIGURES, 0)).update(found)
     result = []
     for (region, section), figures in sorted(rows.items()):
         figures["rate"] = RESUMED_OF_MEMBERS.text(figures)
-        result.append({"region": _code_of(region), "section": section, **figures})
+        result.append({"region": region, "section": section, **figures})
     return {"rows": result, "totals": _totals(result, PROGRESS_FIGURES)}
 
 
