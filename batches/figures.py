@@ -176,26 +176,35 @@ COUNTS = (
 )
 
 
-def _counts(eligible: QuerySet) -> dict:
+def _counts() -> dict:
     """Conditional aggregates over applications (current statuses), counting enterprises once
-    each; `resumed` counts only eligible enterprises (so that resumed ÷ eligible never exceeds
-    1), `resumed_not_eligible` those that resumed and are no longer eligible, and
-    `applied_not_eligible` those that applied and are no longer eligible (so that the
-    follow-up figures below are exact)."""
+    each, per group of `progress` (a region or section, and whether the enterprise is eligible
+    now: `_add_counts` turns the two halves into the figures)."""
 
-    def enterprises_with(*statuses, extra=None):
-        wanted = Q(status__in=statuses)
-        return Count("enterprise", distinct=True, filter=wanted & extra if extra else wanted)
+    def enterprises_with(*statuses):
+        return Count("enterprise", distinct=True, filter=Q(status__in=statuses))
 
-    is_eligible = Q(enterprise__in=eligible.values("pk"))
     return {
         "applied": enterprises_with(*Application.APPLIED),
-        "applied_not_eligible": enterprises_with(*Application.APPLIED, extra=~is_eligible),
         "approved": enterprises_with(*APPROVED),
         "rejected": enterprises_with(A.REJECTED),
-        "resumed": enterprises_with(A.RESUMED, extra=is_eligible),
-        "resumed_not_eligible": enterprises_with(A.RESUMED, extra=~is_eligible),
+        "resumed": enterprises_with(A.RESUMED),
     }
+
+
+def _add_counts(into: dict, found: dict) -> None:
+    """Add one group of `_counts` into a row's figures: `resumed` counts only eligible
+    enterprises (so that resumed ÷ eligible never exceeds 1), `resumed_not_eligible` those
+    that resumed and are no longer eligible, and `applied_not_eligible` those that applied and
+    are no longer eligible (so that the follow-up figures below are exact). An enterprise is
+    eligible or not, so it is counted in one of the two groups of its key."""
+    for name in ("applied", "approved", "rejected"):
+        into[name] += found[name]
+    if found["eligible_now"]:
+        into["resumed"] += found["resumed"]
+    else:
+        into["applied_not_eligible"] += found["applied"]
+        into["resumed_not_eligible"] += found["resumed"]
 
 
 def progress_scope(*, batch: Batch | None, association_id: int | None, within: Region | None):
@@ -254,12 +263,19 @@ def progress(
         length = len(within.path) + PATH_SEGMENT if within is not None else PATH_SEGMENT
         application_key = Substr("enterprise__region__path", 1, length)
         eligible_key = Substr("region__path", 1, length)
-    figures = {
-        row["key"]: row
-        for row in applications.annotate(key=application_key)
-        .values("key")
-        .annotate(**_counts(eligible))
-    }
+    # Whether each application's enterprise is eligible is asked once per row (a hashed subplan
+    # of the eligible enterprises, computed once) and grouped by, not asked in each figure's
+    # filter: that computed the 65,000 eligible enterprises four times (bench: 0.8 s -> 0.4 s).
+    eligible_now = Case(
+        When(enterprise__in=eligible.values("pk"), then=Value(True)), default=Value(False)
+    )
+    figures: dict[str, dict] = {}
+    for found in (
+        applications.annotate(key=application_key, eligible_now=eligible_now)
+        .values("key", "eligible_now")
+        .annotate(**_counts())
+    ):
+        _add_counts(figures.setdefault(found["key"], dict.fromkeys(COUNTS, 0)), found)
     workers = dict(
         returning_workers_at(applications, status="status")
         .annotate(key=application_key)
