@@ -38,6 +38,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from associations.models import Association
 from batches.figures import (
@@ -166,9 +167,20 @@ class Scope:
         return len(self.region.path) + PATH_SEGMENT
 
     def enterprises(self, prefix: str) -> Q:
+        """The enterprises (reached by `prefix`) inside the scope's region: by their own region
+        column among the region's codes, which PostgreSQL estimates from that column's
+        statistics (a province's 100 codes: its few thousand enterprises by index), where a
+        join to the regions by path was estimated blindly and read the whole needs table for
+        the smallest province."""
         if self.region is None:
             return Q()
-        return Q(**{f"{prefix}region__path__startswith": self.region.path})
+        return Q(**{f"{prefix}region_id__in": self.region_codes})
+
+    @cached_property
+    def region_codes(self) -> list[str]:
+        return list(
+            Region.objects.filter(path__startswith=self.region.path).values_list("code", flat=True)
+        )
 
     def region_key(self, prefix: str):
         return Substr(f"{prefix}region__path", 1, self.key_length)
