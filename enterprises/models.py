@@ -86,6 +86,8 @@ class Enterprise(models.Model):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         # Member lists are ordered by name; with the index a page is read in order, not sorted.
+        # In Chinese they are ordered by pinyin: migration 0006 adds the same index in the
+        # `zh-x-icu` collation where the database has it (core.collation).
         indexes = [models.Index(fields=["name", "id"], name="enterprise_name")]
 
     def __str__(self) -> str:
