@@ -1,4 +1,5 @@
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from associations.models import Association, Membership
 from core.access import scope_of
@@ -29,10 +30,24 @@ def my_association_list(*, user) -> QuerySet[Association]:
 def association_member_counts(*, user) -> QuerySet[Association]:
     """The user's associations, each annotated with its members by status (one grouped query)."""
     status = Membership.Status
+
+    def members(state: str):
+        # Counted per association from the (association, status) index alone, not by joining
+        # every membership to its association's row and grouping (the administrator's home
+        # page: 190 ms over 200,000 memberships, growing with the country).
+        counted = (
+            Membership.objects.filter(association=OuterRef("pk"), status=state)
+            .order_by()
+            .values("association")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counted), 0)
+
     return my_association_list(user=user).annotate(
-        members_active=Count("memberships", filter=Q(memberships__status=status.ACTIVE)),
-        members_pending=Count("memberships", filter=Q(memberships__status=status.PENDING)),
-        members_suspended=Count("memberships", filter=Q(memberships__status=status.SUSPENDED)),
+        members_active=members(status.ACTIVE),
+        members_pending=members(status.PENDING),
+        members_suspended=members(status.SUSPENDED),
     )
 
 
