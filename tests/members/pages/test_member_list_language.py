@@ -78,7 +78,7 @@ def test_the_pinyin_order_is_read_from_an_index_not_sorted(cast):
     from associations.models import Membership
     from core.collation import by_name
 
-    for n in range(5):
+    for _ in range(5):
         MembershipFactory(enterprise=EnterpriseFactory(), association=cast.association)
     with translation.override("zh-hans"):
         page = (
