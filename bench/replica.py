@@ -96,7 +96,6 @@ def _measure() -> None:
     import django
 
     django.setup()
-    from django.core.cache import cache
     from django.db import connections
     from django.test import Client
 
@@ -131,7 +130,7 @@ def _measure() -> None:
     for label, who, url, runs in reads:
         client = Client()
         client.force_login(who)
-        cache.delete(f"replica-pin:{who.pk}")
+        replica.unpin(who)
         whole(client, url)  # warm: templates, translations, the replica's cache
         counted = {replica.REPLICA: 0, "default": 0}
 
@@ -151,7 +150,7 @@ def _measure() -> None:
         replica.pin_to_primary(who)
         whole(client, url)
         on_primary_ms, _ = median_ms(lambda c=client, u=url: whole(c, u), runs)
-        cache.delete(f"replica-pin:{who.pk}")
+        replica.unpin(who)
         figure(
             f"{label}: replica / primary",
             f"{through_replica:,.0f} / {on_primary_ms:,.0f} ms",

@@ -153,6 +153,11 @@ def pin_to_primary(user) -> None:
         cache.set(_wrote_key(user.pk), time.time(), keep)
 
 
+def unpin(user) -> None:
+    """Forget that `user` wrote (the bench measures a user's reads on both sides)."""
+    cache.delete(_wrote_key(user.pk))
+
+
 def wrote_within(user, seconds: float) -> bool:
     """Whether `user` wrote (or was pinned) in the last `seconds` (as the shared cache knows)."""
     if user is None or not getattr(user, "is_authenticated", False):
