@@ -6,6 +6,13 @@ from django.db import InterfaceError, OperationalError
 from reports import services
 
 logger = logging.getLogger(__name__)
+# Idempotent work that a lost database connection only delays: tried again with back-off.
+DATABASE_RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
 @shared_task(
@@ -38,39 +45,21 @@ def schedule_reports(period_type: str) -> int:
     return len(services.schedule(period_type))
 
 
-@shared_task(
-    name="reports.tasks.store_report_files",
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="reports.tasks.store_report_files", **DATABASE_RETRY)
 def store_report_files(report_id: int) -> int:
     """Render and keep a finished report's downloads, so that downloading is sending bytes.
     Idempotent: files already kept for the report as it is are left alone."""
     return services.store_files(report_id)
 
 
-@shared_task(
-    name="reports.tasks.store_report_file",
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="reports.tasks.store_report_file", **DATABASE_RETRY)
 def store_report_file(report_id: int, file_format: str, language: str) -> bool:
     """Render and keep one download that a person asked for and is waiting on (a large report
     whose file was not kept yet: reports.services.file_to_send)."""
     return services.store_file(report_id, file_format, language)
 
 
-@shared_task(
-    name="reports.tasks.refresh_rollups",
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="reports.tasks.refresh_rollups", **DATABASE_RETRY)
 def refresh_rollups() -> list[str]:
     """The beat entry: today's rollup as at now, and yesterday's to its end once it is over.
     Idempotent: a day's rows are replaced whole, under a lock per day."""
