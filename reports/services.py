@@ -564,12 +564,16 @@ def stored_file(report: Report, file_format: str) -> ReportFile:
     """The download of `report` in `file_format` and the active language: the file rendered
     before, or rendered now and kept. Rendering is deterministic, so two requests that render
     at once store the same bytes."""
-    from reports import rendering
-
     language, font, state = _wanted(report, file_format)
     kept = _kept(report, file_format, language, state)
     if kept is not None:
         return kept
+    return _render_and_keep(report, file_format, language, font, state)
+
+
+def _render_and_keep(report: Report, file_format: str, language: str, font: str, state: str):
+    from reports import rendering
+
     if file_format == "pdf":
         content = rendering.render_pdf(report, font)
     else:  # the spreadsheets list every urgent need
@@ -599,12 +603,12 @@ def file_to_send(report: Report, file_format: str) -> ReportFile | None:
     None, and a worker renders it (queued once while it is being prepared): the person is told to
     come back in a few seconds. Without a worker to ask (no broker, or tasks run in process),
     it is rendered now."""
-    language, _font, state = _wanted(report, file_format)
+    language, font, state = _wanted(report, file_format)
     kept = _kept(report, file_format, language, state)
     if kept is not None:
         return kept
     if settings.CELERY_TASK_ALWAYS_EAGER or _quick_to_render(report, file_format):
-        return stored_file(report, file_format)
+        return _render_and_keep(report, file_format, language, font, state)
     from reports.tasks import store_report_file
 
     asked = f"report-file:{report.pk}:{file_format}:{language}:{state}"
@@ -613,7 +617,8 @@ def file_to_send(report: Report, file_format: str) -> ReportFile | None:
     if outbox.send_now(store_report_file, report.pk, file_format, language):
         return None
     cache.delete(asked)
-    return stored_file(report, file_format)  # no worker to ask: the person waits for it here
+    # no worker to ask: the person waits for it here
+    return _render_and_keep(report, file_format, language, font, state)
 
 
 def store_file(report_id: int, file_format: str, language: str) -> bool:
