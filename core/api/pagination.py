@@ -20,9 +20,9 @@ COUNT_KEPT_SECONDS = 30
 
 
 class CountKeptPaginator(Paginator):
-    def __init__(self, *args, fresh: bool = False, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fresh = fresh  # count afresh (the caller just wrote), and keep what was counted
+        self.user = user  # the caller: one who just wrote counts afresh
 
     @cached_property
     def count(self) -> int:
@@ -33,13 +33,14 @@ class CountKeptPaginator(Paginator):
             return super().count
         digest = hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
         key = f"api-count:{digest}"
-        kept = None if self.fresh else cache.get(key)
-        if kept is not None:
+        kept = cache.get(key)
+        # Asked only when a kept count would be used: most lists are never kept.
+        if kept is not None and not replica.wrote_within(self.user, COUNT_KEPT_SECONDS):
             return kept
         counted = queryset.count()
         if counted >= COUNT_KEPT_FROM:
             cache.set(key, counted, COUNT_KEPT_SECONDS)
-        elif self.fresh:
+        elif kept is not None:
             cache.delete(key)  # no longer worth keeping: the others count too
         return counted
 
@@ -58,8 +59,7 @@ class PagePagination(PageNumberPagination):
     django_paginator_class = CountKeptPaginator
 
     def paginate_queryset(self, queryset, request, view=None):
-        fresh = replica.wrote_within(request.user, COUNT_KEPT_SECONDS)
-        self.django_paginator_class = functools.partial(CountKeptPaginator, fresh=fresh)
+        self.django_paginator_class = functools.partial(CountKeptPaginator, user=request.user)
         return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request):
