@@ -21,7 +21,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -34,6 +33,7 @@ from django.utils import timezone
 from associations.models import Membership
 from core.access import scope_of
 from core.models import User
+from core.subqueries import count_per_row
 from enterprises.models import Enterprise
 from services.models import IN_HAND, Service, ServiceProvider, ServiceRequest
 
@@ -114,13 +114,7 @@ def offered_next(user: User) -> list[ServiceRequest]:
     those requests, scoped as the rest of the page."""
     if scope_of(user).kind == "jurisdiction" or scope_of(user).is_enterprise:
         return []
-    in_hand = (
-        ServiceRequest.objects.filter(service_id=OuterRef("pk"), status__in=IN_HAND)
-        .order_by()
-        .values("service_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+    in_hand = ServiceRequest.objects.filter(service_id=OuterRef("pk"), status__in=IN_HAND)
     oldest = (
         ServiceRequest.objects.filter(service_id=OuterRef("pk"), status="submitted")
         .order_by("created_at", "id")
@@ -129,7 +123,7 @@ def offered_next(user: User) -> list[ServiceRequest]:
     services = (
         scope_of(user)
         .filter(Service.objects.order_by(), association="association_id")
-        .annotate(in_hand=Func(Subquery(in_hand), 0, function="COALESCE"))
+        .annotate(in_hand=count_per_row(in_hand, "service_id"))
         .filter(in_hand__lt=F("capacity"))
         .annotate(oldest=Subquery(oldest))
         .filter(oldest__isnull=False)
