@@ -325,6 +325,15 @@ def _escalated(**when) -> Q:
     return Q(id__in=Escalation.objects.filter(**when).values("need_id"))
 
 
+def _escalated_before(end) -> Q:
+    """Needs put before government before `end`. Need.escalated_at is the latest escalation,
+    so one before `end` says so at once; only a need escalated again since is looked up in its
+    own escalations, by index. (As `_escalated`, a list of every escalation hashed before the
+    scan, PostgreSQL read the whole needs table for the smallest region: 0.2 s instead of 4 ms.)"""
+    earlier = Escalation.objects.filter(need=OuterRef("pk"), escalated_at__lt=end)
+    return Q(escalated_at__lt=end) | Q(Exists(earlier), escalated_at__gte=end)
+
+
 def _need_conditions(start_day: date, end_day: date) -> dict[str, Q]:
     """Which needs (filed before the end) each need figure counts (docs/decisions/0002)."""
     return need_conditions(local_midnight(start_day), local_midnight(end_day), end_day)
@@ -634,24 +643,28 @@ def urgent(scope: Scope, limit: int | None = None) -> dict:
         _needs(scope)
         .filter(created_at__lt=end)
         .filter(_open_at(end))
-        .filter(
-            Q(urgency__in=(Need.Urgency.HIGH, Need.Urgency.CRITICAL))
-            | _escalated(escalated_at__lt=end)
-        )
+        .filter(Q(urgency__in=(Need.Urgency.HIGH, Need.Urgency.CRITICAL)) | _escalated_before(end))
     )
     escalations = Prefetch(
         "escalations",
         queryset=Escalation.objects.filter(escalated_at__lt=end).order_by("escalated_at", "id"),
     )
     # How many there are, counted by the same query as the first of them (a window over all
-    # before the limit): one pass over the scope's needs instead of two.
-    listed = list(
-        pressing.select_related("enterprise", "item")
-        .prefetch_related(escalations)
-        .annotate(pressing_total=Window(Count("pk")))
-        .order_by("rank_at", "id")[:limit]
+    # before the limit): one pass over the scope's needs instead of two. That pass carries only
+    # the keys and the order: the first `limit` are then read whole, with their enterprise and
+    # item (a province's 100,000 pressing needs were otherwise joined and sorted whole).
+    first = list(
+        pressing.annotate(pressing_total=Window(Count("pk")))
+        .order_by("rank_at", "id")
+        .values_list("pk", "pressing_total")[:limit]
     )
-    total = listed[0].pressing_total if listed else 0
+    total = first[0][1] if first else 0
+    listed = (
+        Need.objects.filter(pk__in=[pk for pk, _total in first])
+        .select_related("enterprise", "item")
+        .prefetch_related(escalations)
+        .order_by("rank_at", "id")
+    )
     rows = []
     for need in listed:
         escalated = list(need.escalations.all())
