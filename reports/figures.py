@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -55,12 +55,20 @@ from core.models import Event, Industry, Region
 from core.workflow import status_at
 from market.models import Complaint, HandOff
 from relief.models import ReliefGrant, ReliefScheme
-from reports.models import ENTERPRISE_FIGURES
+from reports.models import (
+    ENTERPRISE_FIGURES,
+    NEED_FIGURES_BY_KIND,
+    NEED_KINDS,
+    ROLLUP_FIGURES,
+    Rollup,
+    RollupDay,
+)
 from reports.periods import local_midnight, previous_period
 from services.models import ServiceRequest
 from supplies.models import Escalation, Match, Need, Placement, plain
 
 PATH_SEGMENT = 7  # "440000/": one region code and its slash in Region.path
+DAY = timedelta(days=1)
 URGENT_LIMIT = 200  # the report (page, PDF, API) names at most this many urgent needs...
 FILE_URGENT_LIMIT = 20_000  # ...and the CSV and XLSX downloads all of them, up to this many
 A = Application.Status
@@ -257,8 +265,17 @@ def _applications(scope: Scope, end_day: date) -> QuerySet:
     return applications
 
 
-def progress(scope: Scope) -> dict:
+def progress(scope: Scope, rolled: list[dict] | None = None) -> dict:
+    """Resumption progress by region and industry section, as at the period's end: from the
+    day's rollup rows when `rolled` holds them (`day_rollup`), else from the event log."""
     places = _Places(scope)
+    if rolled is not None:
+        enterprises = (
+            {"region": row["region_id"], "industry": row["industry_id"], **figures}
+            for row in rolled
+            if any(figures := {name: row[name] for name in PROGRESS_FIGURES})
+        )
+        return _progress_section(places.fold(enterprises, "region", "industry"))
     places_of = ("enterprise__region_id", "enterprise__industry_id")
     members = (
         _members(scope, scope.end)
@@ -276,6 +293,10 @@ def progress(scope: Scope) -> dict:
     for source in (members, counted, workers):
         for key, found in places.fold(source, *places_of).items():
             rows.setdefault(key, dict.fromkeys(PROGRESS_FIGURES, 0)).update(found)
+    return _progress_section(rows)
+
+
+def _progress_section(rows: dict[tuple, dict]) -> dict:
     result = []
     for (region, section), figures in sorted(rows.items()):
         figures["rate"] = RESUMED_OF_MEMBERS.text(figures)
@@ -359,51 +380,80 @@ def _need_counts(start_day: date, end_day: date) -> dict:
     }
 
 
-def needs(scope: Scope) -> dict:
+def needs(scope: Scope, rolled: list[dict] | None = None) -> dict:
+    """Needs by kind, region and industry section: filed, resolved, open, escalated, overdue in
+    the period and the headcounts asked and filled. Grouped by the enterprise's own region and
+    industry columns and folded into the report's places (`_Places`); from the day's rollup
+    rows when `rolled` holds them (`day_rollup`)."""
+    places = _Places(scope)
+    if rolled is not None:
+        return _needs_section(places.fold(_need_rows(rolled), "region", "industry", ("kind",)))
     start, end = local_midnight(scope.start), local_midnight(scope.end)
-    keys = {
-        "region": scope.region_key("enterprise__"),
-        "section": section_of("enterprise__"),
-    }
-    counts = _need_counts(scope.start, scope.end)
+    places_of = ("enterprise__region_id", "enterprise__industry_id")
     grouped = (
         _needs(scope)
         .filter(created_at__lt=end)
-        .annotate(**keys)
-        .values("kind", "region", "section")
+        .values("kind", *places_of)
         .annotate(
-            **counts,
+            **_need_counts(scope.start, scope.end),
             headcount_asked=Coalesce(
                 Sum("headcount", filter=Q(kind=Need.Kind.LABOUR, created_at__gte=start)), 0
             ),
         )
         .filter(Q(new__gt=0) | Q(open__gt=0) | Q(resolved__gt=0) | Q(escalated__gt=0))
     )
+    filled_of = ("need__enterprise__region_id", "need__enterprise__industry_id")
     placements = (
         Placement.objects.filter(
             need__in=_needs(scope).filter(kind=Need.Kind.LABOUR),
             recorded_at__gte=start,
             recorded_at__lt=end,
         )
-        .annotate(
-            region=scope.region_key("need__enterprise__"),
-            section=section_of("need__enterprise__"),
-        )
-        .values("region", "section")
+        .values(*filled_of)
         .annotate(filled=Sum("headcount"))
     )
-    rows: dict[tuple, dict] = {}
-    for found in grouped:
-        key = (found.pop("kind"), found.pop("region"), found.pop("section"))
-        rows[key] = {**dict.fromkeys(NEED_FIGURES, 0), **found}
-    for found in placements:
-        key = (Need.Kind.LABOUR.value, found["region"], found["section"])
+    rows = {
+        key: {**dict.fromkeys(NEED_FIGURES, 0), **found}
+        for key, found in places.fold(grouped, *places_of, keep=("kind",)).items()
+    }
+    for (region, section), found in places.fold(placements, *filled_of).items():
+        key = (Need.Kind.LABOUR.value, region, section)
         rows.setdefault(key, dict.fromkeys(NEED_FIGURES, 0))["headcount_filled"] = found["filled"]
+    return _needs_section(rows)
+
+
+def _needs_section(rows: dict[tuple, dict]) -> dict:
     result = [
-        {"kind": kind, "region": _code_of(region), "section": section, **figures}
+        {
+            "kind": kind,
+            "region": region,
+            "section": section,
+            **{name: figures[name] for name in NEED_FIGURES},
+        }
         for (kind, region, section), figures in sorted(rows.items())
     ]
     return {"rows": result, "totals": _totals(result, NEED_FIGURES)}
+
+
+def _need_rows(rolled: list[dict]):
+    """The rollup rows as the needs section's rows of each kind: those with a need filed,
+    open, resolved or escalated, and the labour rows with workers placed (as `needs` keeps
+    them); the headcounts are the labour rows'."""
+    labour = Need.Kind.LABOUR.value
+    for row in rolled:
+        for kind in NEED_KINDS:
+            figures = {name: row[f"{kind}_{name}"] for name in NEED_FIGURES_BY_KIND}
+            asked = row["headcount_asked"] if kind == labour else 0
+            filled = row["headcount_filled"] if kind == labour else 0
+            if any(figures[name] for name in ("new", "open", "resolved", "escalated")) or filled:
+                yield {
+                    "kind": kind,
+                    "region": row["region_id"],
+                    "industry": row["industry_id"],
+                    **figures,
+                    "headcount_asked": asked,
+                    "headcount_filled": filled,
+                }
 
 
 def supplies(scope: Scope) -> dict:
@@ -770,9 +820,13 @@ def _need_parts(need: Need) -> dict:
 
 def headline(scope: Scope, progress_totals: dict, need_totals: dict) -> dict:
     previous_start, previous_end = previous_period_of(scope)
-    counts = _need_counts(previous_start, previous_end)
-    earlier = _needs(scope).filter(created_at__lt=local_midnight(previous_end)).aggregate(**counts)
-    previous = {**_progress_totals(scope, previous_end), **earlier}
+    previous = _day_totals(scope, previous_start) if scope.end - scope.start == DAY else None
+    if previous is None:
+        counts = _need_counts(previous_start, previous_end)
+        earlier = (
+            _needs(scope).filter(created_at__lt=local_midnight(previous_end)).aggregate(**counts)
+        )
+        previous = {**_progress_totals(scope, previous_end), **earlier}
     current = {**progress_totals, **need_totals}
     rows = []
     for name in HEADLINE:
@@ -791,6 +845,19 @@ def headline(scope: Scope, progress_totals: dict, need_totals: dict) -> dict:
         "previous_end": previous_end.isoformat(),
         "rows": rows,
     }
+
+
+def _day_totals(scope: Scope, day: date) -> dict | None:
+    """The headline's figures of the whole scope on `day`, from its rollup; None when the day
+    was not rolled up to its end."""
+    rolled = day_rollup(scope, day)
+    if rolled is None:
+        return None
+    totals = {name: sum(row[name] for row in rolled) for name in PROGRESS_FIGURES}
+    totals["rate"] = RESUMED_OF_MEMBERS.text(totals)
+    for name in NEED_FIGURES_BY_KIND:
+        totals[name] = sum(row[f"{kind}_{name}"] for row in rolled for kind in NEED_KINDS)
+    return totals
 
 
 def previous_period_of(scope: Scope) -> tuple[date, date]:
@@ -824,12 +891,41 @@ STEPS = (
 )
 
 
+def day_rollup(scope: Scope, day: date) -> list[dict] | None:
+    """The finest rollup rows of `day` inside the scope (its region's, its association's or
+    those across associations), or None when the day was not rolled up after its end
+    (reports.rollups: the same figures, by the same definitions, for each region × industry)."""
+    if not RollupDay.objects.filter(day=day, complete=True).exists():
+        return None
+    rows = Rollup.objects.filter(
+        day=day, industry__isnull=False, association_id=scope.association_id
+    )
+    if scope.region is not None:
+        rows = rows.filter(region_id__in=scope.region_codes)
+    # Added up into the report's places by PostgreSQL: a few hundred rows, not tens of
+    # thousands (an enterprise has one region and one industry, so the sums are exact).
+    grouped = (
+        rows.values(place=scope.region_key(""), section=section_of(""))
+        .annotate(**{name: Sum(name) for name in ROLLUP_FIGURES})
+        .order_by()
+    )
+    return [
+        {"region_id": _code_of(row.pop("place")), "industry_id": row.pop("section"), **row}
+        for row in grouped
+    ]
+
+
 def compute(scope: Scope, on_step: Callable[[int, int], None] = lambda done, total: None) -> dict:
+    """Every section of the report. A day's report reads its progress and needs sections, and
+    the previous day's headline figures, from those days' rollups when they were made after the
+    day's end (the beat makes yesterday's at 00:05, the reports at 06:00): what the event log
+    and the needs would say then, added up already (docs/decisions/0030)."""
     total = len(STEPS)
     data: dict = {}
-    data["progress"] = progress(scope)
+    rolled = day_rollup(scope, scope.start) if scope.end - scope.start == DAY else None
+    data["progress"] = progress(scope, rolled)
     on_step(1, total)
-    data["needs"] = needs(scope)
+    data["needs"] = needs(scope, rolled)
     on_step(2, total)
     data["supplies"] = supplies(scope)
     on_step(3, total)

@@ -9,7 +9,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
-from django.db.models import Sum
+from django.db import transaction
+from django.db.models import F, Sum
 
 from core.models import Region
 from reports import figures, rollups
@@ -20,6 +21,7 @@ from reports.models import (
     NEED_FIGURES_BY_KIND,
     ROLLUP_FIGURES,
     Rollup,
+    RollupDay,
 )
 from tests.reports.test_figures_against_sql import FIRST_DAY, LAST_DAY, Walk
 
@@ -114,3 +116,63 @@ def test_the_industry_rows_add_up_to_the_region_rows(rolled):
             added = finest.aggregate(**{name: Sum(name) for name in ROLLUP_FIGURES})
             added = {name: value or 0 for name, value in added.items()}
             assert added == rollup_figures(region_code, chosen, day), (day, region_code)
+
+
+def _scope(region_code, association, day):
+    return figures.Scope(
+        region=Region.objects.get(code=region_code) if region_code else None,
+        association=association,
+        start=day,
+        end=day + timedelta(days=1),
+    )
+
+
+@pytest.mark.parametrize("region_code,association", SCOPES)
+def test_a_days_report_read_from_the_rollups_is_the_report_computed_whole(
+    rolled, region_code, association
+):
+    """A day's report reads its progress, its needs and the previous day's headline from the
+    rollups when those days were rolled up after their end: every figure, row and name as the
+    report computed from the event log and the needs says."""
+    chosen = getattr(rolled, association) if association else None
+    for day in DAYS:
+        scope = _scope(region_code, chosen, day)
+        assert figures.day_rollup(scope, day) is not None
+        from_rollups = figures.compute(scope)
+        with transaction.atomic():
+            RollupDay.objects.all().delete()
+            assert figures.day_rollup(scope, day) is None
+            whole = figures.compute(scope)
+            transaction.set_rollback(True)
+        assert from_rollups == whole, (day, region_code, association)
+
+
+def test_a_days_report_reads_the_days_rollup_only_once_the_day_was_rolled_up_to_its_end(rolled):
+    day = DAYS[2]
+    scope = _scope("440000", None, day)
+    before = figures.compute(scope)
+    with transaction.atomic():
+        finest = Rollup.objects.filter(
+            day__in=(day, day - timedelta(days=1)),
+            industry__isnull=False,
+            association=None,
+            region__path__startswith=scope.region.path,
+        ).exclude(members=0)
+        changed = finest.filter(day=day).count()
+        assert changed > 0
+        finest.update(members=F("members") + 1)
+
+        read = figures.compute(scope)
+        assert read["progress"]["totals"]["members"] == before["progress"]["totals"]["members"] + (
+            changed
+        )
+        previous = {row["figure"]: row for row in read["headline"]["rows"]}["members"]
+        assert previous["previous"] == (
+            {row["figure"]: row for row in before["headline"]["rows"]}["members"]["previous"]
+            + finest.filter(day=day - timedelta(days=1)).count()
+        )
+
+        # A day rolled up before its end (today's, as at now) is not what the report says.
+        RollupDay.objects.filter(day__in=(day, day - timedelta(days=1))).update(complete=False)
+        assert figures.compute(scope) == before
+        transaction.set_rollback(True)
