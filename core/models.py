@@ -14,10 +14,11 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
-def in_active_language(name_zh: str, name_en: str) -> str:
+def in_active_language(name_zh: str, name_en: str, language: str | None = None) -> str:
     """Of a Chinese and an English name, the one to show now: English only when the active
-    language is English and there is an English name."""
-    language = get_language() or settings.LANGUAGE_CODE
+    language (or `language`, the active one looked up once for many names) is English and
+    there is an English name."""
+    language = language or get_language() or settings.LANGUAGE_CODE
     return name_en if language.startswith("en") and name_en else name_zh
 
 

@@ -75,24 +75,90 @@ def may_file(user) -> bool:
     return can(user, "need.file") and bool(scope_of(user).enterprise_id)
 
 
+class NeedRules:
+    """The need rules for one user, who the user is worked out once: a list of a thousand
+    needs asks `actions` for each (the API's `allowed_actions`)."""
+
+    def __init__(self, user):
+        self.scope = scope_of(user)
+        self.files = can(user, "need.file")
+        self.coordinates_any = can(user, "need.coordinate")
+        self.replies = can(user, "need.reply")
+        self._known: dict[tuple, list[str]] = {}
+
+    def is_owner(self, need: Need) -> bool:
+        return self.files and self.scope.owns(need.enterprise_id)
+
+    def coordinates(self, need: Need) -> bool:
+        return self.coordinates_any and self.scope.works_for(need.association_id)
+
+    def answers(self, need: Need) -> bool:
+        return (
+            self.replies
+            and need.escalated_at is not None
+            and self.scope.within_jurisdiction(_region_path(need))
+        )
+
+    def actions(self, need: Need) -> list[str]:
+        # What the answer depends on, beside the rules below: a list's rows share a handful
+        # of these, and each is worked out once.
+        own = self.is_owner(need)
+        coordinating = self.coordinates(need)
+        answering = self.answers(need)
+        key = (
+            own,
+            coordinating,
+            answering,
+            need.status,
+            need.kind,
+            bool(need.remaining_quantity),
+            bool(need.remaining_headcount),
+        )
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = self._actions(need, own, coordinating, answering)
+        return list(found)
+
+    def _actions(self, need: Need, own: bool, coordinating: bool, answering: bool) -> list[str]:
+        return allowed(
+            {
+                **{name: coordinating and may_move(need, to) for name, to in COORDINATION.items()},
+                "add-info": own and need.is_active,
+                "cancel": own and may_move(need, S.CANCELLED),
+                "reply": answering and may_move(need, S.ANSWERED),
+                "match": coordinating
+                and workable(need)
+                and need.kind == Need.Kind.SUPPLY
+                and bool(need.remaining_quantity),
+                "place": coordinating
+                and workable(need)
+                and need.kind == Need.Kind.LABOUR
+                and bool(need.remaining_headcount),
+            }
+        )
+
+
+def _region_path(need: Need) -> str:
+    """The path of the need's enterprise's region: annotated on a list's rows
+    (`enterprise_region_path`, supplies.api), else read through the enterprise."""
+    annotated = need.__dict__.get("enterprise_region_path")
+    return annotated if annotated is not None else need.enterprise.region.path
+
+
 def is_owner(user, need: Need) -> bool:
     """Whether the user acts for the enterprise that filed the need."""
-    return can(user, "need.file") and scope_of(user).owns(need.enterprise_id)
+    return NeedRules(user).is_owner(need)
 
 
 def coordinates(user, need: Need) -> bool:
     """Whether the user acts for the association the need was filed with."""
-    return can(user, "need.coordinate") and scope_of(user).works_for(need.association_id)
+    return NeedRules(user).coordinates(need)
 
 
 def answers(user, need: Need) -> bool:
     """Whether the user is an official whose jurisdiction holds the enterprise's region, and the
     need was put before government."""
-    return (
-        can(user, "need.reply")
-        and need.escalated_at is not None
-        and scope_of(user).within_jurisdiction(need.enterprise.region.path)
-    )
+    return NeedRules(user).answers(need)
 
 
 def workable(need: Need) -> bool:
@@ -101,24 +167,7 @@ def workable(need: Need) -> bool:
 
 
 def need_actions(user, need: Need) -> list[str]:
-    own = is_owner(user, need)
-    coordinating = coordinates(user, need)
-    return allowed(
-        {
-            **{name: coordinating and may_move(need, to) for name, to in COORDINATION.items()},
-            "add-info": own and need.is_active,
-            "cancel": own and may_move(need, S.CANCELLED),
-            "reply": answers(user, need) and may_move(need, S.ANSWERED),
-            "match": coordinating
-            and workable(need)
-            and need.kind == Need.Kind.SUPPLY
-            and bool(need.remaining_quantity),
-            "place": coordinating
-            and workable(need)
-            and need.kind == Need.Kind.LABOUR
-            and bool(need.remaining_headcount),
-        }
-    )
+    return NeedRules(user).actions(need)
 
 
 def need_way_back(user, need: Need) -> str:
@@ -185,10 +234,11 @@ def item_actions(user, item: SupplyItem) -> list[str]:
     return allowed({"edit": may_edit_item(user, item)})
 
 
-def allowed_actions(user, obj: Model) -> list[str]:
-    """The actions (the API's action names) that `user` may take on `obj` now."""
+def allowed_actions(user, obj: Model, rules: NeedRules | None = None) -> list[str]:
+    """The actions (the API's action names) that `user` may take on `obj` now; `rules`: the
+    user's need rules, when worked out already for a list."""
     if isinstance(obj, Need):
-        return need_actions(user, obj)
+        return (rules or NeedRules(user)).actions(obj)
     if isinstance(obj, SupplyOffer):
         return offer_actions(user, obj)
     if isinstance(obj, SupplyItem):

@@ -24,7 +24,12 @@ def _identity(value):
 def _reader(field, model):
     """(read the value from an instance, turn the value into its JSON form) for one field."""
     concrete = {f.name: f for f in model._meta.concrete_fields}
+    keys = {f.attname: f for f in model._meta.concrete_fields if f.is_relation}
     source = field.source_attrs
+    if len(source) == 1 and source[0] in keys:
+        # A foreign key's own column (`source="association_id"`), formatted by the field.
+        attname = source[0]
+        return (lambda instance: getattr(instance, attname)), field.to_representation
     if len(source) == 1 and source[0] in concrete:
         column = concrete[source[0]]
         if column.is_relation:

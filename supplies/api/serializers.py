@@ -7,12 +7,15 @@ that a partner reads the same sentence whichever side caught the mistake.
 
 from decimal import Decimal
 
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.plain import PlainListSerializer
 from core.api.serializers_common import RegionCodeField
+from core.models import in_active_language
 from supplies import access
 from supplies.models import (
     QUANTITY,
@@ -57,7 +60,8 @@ def read_quantity(**kwargs) -> serializers.DecimalField:
 
 
 class SupplyItemCodeField(serializers.SlugRelatedField):
-    """A catalogue item, referred to by its code (`mask-medical`)."""
+    """A catalogue item, referred to by its code (`mask-medical`). Read from the `item_code` a
+    list annotates (supplies.api.views) when there is one, else through the relation."""
 
     default_error_messages = {
         "does_not_exist": _(
@@ -77,20 +81,55 @@ class SupplyItemCodeField(serializers.SlugRelatedField):
             self.fail("invalid")
         return super().to_internal_value(data.strip().lower())
 
+    def get_attribute(self, instance):
+        code = instance.__dict__.get("item_code")
+        return code if code is not None else super().get_attribute(instance)
+
+    def to_representation(self, value):
+        return value if isinstance(value, str) else super().to_representation(value)
+
 
 class EnterpriseRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        "required": ["id", "name"],
+    }
+)
+class EnterpriseRefField(serializers.Field):
+    """The enterprise of the object, as {id, name}: from the row's own `enterprise_id` and the
+    `enterprise_name` a list annotates (supplies.api.views), else through the relation."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        name = value.__dict__.get("enterprise_name")
+        if name is None:
+            name = value.enterprise.name
+        return {"id": value.enterprise_id, "name": name}
+
+
 class AllowedActionsMixin:
     """`allowed_actions`: what the caller may do to the object now (supplies.access), the same
     list the object's page draws its buttons from."""
 
+    # Who the caller is is worked out once per serializer: a list page asks for every row.
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, obj) -> list[str]:
         request = self.context.get("request")
-        return access.allowed_actions(request.user, obj) if request is not None else []
+        if request is None:
+            return []
+        rules = self.__dict__.get("_need_rules")
+        if rules is None:
+            rules = self._need_rules = access.NeedRules(request.user)
+        return access.allowed_actions(request.user, obj, rules)
 
 
 NEED_FIELDS = [
@@ -154,7 +193,7 @@ class SupplyItemSerializer(serializers.ModelSerializer):
 class NeedSerializer(AllowedActionsMixin, serializers.ModelSerializer):
     """The fields every kind of need has."""
 
-    enterprise = EnterpriseRefSerializer(read_only=True)
+    enterprise = EnterpriseRefField()
     association = serializers.IntegerField(
         source="association_id",
         required=False,
@@ -163,9 +202,7 @@ class NeedSerializer(AllowedActionsMixin, serializers.ModelSerializer):
         help_text="The association asked to help (id); needed on filing only if the enterprise "
         "is an active member of several.",
     )
-    overdue = serializers.BooleanField(
-        source="is_overdue",
-        read_only=True,
+    overdue = serializers.SerializerMethodField(
         help_text="Still waiting past its needed-by date",
     )
     allowed_actions = serializers.SerializerMethodField(
@@ -174,6 +211,17 @@ class NeedSerializer(AllowedActionsMixin, serializers.ModelSerializer):
         "requests), `place` (labour requests) for the association's side; `add-info`, `cancel` "
         "for the enterprise; `reply` for an official of the enterprise's region"
     )
+
+    def get_overdue(self, need) -> bool:
+        return need.overdue_on(self._once("today", timezone.localdate))
+
+    def _once(self, name: str, work):
+        """A value the same for every row the serializer renders (the day, the language),
+        worked out for the first (each asks a context-local setting)."""
+        kept = self.__dict__.setdefault("_kept", {})
+        if name not in kept:
+            kept[name] = work()
+        return kept[name]
 
     class Meta:
         model = Need
@@ -196,7 +244,7 @@ class NeedSerializer(AllowedActionsMixin, serializers.ModelSerializer):
 
 class SupplyRequestSerializer(NeedSerializer):
     item = SupplyItemCodeField(help_text="The catalogue item's code, e.g. mask-medical")
-    item_name = serializers.CharField(source="item.name", read_only=True)
+    item_name = serializers.SerializerMethodField()
     unit = serializers.ChoiceField(
         choices=Unit.choices,
         required=False,
@@ -206,6 +254,13 @@ class SupplyRequestSerializer(NeedSerializer):
     quantity = quantity_field()
     fulfilled_quantity = read_quantity(help_text="Matched with offers so far")
     remaining_quantity = read_quantity(help_text="Still needed")
+
+    def get_item_name(self, need) -> str:
+        """The item's name in the request's language."""
+        if "item_name_zh" not in need.__dict__:
+            return need.item.name
+        language = self._once("language", get_language)
+        return in_active_language(need.item_name_zh, need.item_name_en, language)
 
     class Meta(NeedSerializer.Meta):
         model = Need

@@ -255,7 +255,11 @@ class Need(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.is_active and self.needed_by and self.needed_by < timezone.localdate())
+        return self.overdue_on(timezone.localdate())
+
+    def overdue_on(self, today) -> bool:
+        """Still waiting on `today`, past its needed-by date."""
+        return bool(self.is_active and self.needed_by and self.needed_by < today)
 
     @property
     def remaining_quantity(self) -> Decimal | None:
