@@ -40,7 +40,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from associations.models import Association
+from associations.models import Association, Membership
 from batches.figures import (
     APPROVED,
     RESUMED_OF_MEMBERS,
@@ -895,7 +895,8 @@ def day_rollup(scope: Scope, day: date) -> list[dict] | None:
     """The finest rollup rows of `day` inside the scope (its region's, its association's or
     those across associations), or None when the day was not rolled up after its end
     (reports.rollups: the same figures, by the same definitions, for each region × industry)."""
-    if not RollupDay.objects.filter(day=day, complete=True).exists():
+    rolled = RollupDay.objects.filter(day=day, complete=True).first()
+    if rolled is None or _written_since(rolled.computed_at):
         return None
     rows = Rollup.objects.filter(
         day=day, industry__isnull=False, association_id=scope.association_id
@@ -913,6 +914,19 @@ def day_rollup(scope: Scope, day: date) -> list[dict] | None:
         {"region_id": _code_of(row.pop("place")), "industry_id": row.pop("section"), **row}
         for row in grouped
     ]
+
+
+def _written_since(moment: datetime) -> bool:
+    """Whether a row that a day's figures read as they are now, not as at the day's end, was
+    written after `moment`: a membership (its join date counts it as a member before its row
+    existed), an enterprise (its region and industry place it), an application (its decision
+    time picks the latest approval), a need (its needed-by date, its headcount). Then a rollup
+    made before may no longer say what the tables say, and the report computes afresh. One
+    look up an `updated_at` index each."""
+    from enterprises.models import Enterprise
+
+    written = (Membership, Enterprise, Application, Need)
+    return any(model.objects.filter(updated_at__gt=moment).exists() for model in written)
 
 
 def compute(scope: Scope, on_step: Callable[[int, int], None] = lambda done, total: None) -> dict:

@@ -11,7 +11,9 @@ from datetime import date, timedelta
 import pytest
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 
+from associations.models import Membership
 from core.models import Region
 from reports import figures, rollups
 from reports.models import (
@@ -171,6 +173,16 @@ def test_a_days_report_reads_the_days_rollup_only_once_the_day_was_rolled_up_to_
             {row["figure"]: row for row in before["headline"]["rows"]}["members"]["previous"]
             + finest.filter(day=day - timedelta(days=1)).count()
         )
+
+        # A member written since the rollup was made (joined on a date long past): the
+        # report computes afresh, and says what the tables say.
+        with transaction.atomic():
+            Membership.objects.filter(pk=Membership.objects.order_by("pk")[0].pk).update(
+                updated_at=timezone.now()
+            )
+            assert figures.compute(scope) == before
+            transaction.set_rollback(True)
+        assert figures.compute(scope) == read
 
         # A day rolled up before its end (today's, as at now) is not what the report says.
         RollupDay.objects.filter(day__in=(day, day - timedelta(days=1))).update(complete=False)
