@@ -13,8 +13,10 @@ outside the services (a script, a data repair) may show.
 The apps register what they count (`register`); the navigation asks `count(name, ids)`.
 """
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 from uuid import uuid4
 
 from django.core.cache import cache
@@ -23,6 +25,7 @@ from django.db import DEFAULT_DB_ALIAS, models, transaction
 from core import replica
 
 TIMEOUT = 300  # seconds
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,25 @@ def count(name: str, association_ids: Iterable[int]) -> int:
     if missing:
         cache.set_many({keys[a]: counted.get(a, 0) for a in missing}, TIMEOUT)
     return sum(found.get(keys[a], counted.get(a, 0)) for a in ids)
+
+
+def kept(name: str, association_ids: Iterable[int], what: str, compute: Callable[[], T]) -> T:
+    """A value computed from what counter `name` counts in these associations (a home page's
+    figures), kept like the counts: under the associations' generations, so that any write to
+    a counted object of one of them computes it again on the next page. `what` names the value
+    (and anything besides the associations it depends on, such as the day)."""
+    ids = sorted(set(association_ids))
+    generations = cache.get_many([_generation_key(name, a) for a in ids])
+    marks = [(a, generations.get(_generation_key(name, a), "0")) for a in ids]
+    digest = hashlib.sha256(repr((what, marks)).encode()).hexdigest()
+    key = f"badge:{name}:kept:{digest}"
+    found = cache.get(key)
+    if found is None:
+        # On the primary, as the counts are (a lagging replica's value would be kept).
+        with replica.reads_on(DEFAULT_DB_ALIAS):
+            found = compute()
+        cache.set(key, found, TIMEOUT)
+    return found
 
 
 def touched(obj: models.Model) -> None:

@@ -8,8 +8,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from core import badges
+from core.access import scope_of
 from core.text import labelled
 from supplies import selectors
+from supplies.badges import OPEN_NEEDS
 from supplies.models import Need, in_unit, plain
 
 register = template.Library()
@@ -73,14 +76,33 @@ def need_percent(need: Need) -> int | None:
 
 @register.simple_tag
 def need_figures(user) -> dict:
-    """The dashboard's figures for needs, in one aggregate query over what the user may see."""
+    """The dashboard's figures for needs, in one aggregate query over what the user may see:
+    every figure is about active needs, so only those are read (not the resolved and cancelled
+    ones, most of an association's needs in time)."""
     today = timezone.localdate()
-    active = Q(status__in=Need.ACTIVE)
-    return selectors.need_list(user=user).aggregate(
-        active=Count("id", filter=active),
-        open=Count("id", filter=Q(status=Need.Status.OPEN)),
-        overdue=Count("id", filter=active & Q(needed_by__lt=today)),
-        info_requested=Count("id", filter=Q(status=Need.Status.INFO_REQUESTED)),
-        escalated=Count("id", filter=Q(status=Need.Status.ESCALATED)),
-        answered=Count("id", filter=Q(status=Need.Status.ANSWERED)),
+    scope = scope_of(user)
+
+    def figures() -> dict:
+        return _need_figures(user, today)
+
+    if scope.kind != "associations":
+        return figures()
+    # Staff: an association's hundreds of thousands of active needs are counted again only
+    # after one of them changed (core.badges), not on every visit to the home page.
+    what = f"need_figures:{scope.kind}:{scope.role}:{today.isoformat()}"
+    return badges.kept(OPEN_NEEDS, scope.association_ids, what, figures)
+
+
+def _need_figures(user, today) -> dict:
+    return (
+        selectors.need_list(user=user)
+        .filter(status__in=Need.ACTIVE)
+        .aggregate(
+            active=Count("id"),
+            open=Count("id", filter=Q(status=Need.Status.OPEN)),
+            overdue=Count("id", filter=Q(needed_by__lt=today)),
+            info_requested=Count("id", filter=Q(status=Need.Status.INFO_REQUESTED)),
+            escalated=Count("id", filter=Q(status=Need.Status.ESCALATED)),
+            answered=Count("id", filter=Q(status=Need.Status.ANSWERED)),
+        )
     )

@@ -413,3 +413,38 @@ def test_staff_of_an_association_cannot_open_what_another_associations_list_woul
     other = pending_member(cast.other_association)
     client.force_login(cast.staff)
     assert client.get(reverse("membership-detail", args=[other.pk])).status_code == 404
+
+
+def _figure(html: str, testid: str) -> int:
+    return int(re.search(rf'data-testid="{testid}"><span class="figure">(\d+)<', html).group(1))
+
+
+def test_the_needs_figures_are_counted_again_once_one_of_the_associations_needs_changes(
+    cast, client
+):
+    """The home page's need figures and to-do counts are kept between visits (an association
+    has hundreds of thousands of active needs) and counted again after a change to one of its
+    needs, on the next page."""
+    first = need_of(cast.member, cast.association)
+    client.force_login(cast.staff)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert _figure(page, "needs-open") == 1 and _figure(page, "needs-active") == 1
+
+    # Written behind the services' back: the kept figures still show (for up to
+    # core.badges.TIMEOUT), as the menu's counts do.
+    need_of(cast.member, cast.association)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert _figure(page, "needs-open") == 1
+
+    # Taken up through the service: counted again at once, with the need written above.
+    needs.need_take(actor=cast.staff, need_id=first.pk)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert _figure(page, "needs-open") == 1 and _figure(page, "needs-active") == 2
+    assert count_of(group(todo_of(client, cast.staff), "needs")) == 1
+
+    # Another association's change leaves these figures as they are kept.
+    need_of(cast.member, cast.association)
+    other = need_of(cast.other_member, cast.other_association)
+    needs.need_take(actor=cast.other_staff, need_id=other.pk)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert _figure(page, "needs-active") == 2
