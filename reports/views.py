@@ -6,12 +6,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +28,7 @@ from core.forms import ReasonForm
 from core.replica import pin_to_primary, replica_reads
 from core.workflow import history_for
 from reports import access, figures, rendering, selectors, services
+from reports import tables as tables_of
 from reports.charts import headline_charts
 from reports.forms import (
     CompletenessForm,
@@ -38,6 +43,7 @@ from reports.tables import FIGURE_DEFINITIONS, FIGURE_LABELS, previous_period, t
 
 S = Report.Status
 FORMATS = services.FILE_FORMATS  # downloads, rendered once (services.stored_file)
+SECTIONS_KEPT_SECONDS = 3600  # a report's rendered tables (_sections_html)
 
 
 # --- the list and asking for a report -----------------------------------------------------
@@ -156,12 +162,12 @@ def _report_page(request: HttpRequest, report: Report, *, remarks_form=None, rev
         "may_request": can(user, "report.request") and report.status == S.FAILED,
     }
     if context["done"]:
-        headline_table, *others = tables(report)
         links = figure_links(report)
-        headline = page_table(headline_table, links)
-        sections = [page_table(table) for table in others]
+        headline = page_table(tables_of.headline(report.data), links) if report.data else None
         context.update(
-            headline=headline, tables=sections, previous_period=previous_period(report.data)
+            headline=headline,
+            sections_html=_sections_html(report),
+            previous_period=previous_period(report.data),
         )
         context["charts"] = headline_charts(report.data, links)
         rates = {row["figure"]: row for row in report.data["headline"]["rows"]}["rate"]
@@ -180,6 +186,21 @@ def _report_page(request: HttpRequest, report: Report, *, remarks_form=None, rev
     context["revise_form"] = revise_form or ReasonForm()
     refused = remarks_form is not None or revise_form is not None
     return render(request, "reports/report_detail.html", context, status=400 if refused else 200)
+
+
+def _sections_html(report: Report) -> SafeString:
+    """The report's tables below the headline, rendered: a province's report is some 15,000
+    cells (2 s of Django templates each time the page was opened). They are the same for
+    everyone who may read the report and do not change while the report stays as it is (a
+    correction is a new version; remarks change `updated_at`), so they are kept per report,
+    state and language."""
+    key = f"report-sections:{report.pk}:{report.updated_at.timestamp()}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        sections = [page_table(table) for table in tables(report)[1:]]
+        html = render_to_string("reports/_sections.html", {"tables": sections})
+        cache.set(key, html, SECTIONS_KEPT_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped as it was rendered
 
 
 @never_cache

@@ -608,3 +608,34 @@ def test_a_refused_correction_keeps_what_was_typed(cast, client, queued):
     assert Report.objects.count() == 1
     assert "reason" in response.context["revise_form"].errors
     assert 'value="' + "错" * 2001 + '"' in response.content.decode()
+
+
+def test_the_tables_kept_between_visits_follow_the_remarks_and_the_reader_s_language(
+    cast, client, queued
+):
+    """The tables below the headline are rendered once per report, state and language
+    (reports.views._sections_html): remarks written since show at once, and a reader in
+    English reads them in English."""
+    report = association_report(cast.association)
+    client.force_login(cast.staff)
+    detail = reverse("report-detail", args=[report.pk])
+    first = client.get(detail).content.decode()
+    remarks = first.split('data-key="remarks"', 1)[1].split("</section>", 1)[0]
+    assert "物流仍受限" not in remarks
+
+    client.post(
+        reverse("report-remarks", args=[report.pk]),
+        {"remarks": "物流仍受限", "suggestions": "减免社保"},
+    )
+    again = client.get(detail).content.decode()
+    remarks = again.split('data-key="remarks"', 1)[1].split("</section>", 1)[0]
+    assert "物流仍受限" in remarks and "减免社保" in remarks
+
+    client.cookies["django_language"] = "en"
+    english = client.get(detail).content.decode()
+    assert "Remarks and policy suggestions" in english
+    assert "备注说明与政策建议" not in english
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(detail).content.decode()
+    assert "备注说明与政策建议" in chinese
+    assert "Remarks and policy suggestions" not in chinese
