@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.access import can, scope_of
+from core.keyset import COUNT_CAP
 
 
 def navigation(request):
@@ -94,8 +95,12 @@ def navigation(request):
 
         items.append((_("Notices"), reverse("notice-list"), unread_notices(user) or None))
     if can(user, "need.escalated"):
-        awaiting = escalated_list(user=user).filter(status=Need.Status.ESCALATED).count()
-        items.append((_("Escalated needs"), reverse("need-escalated"), awaiting or None))
+        # Counted up to COUNT_CAP, as the list's own count is ("1,000+" past it): a province
+        # awaits thousands, and the exact count cost 36 ms on every page of every official.
+        waiting = escalated_list(user=user).filter(status=Need.Status.ESCALATED)
+        awaiting = waiting[: COUNT_CAP + 1].count()
+        shown = f"{COUNT_CAP:,}+" if awaiting > COUNT_CAP else awaiting
+        items.append((_("Escalated needs"), reverse("need-escalated"), shown or None))
     if can(user, "report.view"):
         items.append((_("Reports"), reverse("report-list"), None))
     if can(user, "report.completeness"):

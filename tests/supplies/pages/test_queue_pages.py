@@ -194,3 +194,17 @@ def test_the_menu_counts_open_needs_right_after_a_change(web, cast):
     assert nav_count(web.get(QUEUE), "Needs queue") == 3
     web.force_login(cast.other_staff)
     assert nav_count(web.get(QUEUE), "Needs queue") == 1
+
+
+def test_the_menu_counts_the_needs_awaiting_an_official_up_to_the_cap(web, cast, monkeypatch):
+    """An official's menu counts the escalated needs awaiting a reply as the list counts its
+    rows: up to the cap, and past it "1,000+" (here with a cap of 3)."""
+    monkeypatch.setattr("portal.context_processors.COUNT_CAP", 3)
+    for _ in range(3):
+        need_in(cast, Need.Status.ESCALATED)
+    web.force_login(cast.official)
+    assert nav_count(web.get(ESCALATED), "Escalated needs") == 3
+
+    need_in(cast, Need.Status.ESCALATED)
+    html = _html(web.get(ESCALATED))
+    assert '>Escalated needs <span class="count" data-testid="nav-count">3+</span>' in html
