@@ -27,6 +27,7 @@ from integrations import subjects
 # At most this many events are looked at for one page, whatever the filters: a page costs the
 # same after any cursor, and one with few messages for the account says where to go on from.
 WINDOW = 5000
+FIRST_WINDOW = 500  # events read first for a page (page: more as needed, up to WINDOW)
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 LEFT_SCOPE = "left_scope"
@@ -131,18 +132,28 @@ def window(after: Cursor, size: int = WINDOW) -> list[Row]:
     with connection.cursor() as cursor:
         if _postgres():
             # The rest of the cursor's own transaction, then the later ones: each part walks
-            # the commit positions' index and the events' (txid, id) index (a row comparison
-            # across the two tables would scan every event).
+            # the commit positions' index and, for each position, the events' (txid, id) index
+            # in order, at most `size` of them (a row comparison across the two tables would
+            # scan every event; a plain join sorted every event of a transaction, 50,000 for
+            # an import, to give the first few hundred).
             columns = (
                 "c.position, e.id, e.content_type_id, e.action, e.to_status, e.changes ? 'region'"
             )
-            joined = "core_eventcommit c JOIN core_event e ON e.txid = c.txid"
+            events = (
+                "CROSS JOIN LATERAL (SELECT id, content_type_id, action, to_status, changes "
+                "FROM core_event WHERE txid = c.txid AND id > %s ORDER BY id LIMIT %s) e"
+            )
             cursor.execute(
-                f"(SELECT {columns} FROM {joined} WHERE c.position = %s AND e.id > %s "  # noqa: S608
-                "ORDER BY e.id LIMIT %s) UNION ALL "
-                f"(SELECT {columns} FROM {joined} WHERE c.position > %s "
+                f"(SELECT {columns} FROM (SELECT position, txid FROM core_eventcommit "  # noqa: S608
+                f"WHERE position = %s) c {events}) UNION ALL "
+                f"(SELECT {columns} FROM (SELECT position, txid FROM core_eventcommit "
+                f"WHERE position > %s ORDER BY position LIMIT %s) c {events} "
                 "ORDER BY c.position, e.id LIMIT %s) ORDER BY 1, 2 LIMIT %s",
-                [after.position, after.event_id, size, after.position, size, size],
+                [
+                    *(after.position, after.event_id, size),
+                    *(after.position, size, 0, size, size),
+                    size,
+                ],
             )
         else:
             cursor.execute(
@@ -303,26 +314,43 @@ def payload(message: Message, object_type: str, object_id: int, snapshot: dict |
 def page(account, *, after: Cursor, patterns: list[str] | None, limit: int = PAGE_SIZE) -> dict:
     """One page of the change feed: at most `limit` messages after `after` (one more when an
     event's two messages would be split), the cursor to go on from, and whether more events are
-    already waiting. The events are read in chunks, so a full page reads only what it shows."""
-    rows = window(after)
-    chosen = candidates(rows, patterns)
+    already waiting. The events are read in windows that grow (a few hundred first, up to
+    WINDOW events in all), so a full page reads little more than it shows and a page of events
+    the account may not see stops after WINDOW."""
     told: list[tuple[Message, dict]] = []
-    chunk = max(limit, 200)
-    for start in range(0, len(chosen), chunk):
-        told.extend(messages(account, chosen[start : start + chunk]))
-        if len(told) > limit:
-            cut = limit
-            while cut < len(told) and told[cut][0].cursor == told[cut - 1][0].cursor:
-                cut += 1
-            if cut < len(told):
-                told = told[:cut]
-                return {
-                    "results": [body for _message, body in told],
-                    "next_cursor": str(told[-1][0].cursor),
-                    "has_more": True,
-                }
+    chunk = 100  # the least number of candidates read at a time
+    read, reached = 0, after
+    size = min(WINDOW, max(4 * limit, FIRST_WINDOW))
+    while True:
+        asked = min(size, WINDOW - read)
+        rows = window(reached, asked)
+        read += len(rows)
+        chosen = candidates(rows, patterns)
+        start = 0
+        while start < len(chosen):
+            # What the page still needs (and one more, to know that more follow); more at a
+            # time once the account turns out not to see many of these events.
+            step = max(limit + 1 - len(told), chunk)
+            told.extend(messages(account, chosen[start : start + step]))
+            start += step
+            if len(told) > limit:
+                cut = limit
+                while cut < len(told) and told[cut][0].cursor == told[cut - 1][0].cursor:
+                    cut += 1
+                if cut < len(told):
+                    told = told[:cut]
+                    return {
+                        "results": [body for _message, body in told],
+                        "next_cursor": str(told[-1][0].cursor),
+                        "has_more": True,
+                    }
+        if rows:
+            reached = rows[-1].cursor
+        if len(rows) < asked or read >= WINDOW:
+            break
+        size *= 4
     return {
         "results": [body for _message, body in told],
-        "next_cursor": str(rows[-1].cursor if rows else after),
-        "has_more": len(rows) == WINDOW,
+        "next_cursor": str(reached),
+        "has_more": read >= WINDOW,
     }

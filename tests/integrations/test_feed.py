@@ -191,3 +191,30 @@ def test_an_event_committed_late_is_never_behind_a_cursor_already_read():
     assert slow_event.pk < fast_event.pk  # ids alone would put the late one behind the cursor
     later = feed.page(user, after=feed.Cursor.parse(page["next_cursor"]), patterns=None)
     assert [m["data"]["object_id"] for m in later["results"]] == [first.pk]
+
+
+def test_pages_read_the_events_in_growing_windows_and_miss_none(cast, monkeypatch):
+    """A page reads a few events first and more as it needs them (feed.page), across the
+    events of one transaction and those an account may not see: every message once, in
+    order, whatever the windows."""
+    monkeypatch.setattr(feed, "FIRST_WINDOW", 2)
+    start = feed.end()
+    for employees in range(10, 17):
+        enterprise_services.enterprise_update(
+            actor=cast.admin, enterprise_id=cast.other_member.pk, employees=employees
+        )
+        enterprise_services.enterprise_update(
+            actor=cast.admin, enterprise_id=cast.member.pk, employees=employees
+        )
+    committed()
+    whole = feed.page(cast.staff, after=start, patterns=None, limit=100)["results"]
+    assert [m["data"]["object_id"] for m in whole] == [cast.member.pk] * 7
+    seen, cursor = [], str(start)
+    for _ in range(10):
+        page = feed.page(cast.staff, after=feed.Cursor.parse(cursor), patterns=None, limit=3)
+        seen += [m["id"] for m in page["results"]]
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            break
+    assert seen == [m["id"] for m in whole]
+    assert feed.page(cast.staff, after=feed.Cursor.parse(cursor), patterns=None)["results"] == []
