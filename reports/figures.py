@@ -896,7 +896,7 @@ def day_rollup(scope: Scope, day: date) -> list[dict] | None:
     those across associations), or None when the day was not rolled up after its end
     (reports.rollups: the same figures, by the same definitions, for each region × industry)."""
     rolled = RollupDay.objects.filter(day=day, complete=True).first()
-    if rolled is None or _written_since(rolled.computed_at):
+    if rolled is None or _written_since(rolled.computed_at, day + DAY):
         return None
     rows = Rollup.objects.filter(
         day=day, industry__isnull=False, association_id=scope.association_id
@@ -916,17 +916,25 @@ def day_rollup(scope: Scope, day: date) -> list[dict] | None:
     ]
 
 
-def _written_since(moment: datetime) -> bool:
-    """Whether a row that a day's figures read as they are now, not as at the day's end, was
-    written after `moment`: a membership (its join date counts it as a member before its row
-    existed), an enterprise (its region and industry place it), an application (its decision
-    time picks the latest approval), a need (its needed-by date, its headcount). Then a rollup
-    made before may no longer say what the tables say, and the report computes afresh. One
-    look up an `updated_at` index each."""
+def _written_since(moment: datetime, day_end: date) -> bool:
+    """Whether a row that a past day's figures read as it is now, not as at the day's end, was
+    written after `moment`: a membership joined before the day's end (its join date counts it
+    as a member before its row existed), an enterprise (its region and industry place it), an
+    application or a need made before the day's end (an application's decision time picks the
+    latest approval; a need's needed-by date, headcount, status and closing). Rows made after
+    the day's end do not count in its figures. Then a rollup made before may no longer say
+    what the tables say, and the report computes afresh. One look up an `updated_at` index
+    each."""
     from enterprises.models import Enterprise
 
-    written = (Membership, Enterprise, Application, Need)
-    return any(model.objects.filter(updated_at__gt=moment).exists() for model in written)
+    end = local_midnight(day_end)
+    written = (
+        Membership.objects.filter(joined_on__lt=day_end),
+        Enterprise.objects.filter(created_at__lt=end),
+        Application.objects.filter(created_at__lt=end),
+        Need.objects.filter(created_at__lt=end),
+    )
+    return any(rows.filter(updated_at__gt=moment).exists() for rows in written)
 
 
 def compute(scope: Scope, on_step: Callable[[int, int], None] = lambda done, total: None) -> dict:
