@@ -29,7 +29,6 @@ from associations.models import Membership
 from associations.selectors import association_member_counts, membership_list
 from batches.models import Batch
 from batches.selectors import batch_list, review_queue
-from core import badges
 from core.access import scope_of
 from core.models import Event, User, own_users_of
 from enterprises.models import EnterpriseClaim
@@ -49,7 +48,7 @@ from reports.models import Report
 from reports.periods import local_midnight
 from reports.selectors import report_list
 from services.selectors import overdue_q, visible_requests
-from supplies.badges import OPEN_NEEDS
+from supplies.badges import kept_for
 from supplies.models import Escalation, Need
 from supplies.selectors import need_queue
 
@@ -233,13 +232,8 @@ def _needs_to_act_on(user: User, now: datetime) -> Group:
             added=Count("id", filter=Q(status=S.IN_PROGRESS)),
         )
 
-    scope = scope_of(user)
-    if scope.kind == "associations":
-        # Counted again only after one of the associations' needs changed (core.badges).
-        what = f"needs_to_act_on:{scope.kind}:{scope.role}"
-        counts = badges.kept(OPEN_NEEDS, scope.association_ids, what, count)
-    else:
-        counts = count()
+    # Counted again only after one of the associations' needs changed (supplies.badges).
+    counts = kept_for(user, "needs_to_act_on", count)
     replied = Escalation.objects.filter(need=OuterRef("pk"), replied_at__isnull=False)
     rows = needs.annotate(
         event_at=latest_event("supplies", "need", "at"),

@@ -8,11 +8,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from core import badges
-from core.access import scope_of
 from core.text import labelled
 from supplies import selectors
-from supplies.badges import OPEN_NEEDS
+from supplies.badges import kept_for
 from supplies.models import Need, in_unit, plain
 
 register = template.Library()
@@ -80,17 +78,9 @@ def need_figures(user) -> dict:
     every figure is about active needs, so only those are read (not the resolved and cancelled
     ones, most of an association's needs in time)."""
     today = timezone.localdate()
-    scope = scope_of(user)
-
-    def figures() -> dict:
-        return _need_figures(user, today)
-
-    if scope.kind != "associations":
-        return figures()
     # Staff: an association's hundreds of thousands of active needs are counted again only
-    # after one of them changed (core.badges), not on every visit to the home page.
-    what = f"need_figures:{scope.kind}:{scope.role}:{today.isoformat()}"
-    return badges.kept(OPEN_NEEDS, scope.association_ids, what, figures)
+    # after one of them changed, not on every visit to the home page.
+    return kept_for(user, f"need_figures:{today.isoformat()}", lambda: _need_figures(user, today))
 
 
 def _need_figures(user, today) -> dict:
