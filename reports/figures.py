@@ -185,6 +185,11 @@ class Scope:
         return Q(**{f"{prefix}region_id__in": self.region_codes})
 
     @cached_property
+    def places(self) -> "_Places":
+        """Where the scope's sections count an enterprise (read once for all of them)."""
+        return _Places(self)
+
+    @cached_property
     def region_codes(self) -> list[str]:
         return list(
             Region.objects.filter(path__startswith=self.region.path).values_list("code", flat=True)
@@ -268,7 +273,7 @@ def _applications(scope: Scope, end_day: date) -> QuerySet:
 def progress(scope: Scope, rolled: list[dict] | None = None) -> dict:
     """Resumption progress by region and industry section, as at the period's end: from the
     day's rollup rows when `rolled` holds them (`day_rollup`), else from the event log."""
-    places = _Places(scope)
+    places = scope.places
     if rolled is not None:
         enterprises = (
             {"region": row["region_id"], "industry": row["industry_id"], **figures}
@@ -385,7 +390,7 @@ def needs(scope: Scope, rolled: list[dict] | None = None) -> dict:
     the period and the headcounts asked and filled. Grouped by the enterprise's own region and
     industry columns and folded into the report's places (`_Places`); from the day's rollup
     rows when `rolled` holds them (`day_rollup`)."""
-    places = _Places(scope)
+    places = scope.places
     if rolled is not None:
         return _needs_section(places.fold(_need_rows(rolled), "region", "industry", ("kind",)))
     start, end = local_midnight(scope.start), local_midnight(scope.end)
