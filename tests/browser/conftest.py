@@ -67,7 +67,9 @@ def phone(browser):
 
 
 def fits(page) -> bool:
-    """Nothing on the page is wider than the phone's screen."""
+    """Nothing on the page is wider than the phone's screen (measured once the page in the
+    window has its document: right after a click that navigates there is none for a moment)."""
+    page.wait_for_load_state("domcontentloaded")
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 

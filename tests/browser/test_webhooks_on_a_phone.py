@@ -52,6 +52,7 @@ def test_a_manager_registers_a_webhook_on_a_phone(live_server, cast, phone):
     phone.goto(f"{base}/webhooks/")
     assert fits(phone)
     phone.get_by_test_id("webhook-new").click()
+    expect(phone.locator("#id_url")).to_be_visible()
     assert fits(phone)
     phone.fill("#id_url", LONG_URL)
     phone.fill("#id_description", "省工业互联网数据平台（复工复产数据交换）")
