@@ -395,6 +395,11 @@ REST_FRAMEWORK = {
     # Requests signed with a token: at most API_TOKEN_RATE per token (sessions are not counted).
     "DEFAULT_THROTTLE_CLASSES": ["core.api.authentication.ApiTokenRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["core.access.RolePermission"],
+    # DRF's JSON, encoded by orjson (core.api.renderers); the browsable API as before.
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

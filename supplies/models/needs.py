@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.models import QuickLoad
 from core.text import labelled
 from supplies.models.catalogue import POSITIVE, QUANTITY, SupplyItem, Unit, in_unit
 
@@ -32,7 +33,7 @@ class NeedQuerySet(models.QuerySet):
         return self.order_by("rank_at", "id")
 
 
-class Need(models.Model):
+class Need(QuickLoad, models.Model):
     """Something an enterprise needs to resume work, filed with one of its associations."""
 
     class Kind(models.TextChoices):
