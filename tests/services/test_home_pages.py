@@ -23,7 +23,11 @@ def test_staff_see_new_requests_and_the_enterprise_is_asked_to_rate(cast):
         association=cast.association, provider=provider, category="legal", title="合同纠纷调解"
     )
     request = svc.request_submit(actor=cast.enterprise_user, service=service, description="x")
+    in_hand = svc.request_submit(actor=cast.enterprise_user, service=service, description="y")
+    svc.request_accept(actor=cast.staff, request_id=in_hand.pk)
+    svc.request_start(actor=cast.staff, request_id=in_hand.pk)
     staff_home = _home(cast.staff)
+    assert f"/services/requests/{in_hand.pk}/" not in staff_home  # in hand, never sent back
     assert 'data-testid="todo-services"' in staff_home
     assert f"/services/requests/{request.pk}/" in staff_home
     assert 'data-testid="todo-services"' not in _home(cast.other_staff)
@@ -35,7 +39,10 @@ def test_staff_see_new_requests_and_the_enterprise_is_asked_to_rate(cast):
     assert 'data-testid="step-rate"' in enterprise_home and "合同纠纷调解" in enterprise_home
     svc.request_rate(actor=cast.enterprise_user, request_id=request.pk, rating=1, comment="没用")
     assert 'data-testid="step-rate"' not in _home(cast.enterprise_user)
-    assert f"/services/requests/{request.pk}/" in _home(cast.staff)  # reopened: back to staff
+    staff_home = _home(cast.staff)
+    assert f"/services/requests/{request.pk}/" in staff_home  # reopened: back to staff
+    assert f"/services/requests/{in_hand.pk}/" not in staff_home
+    assert "已重新办理" in staff_home or "Reopened" in staff_home
 
 
 def test_the_members_page_counts_its_service_requests_for_staff(cast):
