@@ -20,6 +20,7 @@ and what the status does not allow with TransitionNotAllowed (409).
 """
 
 from django.db.models import Model
+from django.utils.functional import cached_property
 
 from core.access import (
     ASSOCIATION_PEOPLE,
@@ -80,11 +81,22 @@ class NeedRules:
     needs asks `actions` for each (the API's `allowed_actions`)."""
 
     def __init__(self, user):
+        self.user = user
         self.scope = scope_of(user)
-        self.files = can(user, "need.file")
-        self.coordinates_any = can(user, "need.coordinate")
-        self.replies = can(user, "need.reply")
         self._known: dict[tuple, list[str]] = {}
+
+    # Each asked when first needed: `is_owner(user, need)` alone asks one permission, not three.
+    @cached_property
+    def files(self) -> bool:
+        return can(self.user, "need.file")
+
+    @cached_property
+    def coordinates_any(self) -> bool:
+        return can(self.user, "need.coordinate")
+
+    @cached_property
+    def replies(self) -> bool:
+        return can(self.user, "need.reply")
 
     def is_owner(self, need: Need) -> bool:
         return self.files and self.scope.owns(need.enterprise_id)
