@@ -95,6 +95,28 @@ def search(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.annotate(rank=rank).filter(matches).order_by(F("rank").desc(), "-id")
 
 
+def ranked(found: QuerySet, *, offset: int, limit: int) -> tuple[list[int], int | None]:
+    """The ids of `found` (a search: `search`'s queryset) from `offset`, `limit` of them in its
+    order, and how many it found in all — from one query on PostgreSQL, which ranks every match
+    anyway: the count is read beside the ranking (a window over the ranked ids) instead of
+    finding the matches a second time. The count is None when no row is past `offset`."""
+    if not is_postgresql() or "rank" not in found.query.annotations:
+        ids = list(found.values_list("pk", flat=True)[offset : offset + limit])
+        return ids, (found.count() if ids else None)
+    sql, params = found.order_by().values_list("id", "rank").query.sql_with_params()
+    # The matches are ranked in a subquery kept apart (OFFSET 0), so that the window counts
+    # narrow (id, rank) rows; flattened, it would carry every match's search vector to the
+    # ranking above it. The order is `search`'s: rank, then the newest first.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.id, COUNT(*) OVER () FROM ({sql} OFFSET 0) s "  # noqa: S608
+            "ORDER BY s.rank DESC, s.id DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        rows = cursor.fetchall()
+    return [pk for pk, _found in rows], (rows[0][1] if rows else None)
+
+
 def snippet(text: str, query: str, *, width: int = 80) -> SafeString:
     """An escaped excerpt of `text` around the first query word found, each found word wrapped in
     <mark>; the opening of `text` when none is found."""

@@ -66,13 +66,12 @@ def get_visible(user, pk) -> Case:
     return get_object_or_404(access.visible(user).select_related("industry", "region"), pk=pk)
 
 
-SEARCH_COUNT_CAP = 1000
-
-
-def found_count(cases: QuerySet, cap: int = SEARCH_COUNT_CAP) -> tuple[int, bool]:
-    """How many cases a search found, counted up to `cap` (and whether it stopped there): past a
-    thousand a reader narrows the search rather than pages on, and counting every match of a
-    common word over a large library costs as much as ranking them. Unordered, so that the count
-    stops at the cap instead of ranking everything first."""
-    found = cases.order_by()[: cap + 1].count()
-    return min(found, cap), found > cap
+def found_page(cases: QuerySet, *, offset: int, limit: int) -> tuple[list[Case], int]:
+    """A page of a search's cases (`library` with text), best match first, and how many it
+    found: the ranking query counts the matches too (cases.search.ranked), then the page's
+    cases are read by id with what they show (tags, industry, region, association)."""
+    ids, found = search.ranked(cases, offset=offset, limit=limit)
+    if found is None:  # nothing found, or a page past the last one
+        return [], (cases.count() if offset else 0)
+    rows = {case.pk: case for case in cases.filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows], found

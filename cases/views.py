@@ -27,17 +27,25 @@ from core.workflow import history_for, read_from_outside
 PER_PAGE = 20
 
 
-class CappedPaginator(Paginator):
-    """A search's pages, its count stopped at cases.selectors.SEARCH_COUNT_CAP: counting every
-    match of a common word costs as much as ranking them all (decision 0021)."""
+class SearchPaginator(Paginator):
+    """A search's pages: the page asked for and the count of matches come from the one query
+    that ranks them (cases.selectors.found_page), not from a count of its own (decision 0021).
+    A page past the last one shows the last, as Paginator.get_page does."""
 
-    def __init__(self, object_list, per_page, *, found: int, capped: bool):
-        super().__init__(object_list, per_page)
-        self.found, self.capped = found, capped
-
-    @property
-    def count(self) -> int:
-        return self.found
+    def get_page(self, number):
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        rows, self.count = selectors.found_page(
+            self.object_list, offset=(number - 1) * self.per_page, limit=self.per_page
+        )
+        if not rows and number > self.num_pages:
+            number = self.num_pages
+            rows, self.count = selectors.found_page(
+                self.object_list, offset=(number - 1) * self.per_page, limit=self.per_page
+            )
+        return self._get_page(rows, number, self)
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -79,8 +87,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     arguments = form.selector_arguments()
     found = selectors.library(user, **arguments)
     if arguments["text"]:
-        count, capped = selectors.found_count(found)
-        paginator = CappedPaginator(found, PER_PAGE, found=count, capped=capped)
+        paginator = SearchPaginator(found, PER_PAGE)
     else:
         paginator = Paginator(found, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))

@@ -274,20 +274,28 @@ def test_the_menu_leads_every_signed_in_role_to_the_library(cast):
         assert 'href="/cases/"' in page, user.username
 
 
-def test_a_search_counts_its_cases_only_up_to_the_cap(cast, monkeypatch):
-    from functools import partial
+def test_a_search_pages_on_with_the_count_of_every_case_it_found(cast, monkeypatch):
+    from cases import views
 
-    from cases import selectors
-
-    make(cast)
-    make(cast, {**SHARED, "title": "酒店员工共享用工"})
+    for n in range(5):
+        make(cast, {**SHARED, "title": f"酒店员工共享用工第{n + 1}例"})
+    make(cast, {**SHARED, "title": "直播带货"})
+    monkeypatch.setattr(views, "PER_PAGE", 2)
     member = _client(cast.enterprise_user)
-    assert (
-        'data-testid="case-count">2 ' in member.get("/cases/", {"q": "共享用工"}).content.decode()
-    )
-    monkeypatch.setattr(selectors, "found_count", partial(selectors.found_count, cap=1))
-    page = member.get("/cases/", {"q": "共享用工"}).content.decode()
-    assert "More than 1 cases" in page and _rows(page) == 1
+
+    def page(number) -> str:
+        return member.get("/cases/", {"q": "共享用工", "page": number}).content.decode()
+
+    first, third = page(1), page(3)
+    assert 'data-testid="case-count">5 cases' in first and _rows(first) == 2
+    assert "第5例" in first and "第1例" not in first  # the newest first among equals
+    assert 'data-testid="case-count">5 cases' in third and _rows(third) == 1
+    assert "第1例" in third
+    # a page past the last shows the last; a page that is not a number, the first
+    assert _rows(page(9)) == 1 and "第1例" in page(9)
+    assert "第5例" in page("x") and _rows(page("x")) == 2
+    none = member.get("/cases/", {"q": "无接触配送"}).content.decode()
+    assert 'data-testid="case-count">0 cases' in none and _rows(none) == 0
 
 
 def test_an_archived_case_is_written_again_as_a_draft_from_its_page_and_the_api(cast):

@@ -111,12 +111,25 @@ def test_a_name_typed_with_a_character_off_still_finds_the_case(cast):
     assert list(selectors.library(cast.enterprise_user, text="杭州丝绸")) == []
 
 
-def test_the_count_of_a_search_stops_at_its_cap(cast):
-    for n in range(3):
-        make(cast, {**SHARED, "title": f"共享用工第{n + 1}例"})
+def test_a_page_of_a_search_comes_with_the_count_of_every_match_the_user_may_read(cast):
+    """One query ranks and counts (cases.search.ranked): the count is every match, not a
+    page's; pages follow the ranking; another association's draft is neither listed nor
+    counted; past the last page there is nothing, with the count still true."""
+    cases = [make(cast, {**SHARED, "title": f"共享用工第{n + 1}例"}) for n in range(5)]
+    make(cast, {**SHARED, "title": "另一协会的共享用工草稿"}, publish=False,
+         association=cast.other_association)  # fmt: skip
     found = selectors.library(cast.enterprise_user, text="用工")
-    assert selectors.found_count(found) == (3, False)
-    assert selectors.found_count(found, cap=2) == (2, True)
+    everything = list(found)
+    assert sorted(c.pk for c in everything) == sorted(c.pk for c in cases)
+    first, count = selectors.found_page(found, offset=0, limit=2)
+    second, again = selectors.found_page(found, offset=2, limit=2)
+    last, _ = selectors.found_page(found, offset=4, limit=2)
+    assert (count, again) == (5, 5)
+    assert first + second + last == everything
+    assert [c.tags.all()[0].tag for c in first] == ["shared_staffing", "shared_staffing"]
+    assert selectors.found_page(found, offset=10, limit=2) == ([], 5)
+    nothing = selectors.library(cast.enterprise_user, text="直播带货")
+    assert selectors.found_page(nothing, offset=0, limit=2) == ([], 0)
 
 
 def test_snippet_marks_the_word_and_escapes_html():
