@@ -622,6 +622,12 @@ def _populate(bench: Population, scale: Scale, codes: ReferenceCodes) -> list[Po
     done(f"applications, needs, events, matches of {len(missing)} associations")
     if rebuilt := rebuild_indexes():
         done(f"{rebuilt} indexes of the needs and events built")
+    # Statistics of the loaded needs and events before the newer capabilities are made from
+    # them: taken before the load, the planner expects one need of the bench association and
+    # joins every event of a need to each of its 100,000 (a delivery step that never ends).
+    with connection.cursor() as cursor:
+        for model in (Need, Event, EventCommit):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     done_already = set(
         Endpoint.objects.filter(description="bench").values_list("association", flat=True)
     )
