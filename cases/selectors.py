@@ -69,9 +69,12 @@ def get_visible(user, pk) -> Case:
 def found_page(cases: QuerySet, *, offset: int, limit: int) -> tuple[list[Case], int]:
     """A page of a search's cases (`library` with text), best match first, and how many it
     found: the ranking query counts the matches too (cases.search.ranked), then the page's
-    cases are read by id with what they show (tags, industry, region, association)."""
+    cases are read by id, joined to their industry, region and association (a join for the
+    page's rows only: `library` prefetches them instead, which then has nothing left to do),
+    with their tags."""
     ids, found = search.ranked(cases, offset=offset, limit=limit)
     if found is None:  # nothing found, or a page past the last one
         return [], (cases.count() if offset else 0)
-    rows = {case.pk: case for case in cases.filter(pk__in=ids)}
+    page = cases.select_related("industry", "region", "association").filter(pk__in=ids)
+    rows = {case.pk: case for case in page}
     return [rows[pk] for pk in ids if pk in rows], found

@@ -132,6 +132,19 @@ def test_a_page_of_a_search_comes_with_the_count_of_every_match_the_user_may_rea
     assert selectors.found_page(nothing, offset=0, limit=2) == ([], 0)
 
 
+def test_a_search_ranks_by_its_whole_words_and_still_matches_every_word(cast):
+    from cases.search import ranking_words
+
+    assert ranking_words(["接触", "配送", "无接触", "无接触配送", "社区"]) == ["无接触配送", "社区"]
+    assert ranking_words(["佛山", "陶瓷"]) == ["佛山", "陶瓷"]
+    near = make(cast, {**SHARED, "title": "无接触配送进社区", "summary": "社区团购。"})
+    far = make(cast, {**SHARED, "title": "无接触配送", "summary": "保供。",
+                      "results": "后来也服务了社区。"})  # fmt: skip
+    make(cast, {**SHARED, "title": "线上问诊", "summary": "无接触，社区。", "actions": "问诊。"})
+    # the third has no 配送: matching needs every word, parts of compounds too
+    assert list(selectors.library(cast.enterprise_user, text="无接触配送 社区")) == [near, far]
+
+
 def test_snippet_marks_the_word_and_escapes_html():
     text = "<script>alert(1)</script> 员工到超市共享用工，效果好"
     html = snippet(text, "用工")
