@@ -215,6 +215,16 @@ class Need(QuickLoad, models.Model):
                 condition=Q(escalated_at__isnull=False),
                 name="need_escalated",
             ),
+            # The same needs by enterprise: a county's official starts from its members (a
+            # thousand of a million) and finds their escalated needs here, where reading
+            # need_escalated in order met 30,000 escalations elsewhere for the first 25 (national
+            # set: 320 ms against 6). A province's count reads it too.
+            models.Index(
+                fields=["enterprise"],
+                include=["escalated_at", "status"],
+                condition=Q(escalated_at__isnull=False),
+                name="need_escalated_enterprise",
+            ),
             # One kind of need of an association in the queue's order, whatever the status: the
             # API's `?ordering=rank` pages, and its counts per kind read this index alone.
             models.Index(fields=["association", "kind", "rank_at", "id"], name="need_rank"),
