@@ -231,8 +231,8 @@ FROM {need} n JOIN {enterprise} e ON e.id = n.enterprise_id
 WHERE r.path LIKE %(path)s AND n.created_at < %(end)s
     AND (%(scope_association)s::bigint IS NULL OR n.association_id = %(scope_association)s)
     AND (n.closed_at IS NULL OR n.closed_at >= %(end)s)
-    AND (n.urgency IN ('high', 'critical') OR n.id IN (
-        SELECT need_id FROM {escalation} WHERE escalated_at < %(end)s))
+    AND (n.urgency IN ('high', 'critical') OR EXISTS (
+        SELECT 1 FROM {escalation} y WHERE y.need_id = n.id AND y.escalated_at < %(end)s))
 """
 URGENT_COUNT_SQL = "SELECT count(*) " + PRESSING
 # The list: the most pressing needs with what the report shows of each, and the latest
@@ -240,24 +240,23 @@ URGENT_COUNT_SQL = "SELECT count(*) " + PRESSING
 URGENT_SQL = """
 SELECT n.id, (n.created_at AT TIME ZONE 'Asia/Shanghai')::date, n.needed_by,
     x.id IS NOT NULL, CASE WHEN x.replied_at < %(end)s THEN x.outcome ELSE '' END,
-    e.name, e.region_id, n.kind, n.urgency, it.code, n.quantity, n.unit, n.trade, n.headcount,
+    n.name, n.region_id, n.kind, n.urgency, it.code, n.quantity, n.unit, n.trade, n.headcount,
     n.difficulty_kind, n.description, x.summary, x.reply
-FROM {need} n JOIN {enterprise} e ON e.id = n.enterprise_id
-    JOIN {region} r ON r.code = e.region_id
+FROM (
+    SELECT n.id, n.created_at, n.needed_by, n.kind, n.urgency, n.item_id, n.quantity, n.unit,
+        n.trade, n.headcount, n.difficulty_kind, n.description, n.rank_at, e.name, e.region_id
+    {pressing}
+    ORDER BY n.rank_at, n.id
+    LIMIT %(limit)s
+) n
     LEFT JOIN {item} it ON it.id = n.item_id
     LEFT JOIN LATERAL (
         SELECT id, summary, outcome, reply, replied_at FROM {escalation}
         WHERE need_id = n.id AND escalated_at < %(end)s
         ORDER BY escalated_at DESC, id DESC LIMIT 1
     ) x ON TRUE
-WHERE r.path LIKE %(path)s AND n.created_at < %(end)s
-    AND (%(scope_association)s::bigint IS NULL OR n.association_id = %(scope_association)s)
-    AND (n.closed_at IS NULL OR n.closed_at >= %(end)s)
-    AND (n.urgency IN ('high', 'critical') OR n.id IN (
-        SELECT need_id FROM {escalation} WHERE escalated_at < %(end)s))
 ORDER BY n.rank_at, n.id
-LIMIT %(limit)s
-"""
+""".replace("{pressing}", PRESSING.strip())
 # The previous period, the whole scope at once.
 PREVIOUS_PROGRESS_SQL = """{as_at}
 SELECT
