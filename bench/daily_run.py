@@ -33,7 +33,9 @@ from reports.periods import last_complete_period
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOG_DIR = BASE_DIR / "bench-data" / "workers"
 QUEUE = "reports"
-TARGET_SECONDS = 15
+# Today's scale: under 15 s; the national set (ten times the data, 535 reports): under 5 minutes
+# with 2 workers (issue #19).
+TARGET_SECONDS = 300 if os.environ.get("BENCH_SCALE") == "national" else 15
 WAIT_SECONDS = 600
 
 
