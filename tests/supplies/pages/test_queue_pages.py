@@ -208,3 +208,21 @@ def test_the_menu_counts_the_needs_awaiting_an_official_up_to_the_cap(web, cast,
     need_in(cast, Need.Status.ESCALATED)
     html = _html(web.get(ESCALATED))
     assert '>Escalated needs <span class="count" data-testid="nav-count">3+</span>' in html
+
+
+def test_an_administrators_menu_counts_the_countrys_open_needs_up_to_the_cap(
+    web, cast, monkeypatch
+):
+    """An administrator's menu counts the open needs of every association as a list counts its
+    rows: up to the cap, and past it "3+" (here with a cap of 3), so that a page does not count
+    a whole country's needs."""
+    monkeypatch.setattr("portal.context_processors.COUNT_CAP", 3)
+    for _ in range(3):
+        need_in(cast, Need.Status.OPEN)
+    need_in(cast, Need.Status.IN_PROGRESS)  # not untouched: not counted
+    web.force_login(cast.admin)
+    assert nav_count(web.get("/dashboard/"), "Needs queue") == 3
+
+    need_in(cast, Need.Status.OPEN)
+    html = _html(web.get("/dashboard/"))
+    assert '>Needs queue <span class="count" data-testid="nav-count">3+</span>' in html
