@@ -63,7 +63,13 @@ def _filtered_members(request: HttpRequest):
     if ordering not in dict(MemberFilterForm.ORDERINGS):
         ordering = "enterprise__name"
     if ordering == "enterprise__name":
-        return form, filterset, memberships.order_by(by_name(ordering), "id")
+        # Narrowed to a region, the members are found there and sorted (core.collation).
+        narrowed = filterset.is_valid() and filterset.form.cleaned_data.get("region") is not None
+        return (
+            form,
+            filterset,
+            memberships.order_by(by_name(ordering, walk_index=not narrowed), "id"),
+        )
     return form, filterset, memberships.order_by(ordering, "id")
 
 

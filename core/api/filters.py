@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from rest_framework import serializers
 
-from core.models import Industry
+from core.models import Industry, Region
 from core.region_fields import RegionFilterField
 
 
@@ -117,7 +117,12 @@ class RegionSubtreeFilter(django_filters.Filter):
     def filter(self, qs, value):
         if value is None:
             return qs
-        return qs.filter(**{f"{self.field_name}__path__startswith": value.path})
+        # By the codes of the region and those below it (a city's dozen, a province's couple of
+        # hundred), not by a join on the regions' paths: the planner then knows from the
+        # column's statistics how many rows each code has. Joined by path, it guessed and walked
+        # the national set's 1,000,000 enterprises in name order for a city's members (0.8 s).
+        codes = Region.objects.filter(path__startswith=value.path).values_list("code", flat=True)
+        return qs.filter(**{f"{self.field_name}__in": list(codes)})
 
 
 class IndustryFilter(django_filters.Filter):
