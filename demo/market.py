@@ -5,8 +5,13 @@ Each step goes through the market services at the moment it happened (`demo.time
 once: complaints and pledges that exist (perhaps changed while trying the demo) are kept.
 """
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from associations.models import Association
 from core.models import User
+from core.workdays import add_working_days
 from demo.accounts import account_of
 from demo.timeline import days_ago, happened_at
 from enterprises.models import Enterprise
@@ -48,6 +53,17 @@ def _complaint(
         )
 
 
+def _past_its_day_of_triage() -> int:
+    """How many days ago a complaint was filed whose day of triage is over today, whatever the
+    weekday: filed on a Friday, it may be looked at until Monday, so "three days ago" is not
+    late on a Monday."""
+    today = timezone.localdate()
+    days = 3
+    while add_working_days(today - timedelta(days=days), complaints.VERIFY_DAYS) >= today:
+        days += 1
+    return days
+
+
 def _steps(complaint: Complaint, staff: User, *steps) -> None:
     """(days ago, what, keyword arguments) for each step."""
     for days, step, values in steps:
@@ -75,7 +91,7 @@ def load(association: Association, staff: User, members: list[Enterprise]) -> No
         account_of(members[0]),
         shop,
         what="一次性医用口罩每盒标价198元，较节前上涨近十倍。",
-        days=3,
+        days=_past_its_day_of_triage(),
         place="天河区天河路药店",
     )
     # About the demo login's enterprise, accepted: waiting for its answer.
