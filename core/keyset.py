@@ -28,6 +28,12 @@ CURSOR_PARAM = "cursor"
 FORWARD, BACKWARD = "n", "p"
 
 
+def capped_count(queryset: QuerySet, cap: int) -> int:
+    """The rows of `queryset` counted up to `cap` (a count of a LIMIT, unordered): exact up to
+    it, cap + 1 past it — what a list, a dashboard or the menu shows as "1,000+"."""
+    return queryset.order_by()[: cap + 1].count()
+
+
 class BadCursor(Exception):
     """A cursor that was not made by this list (tampered with, cut, from another list)."""
 
@@ -200,7 +206,7 @@ def keyset_page(
                 queryset, order=order, cursor=None, per_page=per_page, salt=salt,
                 count_cap=count_cap,
             )  # fmt: skip
-    count = queryset.order_by()[: count_cap + 1].count()
+    count = capped_count(queryset, count_cap)
     has_next = bool(found) and (more or going_back)
     has_previous = bool(found) and (more if going_back else values is not None)
     return KeysetPage(

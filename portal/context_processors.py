@@ -2,14 +2,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.access import can, scope_of
-from core.keyset import COUNT_CAP
+from core.keyset import COUNT_CAP, capped_count
 
 
 def _capped(queryset) -> int | str:
     """The rows of `queryset` counted up to COUNT_CAP, as a list counts its own ("1,000+" past
     it): a count over the whole country (an administrator's menu) read 300 ms of the national
     set's needs on every page."""
-    counted = queryset.order_by()[: COUNT_CAP + 1].count()
+    counted = capped_count(queryset, COUNT_CAP)
     return f"{COUNT_CAP:,}+" if counted > COUNT_CAP else counted
 
 

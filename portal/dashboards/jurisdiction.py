@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from batches.figures import RESUMED_OF_MEMBERS, percent_text
 from core.access import scope_of
 from core.charts import heatmap, ranked_bars, trend
-from core.keyset import COUNT_CAP
+from core.keyset import COUNT_CAP, capped_count
 from core.maps import MapArea, region_map
 from core.models import Region, User
 from core.text import labelled
@@ -156,7 +156,7 @@ def _waiting(user: User, place: Place) -> dict:
     shown = needs.select_related("enterprise", "enterprise__region", "association")
     # Counted as the lists count (core.keyset): up to COUNT_CAP, read from need_escalated in
     # order; the whole count joined every escalated need of a province to its enterprise.
-    total = needs.order_by()[: COUNT_CAP + 1].count()
+    total = capped_count(needs, COUNT_CAP)
     return {"needs": shown[:WAITING_SHOWN], "total": total, "capped": total > COUNT_CAP}
 
 
