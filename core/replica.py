@@ -137,7 +137,7 @@ def replica_usable() -> bool:
 
 # When each user last wrote, in the shared cache by user id (the time, kept WROTE_KEPT_SECONDS):
 # it pins them to the primary for REPLICA_PIN_SECONDS, and it gives them exact list counts
-# (core.api.pagination) for as long as a count is kept, with or without a replica.
+# (core.pagination) for as long as a count is kept, with or without a replica.
 WROTE_KEPT_SECONDS = 300
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from associations.selectors import (
 from core.access import action_required, can
 from core.collation import by_name
 from core.errors import DomainError
+from core.pagination import CountKeptPaginator
 from core.replica import replica_reads
 from core.validators import display_phone
 from enterprises import services as enterprise_services
@@ -144,7 +144,10 @@ def member_contacts_invite(request: HttpRequest) -> HttpResponse:
 @action_required("member.list")
 def member_list(request: HttpRequest) -> HttpResponse:
     form, filterset, memberships = _filtered_members(request)
-    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    # An association's count of 100,000 members narrowed to a size is kept a little while
+    # (core.pagination), as an API list's is; who just wrote counts afresh.
+    paginator = CountKeptPaginator(memberships, 50, user=request.user)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

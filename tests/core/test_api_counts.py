@@ -4,7 +4,7 @@ with them."""
 
 import pytest
 
-from core.api import pagination
+from core import pagination
 from tests.factories import EnterpriseFactory, MembershipFactory
 from tests.members.api.test_members_api import client_for, enterprise_body
 
