@@ -138,3 +138,20 @@ def test_the_load_test_asks_for_the_bench_data_first(tmp_path):
     with pytest.raises(SystemExit, match="make bench"):
         accounts.prepare(2, tmp_path / "accounts.json")
     assert not (tmp_path / "accounts.json").exists()
+
+
+def test_the_downloads_of_the_reports_officials_see_are_kept_before_the_clock(cast):
+    """As the worker keeps them once a report is made: a file rendered inside a request held a
+    gunicorn worker for seconds and made the whole run's slowest twentieth."""
+    from bench.loadtest.__main__ import _report_files_kept
+    from reports.models import ReportFile
+    from tests.reports.sample import ready_report
+
+    guangdong, zhejiang = ready_report(region_id="440000"), ready_report(region_id="330000")
+    ReportFile.objects.all().delete()
+
+    _report_files_kept([cast.official.username])
+
+    kept = set(ReportFile.objects.filter(report=guangdong).values_list("format", flat=True))
+    assert kept == set(FILE_FORMATS)
+    assert not ReportFile.objects.filter(report=zhejiang).exists()  # not on their list
