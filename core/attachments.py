@@ -121,6 +121,19 @@ def attachments_of(obj: Model) -> QuerySet[Attachment]:
     )
 
 
+def attachments_by_object(objects: list[Model]) -> dict[int, list[Attachment]]:
+    """The attachments of each of `objects` (of one model), by its id, in one query (a page of
+    a list)."""
+    found: dict[int, list[Attachment]] = {obj.pk: [] for obj in objects}
+    if objects:
+        content_type = ContentType.objects.get_for_model(objects[0])
+        for attachment in Attachment.objects.filter(
+            content_type=content_type, object_id__in=list(found)
+        ):
+            found[attachment.object_id].append(attachment)
+    return found
+
+
 def attach(obj: Model, files: Iterable, *, actor, field: str = "attachments") -> list[Attachment]:
     """Check and store the files as `obj`'s attachments; call it inside the write's transaction
     (the rows go with it; a file written before a rollback is left unreferenced on disk)."""

@@ -20,7 +20,13 @@ from rest_framework.response import Response
 from core.access import scope_of
 from core.api.filters import BooleanFilter
 from core.api.serializers_common import EventSerializer, ReasonSerializer
-from core.attachments import AttachmentSerializer, AttachmentsField, attachments_of, serve
+from core.attachments import (
+    AttachmentSerializer,
+    AttachmentsField,
+    attachments_by_object,
+    attachments_of,
+    serve,
+)
 from core.filters import IdFilter
 from core.models import Industry, Region
 from core.workflow import history_for
@@ -168,27 +174,39 @@ class NoticeSerializer(serializers.ModelSerializer):
     def get_body_html(self, obj) -> str:
         return str(text.render(obj.body))
 
+    def _of_page(self, name: str):
+        """What NoticeViewSet.list read for the whole page (`name`: files, figures, receipts,
+        by notice id), or None for one notice on its own."""
+        return self.context.get("page", {}).get(name)
+
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_files(self, obj) -> list[dict]:
-        return AttachmentSerializer(attachments_of(obj), many=True).data
+        page = self._of_page("files")
+        files = page.get(obj.pk, []) if page is not None else attachments_of(obj)
+        return AttachmentSerializer(files, many=True).data
 
     @extend_schema_field(ReceiptFiguresSerializer)
     def get_figures(self, obj) -> dict:
         user = self._user()
         if user is None or obj.status == Notice.Status.DRAFT:
             return {}
-        return selectors.figures_for(user, obj)
+        page = self._of_page("figures")
+        return page.get(obj.pk, {}) if page is not None else selectors.figures_for(user, obj)
+
+    def _receipt(self, user, obj) -> NoticeRecipient | None:
+        page = self._of_page("receipts")
+        return page.get(obj.pk) if page is not None else access.recipient_of(user, obj)
 
     @extend_schema_field(OwnReceiptSerializer(allow_null=True))
     def get_my_receipt(self, obj) -> dict | None:
         user = self._user()
-        recipient = access.recipient_of(user, obj) if user else None
+        recipient = self._receipt(user, obj) if user else None
         return OwnReceiptSerializer(recipient).data if recipient else None
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, obj) -> list[str]:
         user = self._user()
-        return access.allowed_actions(user, obj, access.recipient_of(user, obj)) if user else []
+        return access.allowed_actions(user, obj, self._receipt(user, obj)) if user else []
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -267,7 +285,28 @@ class NoticeViewSet(
     }
 
     def get_queryset(self):
-        return selectors.notices_for(self.request.user)
+        notices = selectors.notices_for(self.request.user)
+        if self.action == "list":
+            # whom each is for, read once for the page (shown to the association's side), and
+            # whether it was corrected (its allowed actions)
+            return notices.select_related("correction").prefetch_related(
+                "regions", "industries", "picked", "policy_regions", "policy_industries"
+            )
+        return notices
+
+    def list(self, request, *args, **kwargs):
+        """A page of notices with their files, receipt figures and the user's own receipts
+        read once for the page: the same queries for 5 notices or 100."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        user = request.user
+        context = self.get_serializer_context()
+        context["page"] = {
+            "files": attachments_by_object(page),
+            "figures": selectors.figures_of(user, page),
+            "receipts": selectors.receipts_of(user, page),
+        }
+        serializer = self.get_serializer_class()(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
     def _answer(self, notice, **kwargs) -> Response:
         fresh = access.visible(self.request.user).get(pk=notice.pk)

@@ -40,35 +40,69 @@ def unread_count(user) -> int:
 def receipt_figures(notice: Notice, *, region_path: str | None = None, today=None) -> dict:
     """How many recipients, read, signed and overdue (asked to sign by a day gone by and not
     signed) — in one query; inside a region subtree only when `region_path` is given."""
+    return receipt_figures_of([notice], region_path=region_path, today=today)[notice.pk]
+
+
+def receipt_figures_of(notices, *, region_path: str | None = None, today=None) -> dict[int, dict]:
+    """receipt_figures of each of `notices`, by id, in one grouped query (a page of a list)."""
     today = today or timezone.localdate()
-    rows = NoticeRecipient.objects.filter(notice=notice)
+    notices = list(notices)
+    rows = NoticeRecipient.objects.filter(notice__in=[notice.pk for notice in notices])
     if region_path:
         rows = rows.filter(region__path__startswith=region_path)
-    overdue = Q(signed_at__isnull=True)
-    if not (notice.needs_sign_off and notice.sign_by and notice.sign_by < today):
-        overdue = Q(pk__in=[])
-    figures = rows.aggregate(
-        total=Count("pk"),
-        read=Count("pk", filter=Q(read_at__isnull=False)),
-        signed=Count("pk", filter=Q(signed_at__isnull=False)),
-        overdue=Count("pk", filter=overdue),
-    )
-    figures["unread"] = figures["total"] - figures["read"]
-    figures["unsigned"] = figures["total"] - figures["signed"] if notice.needs_sign_off else 0
-    total = figures["total"]
-    figures["read_rate"] = round(100 * figures["read"] / total) if total else 0
+    overdue = Q(signed_at__isnull=True, notice__needs_sign_off=True, notice__sign_by__lt=today)
+    counted = {
+        row.pop("notice_id"): row
+        for row in rows.values("notice_id")
+        .annotate(
+            total=Count("pk"),
+            read=Count("pk", filter=Q(read_at__isnull=False)),
+            signed=Count("pk", filter=Q(signed_at__isnull=False)),
+            overdue=Count("pk", filter=overdue),
+        )
+        .order_by()
+    }
+    figures = {}
+    for notice in notices:
+        found = counted.get(notice.pk) or {"total": 0, "read": 0, "signed": 0, "overdue": 0}
+        total = found["total"]
+        found["unread"] = total - found["read"]
+        found["unsigned"] = total - found["signed"] if notice.needs_sign_off else 0
+        found["read_rate"] = round(100 * found["read"] / total) if total else 0
+        figures[notice.pk] = found
     return figures
 
 
 def figures_for(user, notice: Notice) -> dict:
     """The figures `user` may see: the association's side all recipients; an official those
     inside the jurisdiction; an enterprise none."""
+    return figures_of(user, [notice])[notice.pk]
+
+
+def figures_of(user, notices) -> dict[int, dict]:
+    """figures_for each of `notices`, by id: one grouped query for the association's notices and
+    one for the others (a page of a list)."""
     scope = scope_of(user)
-    if access.writes(user, notice):
-        return receipt_figures(notice)
+    figures: dict[int, dict] = {notice.pk: {} for notice in notices}
+    own = [notice for notice in notices if access.writes(user, notice)]
+    figures.update(receipt_figures_of(own) if own else {})
     if scope.kind == "jurisdiction":
-        return receipt_figures(notice, region_path=scope.jurisdiction_path)
-    return {}
+        others = [notice for notice in notices if notice not in own]
+        if others:
+            figures.update(receipt_figures_of(others, region_path=scope.jurisdiction_path))
+    return figures
+
+
+def receipts_of(user, notices) -> dict[int, NoticeRecipient]:
+    """The row of the user's enterprise among each notice's recipients, by notice id (one
+    query; none for a user who does not act for an enterprise)."""
+    scope = scope_of(user)
+    if not (scope.is_enterprise and scope.enterprise_id):
+        return {}
+    rows = NoticeRecipient.objects.filter(
+        notice__in=[notice.pk for notice in notices], enterprise_id=scope.enterprise_id
+    )
+    return {row.notice_id: row for row in rows}
 
 
 def receipts(notice: Notice, *, read: bool | None = None, signed: bool | None = None) -> QuerySet:
