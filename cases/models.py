@@ -84,6 +84,9 @@ class Case(models.Model):
         verbose_name = _("practice case")
         verbose_name_plural = _("practice cases")
         ordering = ("-published_at", "-id")
+        # The library's and the API's order, newest first (read backwards): without it a page
+        # sorted a million cases of the national set (1.4 s).
+        indexes = [models.Index(fields=["published_at", "id"], name="case_newest")]
 
     def __str__(self) -> str:
         return self.title
