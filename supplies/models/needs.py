@@ -225,6 +225,16 @@ class Need(QuickLoad, models.Model):
                 condition=Q(escalated_at__isnull=False),
                 name="need_escalated_enterprise",
             ),
+            # The escalated needs of one kind, newest first, with their enterprise: an
+            # official's API lists (their jurisdiction's escalated needs, `-created_at`) and
+            # counts read this instead of the needs table (national set: a province's
+            # escalated difficulties 1.5 s, a scan of ten million needs).
+            models.Index(
+                fields=["kind", "created_at", "id"],
+                include=["enterprise"],
+                condition=Q(escalated_at__isnull=False),
+                name="need_escalated_newest",
+            ),
             # One kind of need of an association in the queue's order, whatever the status: the
             # API's `?ordering=rank` pages, and its counts per kind read this index alone.
             models.Index(fields=["association", "kind", "rank_at", "id"], name="need_rank"),
