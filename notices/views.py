@@ -27,10 +27,9 @@ PER_PAGE = 30
 def notice_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     page = Paginator(selectors.notices_for(user), PER_PAGE).get_page(request.GET.get("page"))
+    figures = selectors.figures_of(user, page)  # one grouped query for the page
     for notice in page:
-        notice.figures = (
-            selectors.figures_for(user, notice) if notice.status != Notice.Status.DRAFT else {}
-        )
+        notice.figures = figures[notice.pk] if notice.status != Notice.Status.DRAFT else {}
     return render(
         request,
         "notices/notice_list.html",

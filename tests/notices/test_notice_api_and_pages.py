@@ -234,3 +234,26 @@ def test_the_list_reads_files_figures_and_receipts_once_for_the_page(cast):
     assert len(read) == 1 and read[0]["figures"]["total"] == 1
     member_rows = listed(cast.enterprise_user)[1]
     assert sum(1 for row in member_rows.values() if row["my_receipt"]["read_at"]) == 1
+
+
+def test_the_notices_page_counts_the_receipts_of_the_whole_page_at_once(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    api_as(cast.enterprise_user).post(f"{URL}{_published(cast, 1)[0]}/read/")
+
+    def shown(user) -> tuple[int, list[dict]]:
+        client = _client(user)
+        client.get(reverse("notice-list"))
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("notice-list")).context["page"]
+        return len(queries), [notice.figures for notice in page]
+
+    few = {user.username: shown(user)[0] for user in (cast.staff, cast.official)}
+    _published(cast, 4)
+    for user in (cast.staff, cast.official):
+        queries, figures = shown(user)
+        assert queries == few[user.username], user.username
+        assert sorted(f["read"] for f in figures) == [0, 0, 0, 0, 1], user.username
+        assert all(f["total"] == 1 for f in figures)
