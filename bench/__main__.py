@@ -88,6 +88,7 @@ SECTIONS = (
     "digests",
     "webhooks",
     "sizes",
+    "lists",
 )
 
 
@@ -208,6 +209,7 @@ def main(argv: list[str] | None = None) -> None:
         "digests": section("digests", population),
         "webhooks": section("webhooks", population),
         "sizes": section("sizes"),
+        "lists": lambda: bench_lists(population),
     }
     for name, step in steps.items():
         if name in sections:
@@ -292,6 +294,13 @@ def _applications_and_needs(population, purpose: str) -> None:
     population_of_needs = needs.populate_needs(NEEDS, population)
     for what, made in (("applications", applications), ("needs", population_of_needs)):
         note(f"{made.count:,} {what} ({'written now' if made.added else 'there already'})")
+
+
+def bench_lists(population) -> None:
+    from bench import lists
+
+    _applications_and_needs(population, "lists")
+    lists.run(population)
 
 
 def bench_reports(population) -> None:
