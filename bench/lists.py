@@ -20,10 +20,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from associations.models import AssociationUser
 from bench.generate import Population
 from bench.needs import BENCH_APPLICANT, OFFICIALS, _people
 from bench.report import figure, heading, note
+from bench.webhooks import _partner
 from core.models import Role, User
 
 TARGET_MS = 300
@@ -80,10 +80,7 @@ def _measure(client, path: str, params: dict | None = None) -> tuple[float, floa
 
 def _people_of(population: Population) -> dict[str, User]:
     applicant, officials = _people(population)
-    partner, _created = User.objects.get_or_create(
-        username="bench-partner", defaults={"role": Role.PARTNER}
-    )
-    AssociationUser.objects.get_or_create(user=partner, association=population.association)
+    partner = _partner(population)
     province, county = (officials[name] for name in OFFICIALS)
     return {
         "staff": population.staff,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import EnterpriseFactory, MembershipFactory
+from tests.plans import plan_of
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,6 @@ def test_members_are_listed_in_pinyin_order_in_chinese(cast, client):
 def test_the_pinyin_order_is_read_from_an_index_not_sorted(cast):
     """An association's 100,000 members were sorted in pinyin on every page (0.4 s); the index
     of migration enterprises 0006 gives them in order (the plan with sorting priced out)."""
-    from django.db import connection, transaction
     from django.utils import translation
 
     from associations.models import Membership
@@ -87,11 +87,7 @@ def test_the_pinyin_order_is_read_from_an_index_not_sorted(cast):
             .order_by(by_name("enterprise__name"), "id")[:50]
         )
         sql, params = page.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_of(sql, params)
     assert 'COLLATE "zh-x-icu"' in sql
     assert "enterprise_name_pinyin" in plan, plan
 
@@ -115,7 +111,7 @@ def test_a_regions_members_are_found_by_region_then_sorted(cast, client):
     walking it in order read 280,000 other names at national scale (0.7 s): narrowed to a
     region, the page is found by the region and sorted (the name index is not walked even
     when sorting is priced out)."""
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(5):
@@ -127,9 +123,6 @@ def test_a_regions_members_are_found_by_region_then_sorted(cast, client):
     assert len(page) >= 5  # and the cast's own member in Guangzhou
     [listed] = [q["sql"] for q in queries if 'COLLATE "zh-x-icu"' in q["sql"]]
     assert "LIMIT" in listed
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + listed)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_of(listed, priced_out=("sort",))
     assert "enterprise_name_pinyin" not in plan, plan
     assert "Sort" in plan, plan

@@ -466,6 +466,7 @@ def test_a_long_lists_count_is_kept_a_while_yet_who_adds_a_member_sees_it(
     from django.test import Client
 
     from core import pagination
+    from tests.members.test_page_actions_matrix import a_new_credit_code, new_member
 
     monkeypatch.setattr(pagination, "COUNT_KEPT_FROM", 2)
     for _ in range(3):
@@ -486,22 +487,7 @@ def test_a_long_lists_count_is_kept_a_while_yet_who_adds_a_member_sees_it(
     MembershipFactory(enterprise=EnterpriseFactory(size="small"), association=cast.association)
     assert counted(manager) == before
 
-    added = client.post(
-        reverse("member-new"),
-        {
-            "form": "new",
-            "association": cast.association.pk,
-            "name": "广州新民五金制品有限公司",
-            "uscc": valid_uscc(),
-            "region": "440106",
-            "industry": "33",
-            "size": "small",
-            "ownership": "private",
-            "employees": "28",
-            "contact_name": "刘芳",
-            "contact_phone": "020-87654321",
-        },
-    )
+    added = client.post(reverse("member-new"), new_member(cast, a_new_credit_code(cast)))
     assert added.status_code == 302, added.content.decode()[:2000]
     assert counted(client) == before + 2
     assert counted(manager) == before + 2

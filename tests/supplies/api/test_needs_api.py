@@ -17,6 +17,7 @@ from core.models import Role
 from core.workflow import history_for
 from supplies.models import Escalation, Need, SupplyItem, SupplyOffer
 from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory, api_token
+from tests.plans import plan_of
 from tests.supplies.conftest import told_of
 
 pytestmark = pytest.mark.django_db
@@ -895,25 +896,24 @@ def test_a_list_runs_the_same_queries_for_5_or_50_rows(cast, sixty_of_each, path
         assert queries_for(user, path, 5) == queries_for(user, path, 50), role
 
 
+def newest_first_plan(user, path: str):
+    """`user`'s first page of `path` (10 needs) and the plan of the query that lists them
+    newest first, with sorting and table scans priced out (tests.plans)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(user).get(path, {"page_size": 10})
+    newest_first = 'FROM "supplies_need"', 'ORDER BY "supplies_need"."created_at" DESC'
+    [listed] = [q["sql"] for q in queries if all(part in q["sql"] for part in newest_first)]
+    return response, plan_of(listed)
+
+
 @pytest.mark.parametrize("path", [SUPPLY, LABOUR, DIFFICULTY])
 def test_an_associations_newest_needs_are_read_from_its_index(cast, sixty_of_each, path):
     """The lists' default order is newest first. Read from the index of every need's creation,
     an association's newest needs came after every other association's newer ones (national
     set: 36,000 rows for a page of 100, 145 ms); need_newest holds them by association and kind
     (the plan with sorting priced out)."""
-    from django.db import transaction
-
-    client = client_for(cast.staff)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, {"page_size": 10})
+    response, plan = newest_first_plan(cast.staff, path)
     assert response.status_code == 200
-    newest_first = 'FROM "supplies_need"', 'ORDER BY "supplies_need"."created_at" DESC'
-    [listed] = [q["sql"] for q in queries if all(part in q["sql"] for part in newest_first)]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + listed)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "need_newest" in plan, plan
 
 
@@ -923,17 +923,7 @@ def test_an_officials_newest_escalated_needs_are_read_from_their_index(cast, six
     from the needs table, a province's escalated difficulties scanned the national set's ten
     million needs (1.5 s); need_escalated_newest holds them by kind, newest last, with their
     enterprise (the plan with sorting and table scans priced out)."""
-    from django.db import transaction
-
     Need.objects.update(escalated_at=timezone.now())
-    with CaptureQueriesContext(connection) as queries:
-        response = client_for(cast.official).get(path, {"page_size": 10})
+    response, plan = newest_first_plan(cast.official, path)
     assert response.status_code == 200 and response.json()["count"] == 60
-    newest_first = 'FROM "supplies_need"', 'ORDER BY "supplies_need"."created_at" DESC'
-    [listed] = [q["sql"] for q in queries if all(part in q["sql"] for part in newest_first)]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + listed)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "need_escalated_newest" in plan, plan
