@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from core.models import KeptWithItsAssociation
+
 
 class Batch(models.Model):
     """A round of resumption opened by an association for members in some regions and
@@ -83,8 +85,11 @@ class Batch(models.Model):
         return self.name
 
 
-class Application(models.Model):
-    """An enterprise's application to resume in a batch, with its readiness checklist."""
+class Application(KeptWithItsAssociation):
+    """An enterprise's application to resume in a batch, with its readiness checklist (and its
+    batch's association)."""
+
+    association_parent = "batch"
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -158,7 +163,7 @@ class Application(models.Model):
         verbose_name_plural = _("applications")
         constraints = [
             models.UniqueConstraint(
-                fields=["batch", "enterprise"],
+                fields=["batch", "enterprise", "association"],
                 condition=Q(status__in=["draft", "submitted", "returned", "approved", "resumed"]),
                 name="one_live_application_per_enterprise_and_batch",
                 violation_error_message=_("This enterprise already has an application here."),

@@ -455,12 +455,13 @@ WITH chosen AS (
         END AS decided
     FROM timed t
 )
-INSERT INTO {application} (batch_id, enterprise_id, status, planned_date, returning_workers,
-    workers_from_other_provinces, masks_days, disinfectant_days, thermometers,
+INSERT INTO {application} (batch_id, association_id, enterprise_id, status, planned_date,
+    returning_workers, workers_from_other_provinces, masks_days, disinfectant_days, thermometers,
     disinfection_plan, isolation_area, emergency_plan, staff_health_checks, checklist_notes,
     submitted_at, review_due_at, decided_at, resumed_on, workers_on_site, created_by_id,
     created_at, updated_at)
-SELECT %(batch)s, d.enterprise_id, d.status, %(planned_start)s::date + mod(d.h, 14)::int,
+SELECT %(batch)s, %(association)s, d.enterprise_id, d.status,
+    %(planned_start)s::date + mod(d.h, 14)::int,
     d.returning, d.returning * mod(d.h / 11, 60) / 100,
     7 + mod(d.h / 13, 24), 7 + mod(d.h / 17, 24), 1 + mod(d.h / 19, 20),
     d.status <> 'draft' OR mod(d.h, 2) = 0, mod(d.h / 23, 10) <> 0,

@@ -204,9 +204,9 @@ CROSS JOIN member_count mc
 JOIN members m ON m.n = mod(t.h3, mc.total)
 JOIN items it ON it.n = mod(t.h2 / 23, it.total);
 
-INSERT INTO {escalation} (need_id, summary, escalated_by_id, escalated_at, reply, outcome,
-    referred_to, replied_by_id, replied_at)
-SELECT n.id, %(summary)s, %(staff)s, n.escalated_at,
+INSERT INTO {escalation} (need_id, association_id, summary, escalated_by_id, escalated_at,
+    reply, outcome, referred_to, replied_by_id, replied_at)
+SELECT n.id, n.association_id, %(summary)s, %(staff)s, n.escalated_at,
     CASE WHEN r.replied THEN r.reply ELSE '' END,
     CASE WHEN r.replied THEN r.outcome ELSE '' END,
     CASE WHEN r.replied AND r.outcome = 'referred' THEN %(referred_to)s ELSE '' END,

@@ -60,14 +60,15 @@ WITH supplier AS (
         WHERE association_id = %(association)s AND kind = 'supply')
     RETURNING id, item_id
 )
-INSERT INTO {match} (need_id, offer_id, quantity, note, matched_by_id, matched_at)
-SELECT n.id, o.id, n.fulfilled_quantity, '', %(staff)s,
+INSERT INTO {match} (need_id, association_id, offer_id, quantity, note, matched_by_id,
+    matched_at)
+SELECT n.id, n.association_id, o.id, n.fulfilled_quantity, '', %(staff)s,
     n.created_at + (coalesce(n.closed_at, %(now)s) - n.created_at) * 0.5
 FROM {need} n JOIN offers o ON o.item_id = n.item_id
 WHERE n.association_id = %(association)s AND n.kind = 'supply' AND n.fulfilled_quantity > 0;
 
-INSERT INTO {placement} (need_id, headcount, note, recorded_by_id, recorded_at)
-SELECT n.id, n.filled_headcount, '', %(staff)s,
+INSERT INTO {placement} (need_id, association_id, headcount, note, recorded_by_id, recorded_at)
+SELECT n.id, n.association_id, n.filled_headcount, '', %(staff)s,
     n.created_at + (coalesce(n.closed_at, %(now)s) - n.created_at) * 0.5
 FROM {need} n
 WHERE n.association_id = %(association)s AND n.kind = 'labour' AND n.filled_headcount > 0;

@@ -52,10 +52,6 @@ def _by_enterprise(column: str = "enterprise_id", missing: str = "") -> Distribu
     return Distributed(ENTERPRISE, column, missing)
 
 
-_THROUGH_NEED = (
-    "reaches its association through its need (match_create refuses an offer of another "
-    "association, so a match's need and offer share it)"
-)
 _THROUGH_BATCH = "reaches its association through its batch"
 _THROUGH_NOTICE = "reaches its association through its notice"
 _M2M = "a many-to-many table Django makes; at the move an explicit through model with the key"
@@ -66,25 +62,25 @@ DISTRIBUTED: dict[str, Distributed] = {
     "supplies_need": _by_association(),
     "supplies_supplyoffer": _by_association(),
     "supplies_priorityhold": _by_association(),
-    "supplies_match": _by_association(missing=_THROUGH_NEED),
-    "supplies_placement": _by_association(missing=_THROUGH_NEED),
-    "supplies_needmessage": _by_association(missing=_THROUGH_NEED),
-    "supplies_escalation": _by_association(missing=_THROUGH_NEED),
+    "supplies_match": _by_association(),
+    "supplies_placement": _by_association(),
+    "supplies_needmessage": _by_association(),
+    "supplies_escalation": _by_association(),
     "batches_batch": _by_association(),
     "batches_batch_regions": _by_association(missing=f"{_THROUGH_BATCH}; {_M2M}"),
     "batches_batch_industries": _by_association(missing=f"{_THROUGH_BATCH}; {_M2M}"),
-    "batches_application": _by_association(missing=_THROUGH_BATCH),
+    "batches_application": _by_association(),
     "services_servicerequest": _by_association(),
     "relief_hardshipassessment": _by_association(),
     "market_complaint": _by_association(),
-    "market_handoff": _by_association(missing="reaches its association through its complaint"),
+    "market_handoff": _by_association(),
     "notices_notice": _by_association(),
     "notices_notice_regions": _by_association(missing=f"{_THROUGH_NOTICE}; {_M2M}"),
     "notices_notice_industries": _by_association(missing=f"{_THROUGH_NOTICE}; {_M2M}"),
     "notices_notice_picked": _by_association(missing=f"{_THROUGH_NOTICE}; {_M2M}"),
     "notices_notice_policy_regions": _by_association(missing=f"{_THROUGH_NOTICE}; {_M2M}"),
     "notices_notice_policy_industries": _by_association(missing=f"{_THROUGH_NOTICE}; {_M2M}"),
-    "notices_noticerecipient": _by_association(missing=_THROUGH_NOTICE),
+    "notices_noticerecipient": _by_association(),
     # The enterprise group: what an enterprise receives or signs in its own name, read on its
     # pages and counted across associations.
     "relief_reliefgrant": _by_enterprise(),

@@ -1,7 +1,7 @@
 """Migration operations shared by the apps' migrations."""
 
 from django.contrib.postgres.operations import AddIndexConcurrently
-from django.db import migrations
+from django.db import migrations, models
 
 
 class AddIndexWithoutLocking(AddIndexConcurrently):
@@ -23,3 +23,31 @@ class AddIndexWithoutLocking(AddIndexConcurrently):
         return migrations.AddIndex.database_backwards(
             self, app_label, schema_editor, from_state, to_state
         )
+
+
+def association_from_parent(
+    model_name: str, table: str, parent_table: str, parent_column: str
+) -> list[migrations.operations.base.Operation]:
+    """Operations that give `model_name` (its table `table`) the association of its parent
+    (`parent_table`, by its column `parent_column`): the key a distributed PostgreSQL keeps an
+    association's rows together by (docs/scale-out.md, step 1). The column is added empty,
+    filled from each row's parent, then made required."""
+
+    def column(null: bool) -> models.ForeignKey:
+        return models.ForeignKey(
+            editable=False,
+            null=null,
+            on_delete=models.deletion.PROTECT,
+            related_name="+",
+            to="associations.association",
+        )
+
+    return [
+        migrations.AddField(model_name=model_name, name="association", field=column(True)),
+        migrations.RunSQL(
+            f"UPDATE {table} SET association_id = p.association_id "  # noqa: S608
+            f"FROM {parent_table} p WHERE p.id = {table}.{parent_column}",
+            migrations.RunSQL.noop,
+        ),
+        migrations.AlterField(model_name=model_name, name="association", field=column(False)),
+    ]

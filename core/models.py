@@ -86,6 +86,28 @@ class HierarchyQuerySet(models.QuerySet):
         return self.filter(path__startswith=node.path)
 
 
+class KeptWithItsAssociation(models.Model):
+    """A record that belongs to a parent of an association's (a match to its need, an
+    application to its batch…) and carries that association itself: the key a distributed
+    PostgreSQL keeps an association's rows together by (docs/scale-out.md). Taken from the
+    parent (`association_parent`, the name of its field) when the record is first saved; a
+    bulk write sets it from the same parent."""
+
+    association_parent: str
+
+    association = models.ForeignKey(
+        "associations.Association", models.PROTECT, related_name="+", editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.association_id is None:
+            self.association_id = getattr(self, self.association_parent).association_id
+        super().save(*args, **kwargs)
+
+
 class Region(BilingualNameMixin, models.Model):
     """An administrative division of GB/T 2260.
 

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import KeptWithItsAssociation
+
 # A complaint may be extended once, to this many working days in all.
 EXTENDED_RESOLVE_DAYS = 30
 # A closed complaint may be reopened within this many calendar days.
@@ -130,8 +132,11 @@ class Complaint(models.Model):
         return today > self.resolve_by
 
 
-class HandOff(models.Model):
-    """A complaint passed to market regulation: which department, when, under which number."""
+class HandOff(KeptWithItsAssociation):
+    """A complaint passed to market regulation: which department, when, under which number
+    (with the complaint's association)."""
+
+    association_parent = "complaint"
 
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="hand_offs")
     department = models.CharField(_("department"), max_length=200)

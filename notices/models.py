@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import KeptWithItsAssociation
 from enterprises.models import Enterprise
 
 
@@ -86,9 +87,11 @@ class Notice(models.Model):
         return self.title
 
 
-class NoticeRecipient(models.Model):
+class NoticeRecipient(KeptWithItsAssociation):
     """One enterprise a published notice is addressed to: whether and when it was read and
-    signed for, and by whom."""
+    signed for, and by whom (with the notice's association)."""
+
+    association_parent = "notice"
 
     notice = models.ForeignKey(Notice, models.CASCADE, related_name="recipients")
     enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="notices_received")
@@ -107,7 +110,9 @@ class NoticeRecipient(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["notice", "enterprise"], name="notice_recipient_once")
+            models.UniqueConstraint(
+                fields=["notice", "enterprise", "association"], name="notice_recipient_once"
+            )
         ]
         indexes = [
             # An enterprise's unread notices (the count in the top bar) without counting the

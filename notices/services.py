@@ -219,11 +219,11 @@ def write_recipients(notice_id: int) -> int:
             table = NoticeRecipient._meta.db_table
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"INSERT INTO {table} (notice_id, enterprise_id, region_id, reply) "  # noqa: S608
-                    f"SELECT %s, chosen.*, '' FROM ({sql}) AS chosen "
+                    f"INSERT INTO {table} (notice_id, association_id, enterprise_id, region_id, "  # noqa: S608
+                    f"reply) SELECT %s, %s, chosen.*, '' FROM ({sql}) AS chosen "
                     # SQLite reads ON after a FROM as a join unless a WHERE comes first.
-                    "WHERE true ON CONFLICT (notice_id, enterprise_id) DO NOTHING",
-                    [notice.pk, *params],
+                    "WHERE true ON CONFLICT (notice_id, enterprise_id, association_id) DO NOTHING",
+                    [notice.pk, notice.association_id, *params],
                 )
             notice.recipients_total = NoticeRecipient.objects.filter(notice=notice).count()
             notice.recipients_written_at = timezone.now()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import Role
+from core.models import KeptWithItsAssociation, Role
 from supplies.models.catalogue import POSITIVE, QUANTITY, SupplyItem, Unit, in_unit, plain
 from supplies.models.needs import Need
 
@@ -84,7 +84,17 @@ class SupplyOffer(models.Model):
         )
 
 
-class Match(models.Model):
+class OfItsNeed(KeptWithItsAssociation):
+    """A record of a need's (a match, a placement, a message, an escalation), with its need's
+    association."""
+
+    association_parent = "need"
+
+    class Meta:
+        abstract = True
+
+
+class Match(OfItsNeed):
     """A quantity of an offer allocated to a supply request."""
 
     need = models.ForeignKey(Need, models.PROTECT, related_name="matches")
@@ -106,7 +116,7 @@ class Match(models.Model):
         return f"{plain(self.quantity)} → #{self.need_id}"
 
 
-class Placement(models.Model):
+class Placement(OfItsNeed):
     """Workers placed with a labour request."""
 
     need = models.ForeignKey(Need, models.PROTECT, related_name="placements")
@@ -124,7 +134,7 @@ class Placement(models.Model):
         return f"{self.headcount} → #{self.need_id}"
 
 
-class NeedMessage(models.Model):
+class NeedMessage(OfItsNeed):
     """A question from the association or information added by the enterprise."""
 
     need = models.ForeignKey(Need, models.CASCADE, related_name="messages")
@@ -146,7 +156,7 @@ class NeedMessage(models.Model):
         return self.author.role == Role.ENTERPRISE
 
 
-class Escalation(models.Model):
+class Escalation(OfItsNeed):
     """A need put before government with a summary, and the official's answer."""
 
     class Outcome(models.TextChoices):
@@ -173,7 +183,7 @@ class Escalation(models.Model):
         verbose_name_plural = _("escalations")
         constraints = [
             models.UniqueConstraint(
-                fields=["need"],
+                fields=["need", "association"],
                 condition=Q(replied_at__isnull=True),
                 name="one_unanswered_escalation_per_need",
             )

@@ -841,3 +841,19 @@ def test_each_change_tells_its_people_with_it_and_queues_their_emails_on_commit(
     emailed = Notification.objects.filter(pk__in=queued)
     assert {n.user for n in emailed} == {cast.enterprise_user}
     assert len(queued) == Notification.objects.filter(user=cast.enterprise_user).count() == 4
+
+
+def test_a_needs_records_carry_its_association_for_a_distributed_database(cast, mask, supplier):
+    """Matches, placements, messages and escalations keep their need's association (the key a
+    distributed PostgreSQL keeps an association's rows together by, docs/scale-out.md), as
+    the services make them."""
+    offer = offer_of(supplier, mask, "500")
+    supply = file_supply(cast, mask, "100")
+    labour = file_labour(cast, headcount=5)
+    made = [match(cast, supply, offer, "40"), place(cast, labour, 2)]
+    services.need_ask_info(actor=cast.staff, need_id=supply.pk, question="请补充交付地址")
+    services.need_escalate(actor=cast.staff, need_id=labour.pk, summary="用工缺口需协调")
+    made += [supply.messages.get(), labour.escalations.get()]
+
+    stored = [type(record).objects.get(pk=record.pk).association_id for record in made]
+    assert stored == [supply.association_id] * 4 == [cast.association.pk] * 4

@@ -967,6 +967,7 @@ def sixty_applications(cast, batch):
     Application.objects.bulk_create(
         Application(
             batch_id=batch,
+            association=cast.association,
             enterprise=enterprise,
             status=Status.SUBMITTED,
             planned_date=timezone.localdate(),
