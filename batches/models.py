@@ -32,12 +32,14 @@ class Batch(models.Model):
     regions = models.ManyToManyField(
         "core.Region",
         related_name="+",
+        through="BatchRegion",
         verbose_name=_("regions"),
         help_text=_("Any level: an enterprise is eligible if its county lies inside one of them."),
     )
     industries = models.ManyToManyField(
         "core.Industry",
         related_name="+",
+        through="BatchIndustry",
         verbose_name=_("industries"),
         help_text=_("Sections or divisions."),
     )
@@ -83,6 +85,42 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OfItsBatch(KeptWithItsAssociation):
+    """A row of a batch's regions or industries (`Batch.regions`, `Batch.industries`), with the
+    batch's association. Written through `core.models.set_links`, which sets the association."""
+
+    association_parent = "batch"
+
+    batch = models.ForeignKey(Batch, models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+
+class BatchRegion(OfItsBatch):
+    region = models.ForeignKey("core.Region", models.CASCADE)
+
+    class Meta:
+        db_table = "batches_batch_regions"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "region", "association"], name="batch_region_once"
+            )
+        ]
+
+
+class BatchIndustry(OfItsBatch):
+    industry = models.ForeignKey("core.Industry", models.CASCADE)
+
+    class Meta:
+        db_table = "batches_batch_industries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "industry", "association"], name="batch_industry_once"
+            )
+        ]
 
 
 class Application(KeptWithItsAssociation):

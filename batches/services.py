@@ -18,7 +18,7 @@ from batches import access
 from batches.models import Application, Batch
 from batches.notifications import tell_decision
 from core.errors import Conflict, DomainError, check_model_rules, required_reason
-from core.models import Industry, Region, User
+from core.models import Industry, Region, User, set_links
 from core.workflow import (
     change_status,
     diff,
@@ -102,8 +102,8 @@ def batch_create(
     )
     _check_batch(batch, regions, industries)
     batch.save()
-    batch.regions.set(regions)
-    batch.industries.set(industries)
+    set_links(batch, "regions", regions)
+    set_links(batch, "industries", industries)
     record_status(batch, from_status="", to_status=batch.status, actor=actor)
     return batch
 
@@ -145,7 +145,7 @@ def _set_codes(batch: Batch, name: str, chosen) -> dict[str, list]:
     """Set the batch's regions or industries; {name: [old codes, new codes]} if they changed."""
     related = getattr(batch, name)
     old = sorted(related.values_list("pk", flat=True))
-    related.set(chosen)
+    set_links(batch, name, chosen)
     new = sorted(related.values_list("pk", flat=True))
     return {name: [old, new]} if old != new else {}
 

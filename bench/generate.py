@@ -26,7 +26,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from associations.models import Association, AssociationUser, Membership
 from batches.models import Application, Batch
-from core.models import Event, Industry, Region, Role, User
+from core.models import Event, Industry, Region, Role, User, set_links
 from enterprises.models import Enterprise
 from members.imports import OPTIONAL, REQUIRED
 
@@ -554,8 +554,8 @@ def populate_applications(count: int, population: Population) -> Applications:
             },
         )
         if created:
-            batch.regions.set(BENCH_BATCH["regions"])
-            batch.industries.set(BENCH_BATCH["sections"])
+            set_links(batch, "regions", BENCH_BATCH["regions"])
+            set_links(batch, "industries", BENCH_BATCH["sections"])
         present = Application.objects.filter(batch=batch).count()
         if present == count:
             _analyze()

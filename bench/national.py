@@ -37,7 +37,15 @@ from bench import generate
 from bench.generate import Dataset, Population, ReferenceCodes
 from bench.report import figure, heading, note
 from cases.models import Case, CaseTag
-from core.models import EVENT_COMMIT_LOCK, Event, EventCommit, Industry, Notification, Region
+from core.models import (
+    EVENT_COMMIT_LOCK,
+    Event,
+    EventCommit,
+    Industry,
+    Notification,
+    Region,
+    set_links,
+)
 from enterprises.models import Enterprise
 from integrations.models import Delivery, Endpoint
 from market.models import Complaint
@@ -330,8 +338,8 @@ def _batches(population: Population, scale: Scale, sections: list[str]) -> list[
             prevention_requirements=generate.BENCH_BATCH["prevention_requirements"],
             created_by=population.staff,
         )
-        batch.regions.set([province])
-        batch.industries.set(sections)
+        set_links(batch, "regions", [province])
+        set_links(batch, "industries", sections)
         made.append((batch, count))
     return made
 

@@ -52,10 +52,6 @@ def _by_enterprise(column: str = "enterprise_id", missing: str = "") -> Distribu
     return Distributed(ENTERPRISE, column, missing)
 
 
-_THROUGH_BATCH = "reaches its association through its batch"
-_THROUGH_NOTICE = "reaches its association through its notice"
-_M2M = "a many-to-many table Django makes; at the move an explicit through model with the key"
-
 DISTRIBUTED: dict[str, Distributed] = {
     # The association group: everything an association's staff work on.
     "associations_membership": _by_association(),
@@ -67,19 +63,19 @@ DISTRIBUTED: dict[str, Distributed] = {
     "supplies_needmessage": _by_association(),
     "supplies_escalation": _by_association(),
     "batches_batch": _by_association(),
-    "batches_batch_regions": _by_association(missing=f"{_THROUGH_BATCH}; {_M2M}"),
-    "batches_batch_industries": _by_association(missing=f"{_THROUGH_BATCH}; {_M2M}"),
+    "batches_batch_regions": _by_association(),
+    "batches_batch_industries": _by_association(),
     "batches_application": _by_association(),
     "services_servicerequest": _by_association(),
     "relief_hardshipassessment": _by_association(),
     "market_complaint": _by_association(),
     "market_handoff": _by_association(),
     "notices_notice": _by_association(),
-    "notices_notice_regions": _by_association(missing=f"{_THROUGH_NOTICE}; {_M2M}"),
-    "notices_notice_industries": _by_association(missing=f"{_THROUGH_NOTICE}; {_M2M}"),
-    "notices_notice_picked": _by_association(missing=f"{_THROUGH_NOTICE}; {_M2M}"),
-    "notices_notice_policy_regions": _by_association(missing=f"{_THROUGH_NOTICE}; {_M2M}"),
-    "notices_notice_policy_industries": _by_association(missing=f"{_THROUGH_NOTICE}; {_M2M}"),
+    "notices_notice_regions": _by_association(),
+    "notices_notice_industries": _by_association(),
+    "notices_notice_picked": _by_association(),
+    "notices_notice_policy_regions": _by_association(),
+    "notices_notice_policy_industries": _by_association(),
     "notices_noticerecipient": _by_association(),
     # The enterprise group: what an enterprise receives or signs in its own name, read on its
     # pages and counted across associations.
@@ -175,12 +171,8 @@ UNENFORCED_FOREIGN_KEYS: dict[tuple[str, str], str] = {
 }
 
 # Unique indexes without the distribution column, each with how it is kept after the move.
-UNIQUE_AT_THE_MOVE: dict[tuple[str, tuple[str, ...]], str] = {
-    ("notices_notice", ("previous_id",)): (
-        "a correction is of a notice of the same association: the index becomes "
-        "(association_id, previous_id), the same rule"
-    ),
-}
+# None today: a notice's one correction is unique on (previous_id, association_id).
+UNIQUE_AT_THE_MOVE: dict[tuple[str, tuple[str, ...]], str] = {}
 
 
 def placement_of(table: str) -> Distributed | str:
@@ -415,12 +407,20 @@ def _name(kind: Distributed | str) -> str:
 
 def markdown() -> str:
     """The declaration as the tables of docs/scale-out.md (the test compares them)."""
-    lines = ["| table | distributed on | gap to close at the move |", "|---|---|---|"]
+    gaps = any(spec.missing for spec in DISTRIBUTED.values())
+    if gaps:
+        lines = ["| table | distributed on | gap to close at the move |", "|---|---|---|"]
+    else:
+        lines = ["| table | distributed on |", "|---|---|"]
     for group in (ASSOCIATION, ENTERPRISE):
         for table, spec in sorted(DISTRIBUTED.items()):
             if spec.group == group:
-                gap = f"no `{spec.column}` yet: {spec.missing}" if spec.missing else ""
-                lines.append(f"| `{table}` | {group} (`{spec.column}`) | {gap} |")
+                line = f"| `{table}` | {group} (`{spec.column}`) |"
+                if gaps:
+                    line += (
+                        f" {f'no `{spec.column}` yet: {spec.missing}' if spec.missing else ''} |"
+                    )
+                lines.append(line)
     lines += ["", "Reference tables (a copy on every node):", ""]
     lines += [", ".join(f"`{table}`" for table in sorted(REFERENCE)) + "."]
     lines += ["", "| local table (on the coordinator) | why |", "|---|---|"]
@@ -431,9 +431,11 @@ def markdown() -> str:
     lines += ["", "| foreign keys Citus cannot keep (plain id columns after the move) | why |"]
     lines += ["|---|---|"]
     lines += [f"| {', '.join(keys)} | {why} |" for why, keys in by_reason.items()]
-    lines += ["", "| unique index without the key | how it holds after the move |", "|---|---|"]
-    lines += [
-        f"| `{table}` ({', '.join(columns)}) | {why} |"
-        for (table, columns), why in sorted(UNIQUE_AT_THE_MOVE.items())
-    ]
+    if UNIQUE_AT_THE_MOVE:
+        lines += ["", "| unique index without the key | how it holds after the move |"]
+        lines += ["|---|---|"]
+        lines += [
+            f"| `{table}` ({', '.join(columns)}) | {why} |"
+            for (table, columns), why in sorted(UNIQUE_AT_THE_MOVE.items())
+        ]
     return "\n".join(lines) + "\n"

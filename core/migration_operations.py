@@ -51,3 +51,57 @@ def association_from_parent(
         ),
         migrations.AlterField(model_name=model_name, name="association", field=column(False)),
     ]
+
+
+def links_with_association(
+    *,
+    model_name: str,
+    table: str,
+    parent: tuple[str, str, str],
+    target: tuple[str, str],
+    relation: str,
+    field: models.ManyToManyField,
+    constraint: str,
+) -> list[migrations.operations.base.Operation]:
+    """Operations that turn the many-to-many table Django made for `relation` (`field`: of
+    `parent` = (field name, model label, table) to `target` = (field name, model label)) into
+    the explicit model `model_name` over the same table, then give its rows their parent's
+    association (`association_from_parent`) and make (parent, target, association) the unique
+    rule in place of (parent, target). The rows and their ids stay as they are."""
+    parent_field, parent_label, parent_table = parent
+    target_field, target_label = target
+    parent_model = parent_label.split(".")[1]
+    state = [
+        migrations.CreateModel(
+            name=model_name,
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    parent_field,
+                    models.ForeignKey(on_delete=models.deletion.CASCADE, to=parent_label),
+                ),
+                (
+                    target_field,
+                    models.ForeignKey(on_delete=models.deletion.CASCADE, to=target_label),
+                ),
+            ],
+            options={"db_table": table, "unique_together": {(parent_field, target_field)}},
+        ),
+        migrations.AlterField(model_name=parent_model, name=relation, field=field),
+    ]
+    return [
+        migrations.SeparateDatabaseAndState(state_operations=state),
+        *association_from_parent(model_name, table, parent_table, f"{parent_field}_id"),
+        migrations.AlterUniqueTogether(name=model_name, unique_together=set()),
+        migrations.AddConstraint(
+            model_name=model_name,
+            constraint=models.UniqueConstraint(
+                fields=(parent_field, target_field, "association"), name=constraint
+            ),
+        ),
+    ]

@@ -108,6 +108,14 @@ class KeptWithItsAssociation(models.Model):
         super().save(*args, **kwargs)
 
 
+def set_links(record: models.Model, name: str, objects) -> None:
+    """Set the many-to-many relation `name` of an association's `record` (a batch's regions, a
+    notice's picked members…) to `objects`, each row carrying the record's association: its
+    table is kept with the association's rows (KeptWithItsAssociation), and `.set()` alone
+    would leave the key out."""
+    getattr(record, name).set(objects, through_defaults={"association_id": record.association_id})
+
+
 class Region(BilingualNameMixin, models.Model):
     """An administrative division of GB/T 2260.
 

@@ -94,7 +94,7 @@ def allowed_actions(user, obj: Model, recipient: NoticeRecipient | None = None) 
             "edit": writing and obj.status == S.DRAFT,
             "publish": writing and obj.status == S.DRAFT,
             "withdraw": writing and published,
-            "correct": writing and published and not hasattr(obj, "correction"),
+            "correct": writing and published and obj.correction is None,
             "remind": writing and published,
             "receipts": writing and obj.status != S.DRAFT,
             "sign": may_sign(user, obj, recipient),

@@ -289,8 +289,13 @@ class NoticeViewSet(
         if self.action == "list":
             # whom each is for, read once for the page (shown to the association's side), and
             # whether it was corrected (its allowed actions)
-            return notices.select_related("correction").prefetch_related(
-                "regions", "industries", "picked", "policy_regions", "policy_industries"
+            return notices.prefetch_related(
+                "corrections",
+                "regions",
+                "industries",
+                "picked",
+                "policy_regions",
+                "policy_industries",
             )
         return notices
 

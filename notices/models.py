@@ -49,20 +49,30 @@ class Notice(models.Model):
     # has one of `member_statuses`, inside any of the regions, of any of the industries, of any
     # of the sizes (each only when it names any); or only the enterprises hand-picked.
     member_statuses = models.JSONField(_("membership statuses"), default=list, blank=True)
-    regions = models.ManyToManyField("core.Region", related_name="+", blank=True)
-    industries = models.ManyToManyField("core.Industry", related_name="+", blank=True)
+    regions = models.ManyToManyField(
+        "core.Region", related_name="+", blank=True, through="NoticeRegion"
+    )
+    industries = models.ManyToManyField(
+        "core.Industry", related_name="+", blank=True, through="NoticeIndustry"
+    )
     sizes = models.JSONField(_("sizes"), default=list, blank=True)
-    picked = models.ManyToManyField(Enterprise, related_name="+", blank=True)
+    picked = models.ManyToManyField(Enterprise, related_name="+", blank=True, through="NoticePick")
 
     # A policy: listed on the pages of the enterprises it applies to ("policies for you").
     is_policy = models.BooleanField(_("a policy enterprises may apply for"), default=False)
-    policy_regions = models.ManyToManyField("core.Region", related_name="+", blank=True)
-    policy_industries = models.ManyToManyField("core.Industry", related_name="+", blank=True)
+    policy_regions = models.ManyToManyField(
+        "core.Region", related_name="+", blank=True, through="NoticePolicyRegion"
+    )
+    policy_industries = models.ManyToManyField(
+        "core.Industry", related_name="+", blank=True, through="NoticePolicyIndustry"
+    )
     policy_sizes = models.JSONField(_("sizes the policy is for"), default=list, blank=True)
 
     # A correction is a new version pointing to the one it corrects.
-    previous = models.OneToOneField(
-        "self", models.PROTECT, null=True, blank=True, related_name="correction"
+    # At most one per notice (`one_correction_per_notice`, with the association: a correction is
+    # of a notice of the same association).
+    previous = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="corrections"
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -82,9 +92,20 @@ class Notice(models.Model):
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
         indexes = [models.Index(fields=["association", "status"], name="notice_assoc_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["previous", "association"], name="one_correction_per_notice"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def correction(self) -> "Notice | None":
+        """The version that corrects this one, if any (read from `corrections` when fetched
+        with the notice)."""
+        return next(iter(self.corrections.all()), None)
 
 
 class NoticeRecipient(KeptWithItsAssociation):
@@ -127,3 +148,60 @@ class NoticeRecipient(KeptWithItsAssociation):
 
     def __str__(self) -> str:
         return f"{self.notice_id} → {self.enterprise_id}"
+
+
+# Who a notice is for and what a policy covers, one table each (the notice's many-to-many
+# relations), every row with the notice's association. Written through `core.models.set_links`.
+
+
+class OfItsNotice(KeptWithItsAssociation):
+    association_parent = "notice"
+
+    notice = models.ForeignKey(Notice, models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+
+def _once(*fields: str, name: str) -> list[models.UniqueConstraint]:
+    return [models.UniqueConstraint(fields=["notice", *fields, "association"], name=name)]
+
+
+class NoticeRegion(OfItsNotice):
+    region = models.ForeignKey("core.Region", models.CASCADE)
+
+    class Meta:
+        db_table = "notices_notice_regions"
+        constraints = _once("region", name="notice_region_once")
+
+
+class NoticeIndustry(OfItsNotice):
+    industry = models.ForeignKey("core.Industry", models.CASCADE)
+
+    class Meta:
+        db_table = "notices_notice_industries"
+        constraints = _once("industry", name="notice_industry_once")
+
+
+class NoticePick(OfItsNotice):
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE)
+
+    class Meta:
+        db_table = "notices_notice_picked"
+        constraints = _once("enterprise", name="notice_pick_once")
+
+
+class NoticePolicyRegion(OfItsNotice):
+    region = models.ForeignKey("core.Region", models.CASCADE)
+
+    class Meta:
+        db_table = "notices_notice_policy_regions"
+        constraints = _once("region", name="notice_policy_region_once")
+
+
+class NoticePolicyIndustry(OfItsNotice):
+    industry = models.ForeignKey("core.Industry", models.CASCADE)
+
+    class Meta:
+        db_table = "notices_notice_policy_industries"
+        constraints = _once("industry", name="notice_policy_industry_once")

@@ -19,7 +19,7 @@ from core import outbox
 from core.access import can
 from core.attachments import attach
 from core.errors import DomainError, check_model_rules, required_reason
-from core.models import Industry, Region
+from core.models import Industry, Region, set_links
 from core.workflow import change_status, diff, not_allowed, record_event, record_status, snapshot
 from enterprises.models import Enterprise
 from notices import access
@@ -107,7 +107,7 @@ def _save(notice: Notice, data: dict) -> None:
         _check_picked(notice.association_id, related["picked"])
     notice.save()
     for name, objects in related.items():
-        getattr(notice, name).set(objects)
+        set_links(notice, name, objects)
 
 
 def _check_picked(association_id: int, enterprises: list) -> None:
@@ -267,7 +267,7 @@ def notice_correct(*, actor, notice_id: int) -> Notice:
     )
     fresh.save()
     for name in RELATIONS:
-        getattr(fresh, name).set(getattr(notice, name).all())
+        set_links(fresh, name, getattr(notice, name).all())
     record_status(fresh, from_status="", to_status=fresh.status, actor=actor)
     record_event(notice, "notice.corrected", actor=actor, changes={"correction": [None, fresh.pk]})
     return fresh

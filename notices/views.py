@@ -64,7 +64,7 @@ def _page(request, notice: Notice, *, sign_form=None, reason_form=None, status=2
             "reason_form": reason_form or ReasonForm(),
             "reminded_today": services.reminded_today(notice),
             "history": history_for(notice) if "receipts" in actions or "edit" in actions else [],
-            "correction": Notice.objects.filter(previous=notice).first(),
+            "correction": notice.correction,
         },
         status=status,
     )

@@ -5,7 +5,7 @@ import factory
 from stdnum.cn import uscc as stdnum_uscc
 
 from associations.models import Association, AssociationUser, Membership
-from core.models import Role, User
+from core.models import Role, User, set_links
 from enterprises.models import Enterprise
 
 _rng = random.Random(4754)
@@ -131,12 +131,12 @@ class BatchFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def regions(obj, create, extracted, **kwargs):
         if create:
-            obj.regions.set(extracted if extracted is not None else ["440000"])
+            set_links(obj, "regions", extracted if extracted is not None else ["440000"])
 
     @factory.post_generation
     def industries(obj, create, extracted, **kwargs):
         if create:
-            obj.industries.set(extracted if extracted is not None else ["C"])
+            set_links(obj, "industries", extracted if extracted is not None else ["C"])
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from associations.models import Membership
 from batches.models import Application, Batch
+from core.models import set_links
 from enterprises.models import EnterpriseClaim, ImportJob
 from tests.conftest import api_as
 from tests.factories import EnterpriseFactory, MembershipFactory, staff_of, valid_uscc
@@ -112,8 +113,8 @@ def _batch_in_status(status: str, *, other: bool = False):
             status=status,
             created_by=cast.other_staff if other else cast.staff,
         )
-        batch.regions.set(["330000" if other else "440000"])
-        batch.industries.set(["C"])
+        set_links(batch, "regions", ["330000" if other else "440000"])
+        set_links(batch, "industries", ["C"])
         return batch.pk
 
     return make

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from batches.models import Application, Batch
+from core.models import set_links
 from tests.matrix import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +48,8 @@ def make_batch(cast, status: str) -> Batch:
         status=status,
         created_by=cast.staff,
     )
-    batch.regions.set(["440000"])
-    batch.industries.set(["C"])
+    set_links(batch, "regions", ["440000"])
+    set_links(batch, "industries", ["C"])
     return batch
 
 

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from associations.models import Membership
 from batches import services
-from batches.models import Application, Batch
+from batches.models import Application, Batch, BatchIndustry, BatchRegion
 from batches.tasks import notify_application_decision
 from core import tasks as core_tasks
 from core.errors import Conflict, DomainError, TransitionNotAllowed
@@ -295,6 +296,24 @@ def test_a_new_batch_starts_as_a_draft_with_its_regions_industries_and_history(c
     assert sorted(batch.regions.values_list("code", flat=True)) == ["440100", "440300"]
     assert sorted(batch.industries.values_list("code", flat=True)) == ["51", "C"]
     assert steps(batch) == [("", "draft")]
+
+
+def test_a_batchs_regions_and_industries_carry_its_association_for_a_distributed_database(cast):
+    """Each row of a batch's regions and industries keeps the batch's association (the key a
+    distributed PostgreSQL keeps an association's rows together by, docs/scale-out.md), when
+    the batch is made and when they change; a bare `.set()` would leave it out and is refused."""
+    batch = BatchFactory(association=cast.association, regions=["440100"], industries=["C"])
+    services.batch_update(
+        actor=cast.staff, batch_id=batch.pk, regions=["440100", "440300"], industries=["51"]
+    )
+    rows = [
+        *BatchRegion.objects.filter(batch=batch).values_list("region", "association"),
+        *BatchIndustry.objects.filter(batch=batch).values_list("industry", "association"),
+    ]
+    key = cast.association.pk
+    assert sorted(rows) == [("440100", key), ("440300", key), ("51", key)]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        batch.regions.set(["440000"])
 
 
 def test_a_batch_that_closes_before_it_opens_is_refused_with_the_field(cast):

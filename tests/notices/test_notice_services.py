@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -14,7 +14,15 @@ from core.errors import DomainError, TransitionNotAllowed
 from core.models import Notification, Role
 from core.workflow import history_for
 from notices import access, selectors, services
-from notices.models import Notice, NoticeRecipient
+from notices.models import (
+    Notice,
+    NoticeIndustry,
+    NoticePick,
+    NoticePolicyIndustry,
+    NoticePolicyRegion,
+    NoticeRecipient,
+    NoticeRegion,
+)
 from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +226,46 @@ def test_a_correction_is_a_new_version_pointing_to_the_old(
     assert _reached(fresh) == _reached(first)
     first.refresh_from_db()
     assert first.correction == fresh
+
+
+def test_whom_a_notice_is_for_carries_its_association_for_a_distributed_database(
+    cast, members, django_capture_on_commit_callbacks
+):
+    """Every row of a notice's regions, industries, picked members and policy filters keeps the
+    notice's association (docs/scale-out.md), on the notice and on its correction; and the
+    database keeps a notice to one correction, by a rule that holds the association."""
+    first = _notice(
+        cast,
+        regions=["440100"],
+        industries=["C"],
+        is_policy=True,
+        category="policy",
+        policy_regions=["440000"],
+        policy_industries=["C"],
+    )
+    picked = _notice(cast, picked=[members["天河小厂"].pk])
+    first = _publish(cast, first, django_capture_on_commit_callbacks)
+    fresh = services.notice_correct(actor=cast.staff, notice_id=first.pk)
+    links = [NoticeRegion, NoticeIndustry, NoticePick, NoticePolicyRegion, NoticePolicyIndustry]
+    keys = {
+        (link.__name__, row.notice_id, row.association_id)
+        for link in links
+        for row in link.objects.all()
+    }
+    key = cast.association.pk
+    made = {(link.__name__, notice.pk, key) for link in links for notice in (first, fresh)}
+    assert keys == made - {("NoticePick", n.pk, key) for n in (first, fresh)} | {
+        ("NoticePick", picked.pk, key)
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notice.objects.create(
+            association=cast.association,
+            previous=first,
+            title="再次更正",
+            body=BODY,
+            category="resumption",
+            created_by=cast.staff,
+        )
 
 
 def test_reminders_go_to_those_who_have_not_signed_once_a_day(

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from associations.models import Membership
 from batches.models import Application, Batch
-from core.models import Role
+from core.models import Role, set_links
 from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
@@ -989,8 +989,8 @@ def sixty_applications(cast, batch):
             status=Batch.Status.OPEN,
             created_by=cast.staff,
         )
-        copy.regions.set(["440100", "440300"])
-        copy.industries.set(["C", "51"])
+        set_links(copy, "regions", ["440100", "440300"])
+        set_links(copy, "industries", ["C", "51"])
 
 
 def queries_for(user, path: str, page_size: int) -> int:
