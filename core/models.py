@@ -161,6 +161,22 @@ class Region(BilingualNameMixin, models.Model):
             models.Index(fields=["level", "code"], name="region_level_code"),
         ]
 
+    def codes_inside(self, lookup: str) -> Q:
+        """The rows whose region code (`lookup`, such as `enterprise__region__code`: the join to the
+        region is left out) lies in this
+        region's subtree: every GB/T 2260 code of it starts as this one does, two digits for a
+        province, four for a prefecture, the whole code for a county.
+
+        The same regions as `path LIKE '440000/%'`, but a condition on the row's own column:
+        PostgreSQL estimates it from that column's statistics and reads it from its pattern
+        index, where through the join to the regions it assumes rows spread evenly over the
+        country and reads every enterprise to find a province's (decision 0032)."""
+        if self.level == self.Level.PROVINCE:
+            return Q(**{f"{lookup}__startswith": self.code[:2]})
+        if self.level == self.Level.PREFECTURE:
+            return Q(**{f"{lookup}__startswith": self.code[:4]})
+        return Q(**{lookup: self.code})
+
 
 class Industry(BilingualNameMixin, models.Model):
     """A section (A–T) or division (01–97) of GB/T 4754-2017."""

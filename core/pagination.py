@@ -19,6 +19,29 @@ COUNT_KEPT_FROM = 10_000
 COUNT_KEPT_SECONDS = 30
 
 
+def kept_for_a_while(queryset, name: str, compute, *, user, worth_keeping=lambda value: True):
+    """`compute()`, a figure of `queryset`'s rows (its count, its totals), kept for
+    COUNT_KEPT_SECONDS per query (the query names the caller's scope) when `worth_keeping(it)`;
+    `user` counts afresh when they wrote in that time, and keeps the fresh figure for the others.
+    Not kept for a queryset that does not compile (an empty IN): it is cheap then."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except Exception:
+        return compute()
+    digest = hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
+    key = f"list-{name}:{digest}"
+    kept = cache.get(key)
+    # Asked only when a kept figure would be used: most lists are never kept.
+    if kept is not None and not replica.wrote_within(user, COUNT_KEPT_SECONDS):
+        return kept
+    value = compute()
+    if worth_keeping(value):
+        cache.set(key, value, COUNT_KEPT_SECONDS)
+    elif kept is not None:
+        cache.delete(key)  # no longer worth keeping: the others compute it too
+    return value
+
+
 class CountKeptPaginator(Paginator):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,19 +50,25 @@ class CountKeptPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        try:
-            sql, params = queryset.query.sql_with_params()
-        except Exception:  # not a queryset, or one that compiles to nothing (an empty IN)
+        if not hasattr(queryset, "query"):
             return super().count
-        digest = hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
-        key = f"list-count:{digest}"
-        kept = cache.get(key)
-        # Asked only when a kept count would be used: most lists are never kept.
-        if kept is not None and not replica.wrote_within(self.user, COUNT_KEPT_SECONDS):
-            return kept
-        counted = queryset.count()
-        if counted >= COUNT_KEPT_FROM:
-            cache.set(key, counted, COUNT_KEPT_SECONDS)
-        elif kept is not None:
-            cache.delete(key)  # no longer worth keeping: the others count too
-        return counted
+        return kept_for_a_while(
+            queryset,
+            "count",
+            queryset.count,
+            user=self.user,
+            worth_keeping=lambda counted: counted >= COUNT_KEPT_FROM,
+        )
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count: counted by the caller in the same pass as other figures of
+    the same rows (a list's total, the choices that narrow it), rather than counted again."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count

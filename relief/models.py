@@ -71,6 +71,13 @@ class HardshipAssessment(models.Model):
                 name="hardship_latest",
                 condition=models.Q(status="assessed"),
             ),
+            # The hardest-hit list's first page, read in its order (worst revenue drop, least
+            # cash) rather than sorting every severe assessment (relief.assessment_selectors).
+            models.Index(
+                fields=["-revenue_drop_percent", "months_of_cash"],
+                name="hardship_hardest",
+                condition=models.Q(status="assessed", grade="severe"),
+            ),
         ]
         verbose_name = _("hardship assessment")
         verbose_name_plural = _("hardship assessments")

@@ -43,20 +43,12 @@ def _sees_escalated_only(scope: Scope) -> bool:
 
 
 def _enterprise_inside(region: Region) -> Q:
-    """The enterprise's region code starts as every GB/T 2260 code of the region's subtree does:
-    two digits for a province, four for a prefecture, the whole code for a county.
-
-    The same regions as `path LIKE '440000/%'`, but a condition on the enterprise's own column:
-    PostgreSQL estimates it from that column's statistics (80 % of a Guangdong association's
-    members are in 44…), where through the join to the regions it assumes members spread evenly
-    over the country, guesses a province holds a few hundred escalated needs and sorts them all
-    instead of reading the newest from the need_escalated index (1 s against 2 ms at a million
-    needs; see bench/needs.py)."""
-    if region.level == Region.Level.PROVINCE:
-        return Q(enterprise__region__code__startswith=region.code[:2])
-    if region.level == Region.Level.PREFECTURE:
-        return Q(enterprise__region__code__startswith=region.code[:4])
-    return Q(enterprise__region__code=region.code)
+    """The enterprise's region code inside `region` (`Region.codes_inside`): PostgreSQL then
+    estimates from the enterprise's column (80 % of a Guangdong association's members are in
+    44…), where through the join to the regions it guesses a province holds a few hundred
+    escalated needs and sorts them all instead of reading the newest from the need_escalated
+    index (1 s against 2 ms at a million needs; see bench/needs.py)."""
+    return region.codes_inside("enterprise__region__code")
 
 
 def need_queue(*, user) -> QuerySet[Need]:

@@ -11,12 +11,13 @@
 Officials read no assessment by name: their assessments page is the hardest-hit list.
 """
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -32,6 +33,7 @@ from core.downloads import ascii_file_name, csv_download, file_name, xlsx_downlo
 from core.errors import DomainError
 from core.forms import ReasonForm
 from core.models import Industry
+from core.pagination import CountedPaginator
 from core.region_names import full_name
 from core.replica import replica_reads
 from core.validators import display_phone
@@ -340,18 +342,28 @@ def assessment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 # --- the hardest-hit list -------------------------------------------------------------------
 
 
-def _hardest_hit_associations(user) -> list[Association]:
+def _hardest_hit_whole(user) -> dict[int, tuple[int, Decimal]] | None:
+    """The figures of the user's whole hardest-hit list by association
+    (`assessment_selectors.hardest_hit_figures`), for those whose choice of associations is the
+    list's (officials, admins); None for the staff side, who choose among their own."""
+    if scope_of(user).kind == "associations":
+        return None
+    return assessment_selectors.hardest_hit_figures(user, assessment_selectors.hardest_hit(user))
+
+
+def _hardest_hit_associations(user, whole: dict | None) -> list[Association]:
     """The associations the list may be narrowed to: the staff side's own; for officials and
     admins those whose assessments are on their list."""
-    scope = scope_of(user)
-    if scope.kind == "associations":
+    if whole is None:
+        scope = scope_of(user)
         return list(Association.objects.filter(pk__in=scope.association_ids).order_by("name"))
-    listed = assessment_selectors.hardest_hit(user).values("association_id")
-    return list(Association.objects.filter(pk__in=listed).order_by("name", "id"))
+    return list(Association.objects.filter(pk__in=list(whole)).order_by("name", "id"))
 
 
-def _hardest_hit_filters(request: HttpRequest) -> tuple[HardestHitFilterForm, dict | None]:
-    associations = _hardest_hit_associations(request.user)
+def _hardest_hit_filters(
+    request: HttpRequest, whole: dict | None
+) -> tuple[HardestHitFilterForm, dict | None]:
+    associations = _hardest_hit_associations(request.user, whole)
     chosen = request.GET.get("association", "").strip()
     association = None
     if chosen:
@@ -372,14 +384,13 @@ def _hardest_hit_filters(request: HttpRequest) -> tuple[HardestHitFilterForm, di
 
 def _hardest_hit_rows(request: HttpRequest, filters: dict):
     association = filters["association"]
-    rows = assessment_selectors.hardest_hit(
+    return assessment_selectors.hardest_hit(
         request.user,
         association_id=association.pk if association else None,
         region=filters["region"],
         industry=filters["industry"],
         cause=filters["cause"],
     )
-    return with_contact_visible(rows, user=request.user, enterprise="enterprise_id")
 
 
 def _hardest_hit_query(filters: dict) -> str:
@@ -394,12 +405,25 @@ def _hardest_hit_query(filters: dict) -> str:
 
 @action_required("hardship.hardest_hit")
 def hardest_hit_page(request: HttpRequest) -> HttpResponse:
-    form, filters = _hardest_hit_filters(request)
+    whole = _hardest_hit_whole(request.user)
+    form, filters = _hardest_hit_filters(request, whole)
+    figures = {}
     if filters is None:
         rows = HardshipAssessment.objects.none()
     else:
         rows = _hardest_hit_rows(request, filters)
-    page = Paginator(rows, HARDEST_HIT_PER_PAGE).get_page(request.GET.get("page"))
+        # The count and the total of the list as narrowed, in one pass: the whole list's
+        # figures, already read for the choice of associations, when nothing narrows it.
+        narrowed = whole is None or any(filters.values())
+        figures = (
+            assessment_selectors.hardest_hit_figures(request.user, rows) if narrowed else whole
+        )
+        rows = with_contact_visible(rows, user=request.user, enterprise="enterprise_id")
+    count = sum(n for n, _money in figures.values())
+    total = sum((money for _n, money in figures.values()), Decimal("0.00"))
+    page = CountedPaginator(rows, HARDEST_HIT_PER_PAGE, count=count).get_page(
+        request.GET.get("page")
+    )
     listed = assessment_selectors.with_scheme_names(request.user, list(page.object_list))
     for row in listed:
         if not row.contact_visible:
@@ -407,7 +431,6 @@ def hardest_hit_page(request: HttpRequest) -> HttpResponse:
         row.phone = display_phone(row.enterprise.contact_phone)
     query = _hardest_hit_query(filters) if filters is not None else ""
     scope = scope_of(request.user)
-    total = rows.aggregate(total=Sum("relief_total"))["total"] if filters is not None else None
     return render(
         request,
         "relief/hardest_hit.html",
@@ -417,7 +440,7 @@ def hardest_hit_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": listed,
             "query": query,
-            "relief_total": total or 0,
+            "relief_total": total,
             "show_contact": may_see_contact_details(request.user),
             "several_associations": scope.kind != "associations" or len(scope.association_ids) > 1,
             "jurisdiction": (
@@ -494,11 +517,13 @@ def _cells(user, chunk: list, show_contact: bool):
 
 @replica_reads
 def _download(request: HttpRequest, extension: str) -> HttpResponse:
-    _form, filters = _hardest_hit_filters(request)
+    _form, filters = _hardest_hit_filters(request, _hardest_hit_whole(request.user))
     if filters is None:
         raise Http404
     show_contact = may_see_contact_details(request.user)
-    rows = _hardest_hit_rows(request, filters)[: assessment_selectors.EXPORT_LIMIT]
+    rows = with_contact_visible(
+        _hardest_hit_rows(request, filters), user=request.user, enterprise="enterprise_id"
+    )[: assessment_selectors.EXPORT_LIMIT]
     region = filters["region"]
     name = file_name([_("Hardest hit"), region.name if region else ""], extension)
     ascii_name = ascii_file_name(["hardest-hit", region.code if region else ""], extension)

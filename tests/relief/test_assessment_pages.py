@@ -10,12 +10,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.attachments import attachments_of
 from relief.models import HardshipAssessment
+from tests.factories import EnterpriseFactory, MembershipFactory
 from tests.relief.test_assessment_selectors import assessed, grant
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +251,58 @@ def test_the_hardest_hit_page_shows_the_total_granted_and_no_phones_to_officials
     assert "tel:" in staff_page
     assert cast.other_member.name not in staff_page
     assert client_of(cast.enterprise_user).get("/relief/hardest-hit/").status_code == 403
+
+
+def _hardest_hit_reads(client, query: str = "") -> tuple[object, int]:
+    """The page, and how many of its queries read the assessments."""
+    with CaptureQueriesContext(connection) as seen:
+        page = client.get(f"/relief/hardest-hit/{query}")
+    reads = [q for q in seen.captured_queries if '"relief_hardshipassessment"' in q["sql"]]
+    return page, len(reads)
+
+
+def test_the_hardest_hit_page_counts_totals_and_offers_its_associations_from_one_pass(cast):
+    """The count, the total granted and the associations the list may be narrowed to come from
+    one grouped pass over the list, beside the page's own rows (at national scale each pass
+    reads a province's enterprises): two reads of the assessments where there were four."""
+    _severe_pair(cast)
+    page, reads = _hardest_hit_reads(client_of(cast.admin))
+    assert page.context["page"].paginator.count == 2
+    assert page.context["relief_total"] == Decimal("2050.50")
+    offered = [label for value, label in page.context["form"].fields["association"].choices]
+    assert offered[1:] == sorted([cast.association.name, cast.other_association.name])
+    assert reads == 2
+    narrowed, reads = _hardest_hit_reads(
+        client_of(cast.admin), f"?association={cast.other_association.pk}"
+    )
+    assert [row.enterprise for row in narrowed.context["rows"]] == [cast.other_member]
+    assert (narrowed.context["page"].paginator.count, narrowed.context["relief_total"]) == (
+        1,
+        Decimal("800.00"),
+    )
+
+
+def test_who_just_recorded_a_severe_assessment_sees_it_counted_at_once(cast):
+    """The list's figures are kept for a few seconds for everyone else; staff who have just
+    recorded an assessment count afresh, so their new row and the count agree."""
+    _severe_pair(cast)
+    staff = client_of(cast.staff)
+    assert staff.get("/relief/hardest-hit/").context["page"].paginator.count == 1
+    newcomer = EnterpriseFactory(region_id="440106")
+    MembershipFactory(enterprise=newcomer, association=cast.association)
+    answer = staff.post(
+        "/relief/assessments/record/",
+        {
+            "association": cast.association.pk,
+            "enterprise": newcomer.uscc,
+            "period": month_text(),
+            "revenue_drop_percent": "80",
+            "months_of_cash": "1",
+            "cause": "flood",
+            "valid_until": later(),
+        },
+    )
+    assert answer.status_code == 302, answer.context["form"].errors
+    page = staff.get("/relief/hardest-hit/")
+    assert page.context["page"].paginator.count == 2
+    assert newcomer in [row.enterprise for row in page.context["rows"]]
