@@ -33,8 +33,10 @@ RUNS = 3
 
 
 def _forget_kept_counts() -> None:
+    """Forget the counts and figures kept for a few seconds (core.pagination.kept_for_a_while),
+    so that a first request computes them."""
     client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(f"{settings.CACHE_KEY_PREFIX}:*list-count:*", count=1000))
+    keys = list(client.scan_iter(f"{settings.CACHE_KEY_PREFIX}:*kept-figure:*", count=1000))
     if keys:
         client.delete(*keys)
     client.close()

@@ -19,17 +19,24 @@ COUNT_KEPT_FROM = 10_000
 COUNT_KEPT_SECONDS = 30
 
 
-def kept_for_a_while(queryset, name: str, compute, *, user, worth_keeping=lambda value: True):
-    """`compute()`, a figure of `queryset`'s rows (its count, its totals), kept for
-    COUNT_KEPT_SECONDS per query (the query names the caller's scope) when `worth_keeping(it)`;
-    `user` counts afresh when they wrote in that time, and keeps the fresh figure for the others.
-    Not kept for a queryset that does not compile (an empty IN): it is cheap then."""
+def query_key(figure: str, queryset) -> str | None:
+    """A key naming `figure` (a count…) of `queryset`, by its SQL and parameters (which name the
+    caller's scope); None for a queryset that compiles to nothing (an empty IN), which is cheap
+    to read anyway."""
     try:
         sql, params = queryset.query.sql_with_params()
     except Exception:
+        return None
+    return f"{figure}:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
+
+
+def kept_for_a_while(key: str | None, compute, *, user, worth_keeping=lambda value: True):
+    """`compute()`, a figure of a list or a table (its count, its totals) named by `key`, kept
+    for COUNT_KEPT_SECONDS when `worth_keeping(it)`; `user` computes afresh when they wrote in
+    that time, and keeps the fresh figure for the others. Computed each time without a key."""
+    if key is None:
         return compute()
-    digest = hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
-    key = f"list-{name}:{digest}"
+    key = f"kept-figure:{key}"
     kept = cache.get(key)
     # Asked only when a kept figure would be used: most lists are never kept.
     if kept is not None and not replica.wrote_within(user, COUNT_KEPT_SECONDS):
@@ -53,8 +60,7 @@ class CountKeptPaginator(Paginator):
         if not hasattr(queryset, "query"):
             return super().count
         return kept_for_a_while(
-            queryset,
-            "count",
+            query_key("count", queryset),
             queryset.count,
             user=self.user,
             worth_keeping=lambda counted: counted >= COUNT_KEPT_FROM,

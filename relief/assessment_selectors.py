@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from core.access import scope_of
 from core.models import Event, Industry, Region, User
-from core.pagination import kept_for_a_while
+from core.pagination import kept_for_a_while, query_key
 from core.workflow import history_for, read_from_outside
 from relief.models import Grade, HardshipAssessment, ReliefGrant
 
@@ -182,7 +182,7 @@ def hardest_hit_figures(
     def compute():
         return {association: (n, money or Decimal("0.00")) for association, n, money in grouped}
 
-    return kept_for_a_while(grouped, "hardest-hit", compute, user=user)
+    return kept_for_a_while(query_key("hardest-hit", grouped), compute, user=user)
 
 
 def with_scheme_names(user: User, rows: list[HardshipAssessment]) -> list[HardshipAssessment]:

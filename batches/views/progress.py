@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.selectors import my_association_list
@@ -13,6 +14,7 @@ from batches import selectors
 from batches.figures import RESUMED_OF_ELIGIBLE, percent_text, progress
 from core.access import action_required
 from core.models import Region
+from core.pagination import kept_for_a_while
 
 
 def _percent(rate: float | None) -> float | None:
@@ -44,7 +46,19 @@ def _progress_context(request: HttpRequest, base: dict, **scope) -> dict:
     code = request.GET.get("within", "").strip()
     if code:
         within = get_object_or_404(Region.objects.only("code", "path", "level"), code=code)
-    figures = progress(by=by, within=within, **scope)
+    batch = scope.get("batch")
+    if batch is not None:
+        figures = progress(by=by, within=within, batch=batch)
+    else:
+        # All the batches of a large association: its members and applications are all read
+        # (a third of a second at national scale), so the figures are kept for a few seconds,
+        # as long counts are, for its other staff; who has just written reads them afresh.
+        key = f"progress:{scope['association_id']}:{by}:{within.code if within else ''}"
+        figures = kept_for_a_while(
+            f"{key}:{translation.get_language()}",
+            lambda: progress(by=by, within=within, **scope),
+            user=request.user,
+        )
 
     def link(**params) -> str:
         return "?" + urlencode({**base, **{k: v for k, v in params.items() if v}})
@@ -54,7 +68,6 @@ def _progress_context(request: HttpRequest, base: dict, **scope) -> dict:
         row["percent_text"] = percent_text(row["rate"])
         if row.get("drill"):
             row["drill_url"] = link(within=row["code"])
-    batch = scope.get("batch")
     _follow_up_links(
         figures["rows"],
         figures["totals"],

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -740,6 +741,29 @@ def test_association_progress_covers_all_its_batches(cast, web, small_batch):
     assert totals["applied"] == 3
     html = html_of(response)
     assert reverse("batch-progress", args=[other.pk]) in html
+
+
+def test_association_progress_is_kept_a_while_for_others_and_fresh_for_who_just_approved(
+    cast, web, small_batch
+):
+    """The figures of all an association's batches are kept for a few seconds (at national
+    scale they read all its members and applications); staff who have just approved an
+    application read them afresh, so their own approval is counted at once."""
+    web.force_login(cast.manager)
+    assert web.get(reverse("association-progress")).context["figures"]["totals"]["approved"] == 1
+    waiting = application(make_batch(cast, name="第二批"), new_member(cast, region="440304"))
+    # someone else's approval: counted once the kept figures lapse
+    reviewer = Client()
+    reviewer.force_login(cast.staff)
+    answer = reviewer.post(reverse("application-action", args=[waiting.pk, "approve"]), {})
+    assert answer.status_code == 302
+    assert web.get(reverse("association-progress")).context["figures"]["totals"]["approved"] == 1
+    assert (
+        reviewer.get(reverse("association-progress")).context["figures"]["totals"]["approved"] == 2
+    )
+    # a batch's own page reads its figures each time
+    other = web.get(reverse("batch-progress", args=[waiting.batch_id]))
+    assert other.context["figures"]["totals"]["approved"] == 1
 
 
 def test_progress_page_runs_the_same_queries_for_3_or_30_applications(cast, web):
