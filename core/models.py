@@ -162,20 +162,21 @@ class Region(BilingualNameMixin, models.Model):
         ]
 
     def codes_inside(self, lookup: str) -> Q:
-        """The rows whose region code (`lookup`, such as `enterprise__region__code`: the join to the
-        region is left out) lies in this
-        region's subtree: every GB/T 2260 code of it starts as this one does, two digits for a
-        province, four for a prefecture, the whole code for a county.
+        """The rows whose region code (`lookup`, such as `enterprise__region__code`: the join to
+        the regions is left out) lies in this region's subtree: every GB/T 2260 code of it starts
+        as this one does, two digits for a province, four for a prefecture, the whole code for a
+        county. Asked as a range of codes (`'44' <= code < '45'`), which any B-tree index that
+        starts with the code serves in any collation (a `LIKE '44%'` only the pattern indexes).
 
         The same regions as `path LIKE '440000/%'`, but a condition on the row's own column:
-        PostgreSQL estimates it from that column's statistics and reads it from its pattern
-        index, where through the join to the regions it assumes rows spread evenly over the
-        country and reads every enterprise to find a province's (decision 0032)."""
-        if self.level == self.Level.PROVINCE:
-            return Q(**{f"{lookup}__startswith": self.code[:2]})
-        if self.level == self.Level.PREFECTURE:
-            return Q(**{f"{lookup}__startswith": self.code[:4]})
-        return Q(**{lookup: self.code})
+        PostgreSQL estimates it from that column's statistics and reads it from an index, where
+        through the join to the regions it assumes rows spread evenly over the country and reads
+        every enterprise to find a province's (decision 0032)."""
+        if self.level == self.Level.COUNTY:
+            return Q(**{lookup: self.code})
+        prefix = self.code[:2] if self.level == self.Level.PROVINCE else self.code[:4]
+        following = str(int(prefix) + 1).zfill(len(prefix))
+        return Q(**{f"{lookup}__gte": prefix, f"{lookup}__lt": following})
 
 
 class Industry(BilingualNameMixin, models.Model):

@@ -52,8 +52,9 @@ def visible(user, queryset: QuerySet | None = None) -> QuerySet:
         policy = Q(is_policy=True, status=S.PUBLISHED) & Exists(member)
         return sent.filter(Exists(mine) | policy)
     if scope.kind == "jurisdiction":
-        inside = NoticeRecipient.objects.filter(
-            notice_id=OuterRef("pk"), region__path__startswith=scope.jurisdiction_path
+        # by the recipient's own region code: one probe of notice_recipients_inside per notice
+        inside = NoticeRecipient.objects.filter(notice_id=OuterRef("pk")).filter(
+            user.jurisdiction.codes_inside("region__code")
         )
         return sent.filter(Exists(inside))
     if scope.kind == "associations" and can(user, "notice.write"):

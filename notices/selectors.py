@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from associations.models import Membership
 from core.access import scope_of
+from core.models import Region
 from notices import access
 from notices.models import Notice, NoticeRecipient
 
@@ -37,19 +38,20 @@ def unread_count(user) -> int:
     ).count()
 
 
-def receipt_figures(notice: Notice, *, region_path: str | None = None, today=None) -> dict:
+def receipt_figures(notice: Notice, *, within: Region | None = None, today=None) -> dict:
     """How many recipients, read, signed and overdue (asked to sign by a day gone by and not
-    signed) — in one query; inside a region subtree only when `region_path` is given."""
-    return receipt_figures_of([notice], region_path=region_path, today=today)[notice.pk]
+    signed) — in one query; inside a region's subtree only when `within` is given."""
+    return receipt_figures_of([notice], within=within, today=today)[notice.pk]
 
 
-def receipt_figures_of(notices, *, region_path: str | None = None, today=None) -> dict[int, dict]:
+def receipt_figures_of(notices, *, within: Region | None = None, today=None) -> dict[int, dict]:
     """receipt_figures of each of `notices`, by id, in one grouped query (a page of a list)."""
     today = today or timezone.localdate()
     notices = list(notices)
     rows = NoticeRecipient.objects.filter(notice__in=[notice.pk for notice in notices])
-    if region_path:
-        rows = rows.filter(region__path__startswith=region_path)
+    if within is not None:
+        # by the recipient's own region code (notice_recipients_inside serves it)
+        rows = rows.filter(within.codes_inside("region__code"))
     overdue = Q(signed_at__isnull=True, notice__needs_sign_off=True, notice__sign_by__lt=today)
     counted = {
         row.pop("notice_id"): row
@@ -89,7 +91,7 @@ def figures_of(user, notices) -> dict[int, dict]:
     if scope.kind == "jurisdiction":
         others = [notice for notice in notices if notice not in own]
         if others:
-            figures.update(receipt_figures_of(others, region_path=scope.jurisdiction_path))
+            figures.update(receipt_figures_of(others, within=user.jurisdiction))
     return figures
 
 
