@@ -52,7 +52,7 @@ def visible(user, queryset: QuerySet | None = None) -> QuerySet:
         policy = Q(is_policy=True, status=S.PUBLISHED) & Exists(member)
         return sent.filter(Exists(mine) | policy)
     if scope.kind == "jurisdiction":
-        # by the recipient's own region code: one probe of notice_recipients_inside per notice
+        # by the recipient's own region code: one range of the (notice, region) index per notice
         inside = NoticeRecipient.objects.filter(notice_id=OuterRef("pk")).filter(
             user.jurisdiction.codes_inside("region__code")
         )

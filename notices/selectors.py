@@ -50,7 +50,7 @@ def receipt_figures_of(notices, *, within: Region | None = None, today=None) -> 
     notices = list(notices)
     rows = NoticeRecipient.objects.filter(notice__in=[notice.pk for notice in notices])
     if within is not None:
-        # by the recipient's own region code (notice_recipients_inside serves it)
+        # by the recipient's own region code, a range of the (notice, region) index
         rows = rows.filter(within.codes_inside("region__code"))
     overdue = Q(signed_at__isnull=True, notice__needs_sign_off=True, notice__sign_by__lt=today)
     counted = {
