@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from core.models import KeptWithItsAssociation
+from core.models import KeptWithItsAssociation, unique_with_association
 
 
 class Batch(models.Model):
@@ -104,11 +104,7 @@ class BatchRegion(OfItsBatch):
 
     class Meta:
         db_table = "batches_batch_regions"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["batch", "region", "association"], name="batch_region_once"
-            )
-        ]
+        constraints = unique_with_association("batch", "region", name="batch_region_once")
 
 
 class BatchIndustry(OfItsBatch):
@@ -116,11 +112,7 @@ class BatchIndustry(OfItsBatch):
 
     class Meta:
         db_table = "batches_batch_industries"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["batch", "industry", "association"], name="batch_industry_once"
-            )
-        ]
+        constraints = unique_with_association("batch", "industry", name="batch_industry_once")
 
 
 class Application(KeptWithItsAssociation):

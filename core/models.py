@@ -108,6 +108,13 @@ class KeptWithItsAssociation(models.Model):
         super().save(*args, **kwargs)
 
 
+def unique_with_association(*fields: str, name: str) -> list[models.UniqueConstraint]:
+    """The unique rule of `fields` for a table kept with its association's rows
+    (KeptWithItsAssociation): the association is added last, as a distributed PostgreSQL needs
+    it in every unique index, and the index still serves the lookups by `fields`."""
+    return [models.UniqueConstraint(fields=[*fields, "association"], name=name)]
+
+
 def set_links(record: models.Model, name: str, objects) -> None:
     """Set the many-to-many relation `name` of an association's `record` (a batch's regions, a
     notice's picked members…) to `objects`, each row carrying the record's association: its

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import KeptWithItsAssociation
+from core.models import KeptWithItsAssociation, unique_with_association
 from enterprises.models import Enterprise
 
 
@@ -130,11 +130,7 @@ class NoticeRecipient(KeptWithItsAssociation):
 
     class Meta:
         ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["notice", "enterprise", "association"], name="notice_recipient_once"
-            )
-        ]
+        constraints = unique_with_association("notice", "enterprise", name="notice_recipient_once")
         indexes = [
             # An enterprise's unread notices (the count in the top bar) without counting the
             # ones it has read.
@@ -163,16 +159,12 @@ class OfItsNotice(KeptWithItsAssociation):
         abstract = True
 
 
-def _once(*fields: str, name: str) -> list[models.UniqueConstraint]:
-    return [models.UniqueConstraint(fields=["notice", *fields, "association"], name=name)]
-
-
 class NoticeRegion(OfItsNotice):
     region = models.ForeignKey("core.Region", models.CASCADE)
 
     class Meta:
         db_table = "notices_notice_regions"
-        constraints = _once("region", name="notice_region_once")
+        constraints = unique_with_association("notice", "region", name="notice_region_once")
 
 
 class NoticeIndustry(OfItsNotice):
@@ -180,7 +172,7 @@ class NoticeIndustry(OfItsNotice):
 
     class Meta:
         db_table = "notices_notice_industries"
-        constraints = _once("industry", name="notice_industry_once")
+        constraints = unique_with_association("notice", "industry", name="notice_industry_once")
 
 
 class NoticePick(OfItsNotice):
@@ -188,7 +180,7 @@ class NoticePick(OfItsNotice):
 
     class Meta:
         db_table = "notices_notice_picked"
-        constraints = _once("enterprise", name="notice_pick_once")
+        constraints = unique_with_association("notice", "enterprise", name="notice_pick_once")
 
 
 class NoticePolicyRegion(OfItsNotice):
@@ -196,7 +188,7 @@ class NoticePolicyRegion(OfItsNotice):
 
     class Meta:
         db_table = "notices_notice_policy_regions"
-        constraints = _once("region", name="notice_policy_region_once")
+        constraints = unique_with_association("notice", "region", name="notice_policy_region_once")
 
 
 class NoticePolicyIndustry(OfItsNotice):
@@ -204,4 +196,6 @@ class NoticePolicyIndustry(OfItsNotice):
 
     class Meta:
         db_table = "notices_notice_policy_industries"
-        constraints = _once("industry", name="notice_policy_industry_once")
+        constraints = unique_with_association(
+            "notice", "industry", name="notice_policy_industry_once"
+        )

@@ -41,7 +41,9 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 def _notice(request, pk: int) -> Notice:
-    return get_object_or_404(access.visible(request.user).select_related("association"), pk=pk)
+    # its correction read once for the page (`Notice.correction`: the actions and the callout)
+    notices = access.visible(request.user).select_related("association")
+    return get_object_or_404(notices.prefetch_related("corrections"), pk=pk)
 
 
 def _page(request, notice: Notice, *, sign_form=None, reason_form=None, status=200):
