@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.functions import Left
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
@@ -168,6 +169,16 @@ class Region(BilingualNameMixin, models.Model):
             models.Index(fields=["level", "code"], name="region_level_code"),
         ]
 
+    @property
+    def code_prefix(self) -> str:
+        """The leading digits every code of its subtree shares: two for a province, four for a
+        prefecture, the whole code for a county."""
+        if self.level == self.Level.PROVINCE:
+            return self.code[:2]
+        if self.level == self.Level.COUNTY:
+            return self.code
+        return self.code[:4]
+
     def codes_inside(self, lookup: str) -> Q:
         """The rows whose region code (`lookup`, such as `enterprise__region__code`: the join to
         the regions is left out) lies in this region's subtree: every GB/T 2260 code of it starts
@@ -181,7 +192,7 @@ class Region(BilingualNameMixin, models.Model):
         every enterprise to find a province's (decision 0032)."""
         if self.level == self.Level.COUNTY:
             return Q(**{lookup: self.code})
-        prefix = self.code[:2] if self.level == self.Level.PROVINCE else self.code[:4]
+        prefix = self.code_prefix
         following = str(int(prefix) + 1).zfill(len(prefix))
         return Q(**{f"{lookup}__gte": prefix, f"{lookup}__lt": following})
 
@@ -362,6 +373,14 @@ class Event(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     # The transaction that wrote it (see EventCommit); 0 for events older than the column.
     txid = models.BigIntegerField(db_default=TransactionId(), editable=False)
+    # The region code of the enterprise the subject belongs to (an enterprise, its
+    # memberships, applications and needs) when the event was written; "" for other subjects.
+    # An official's audit log reads a jurisdiction's events newest first by it (decision 0038).
+    # Written by the database on PostgreSQL (operations' core_event_region trigger), so that
+    # every writer, the member import's set-based SQL too, sets it.
+    region = models.CharField(
+        _("region"), max_length=6, blank=True, db_default="", default="", editable=False
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -382,6 +401,33 @@ class Event(models.Model):
             models.Index(fields=["txid", "id"], name="event_commit_order"),
             # The audit log's days and the platform's "events in the last 24 hours".
             models.Index(fields=["at"], name="event_at"),
+            # An official's audit log: a kind's events in a province, a prefecture or a
+            # county, newest first (operations.audit, decision 0038).
+            models.Index(
+                "content_type",
+                Left("region", 2),
+                "id",
+                condition=~Q(region=""),
+                name="event_province_newest",
+            ),
+            models.Index(
+                "content_type",
+                Left("region", 4),
+                "id",
+                condition=~Q(region=""),
+                name="event_prefecture_newest",
+            ),
+            models.Index(
+                fields=["content_type", "region", "id"],
+                condition=~Q(region=""),
+                name="event_county_newest",
+            ),
+            # The enterprises that changed region (operations.audit._moved).
+            models.Index(
+                fields=["object_id"],
+                condition=Q(action="enterprise.updated", changes__has_key="region"),
+                name="event_enterprise_moved",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,19 +17,22 @@
 """
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Left
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Membership
 from core.access import MANAGER, can, has_role, is_admin, scope_of
-from core.models import Event, Role, User
+from core.models import Event, Region, Role, User
 from core.workflow import actor_label
 from enterprises.access import may_see_contact_details
 from integrations import subjects
@@ -112,6 +115,18 @@ NOT_FOR_GOVERNMENT = {
     "case",
 }
 
+# Kinds whose subject belongs to one enterprise, by the lookup of that enterprise from the
+# subject ("pk": the enterprise itself). Their events carry the enterprise's region code as it
+# was when they were written (core.models.Event.region, set by the database on PostgreSQL): an
+# official's audit log reads a jurisdiction's events of these kinds newest first by that key,
+# each row still checked by the rule (decision 0038).
+KEYED_BY_ENTERPRISE = {
+    "enterprise": "pk",
+    "membership": "enterprise",
+    "application": "enterprise",
+    "need": "enterprise",
+}
+
 # Where an object's page is, by kind (rows of other kinds name the object without a link).
 DETAIL_PAGES = {
     "association": "association-detail",
@@ -182,11 +197,12 @@ def _managed(user) -> Q | None:
     return reduce(operator.or_, parts) if parts else None
 
 
-def _jurisdiction(user) -> Q | None:
+def _official_lists(user) -> list[tuple[str, subjects.Subject, list[QuerySet]]]:
+    """(kind, subject, the lists of it the official reads) for each kind government reads."""
     scope = scope_of(user)
     if scope.kind != "jurisdiction" or not scope.jurisdiction_path:
-        return None
-    parts = []
+        return []
+    found = []
     for name, subject in subjects.subjects().items():
         if name not in OFFICIAL_READS:
             continue
@@ -194,12 +210,106 @@ def _jurisdiction(user) -> Q | None:
         if region := OFFICIAL_READS[name]:
             inside = {f"{region}__startswith": scope.jurisdiction_path}
             listed = [queryset.filter(**inside) for queryset in listed]
-        parts.append(_objects(name, subject.content_type_id, listed))
+        found.append((name, subject, listed))
+    return found
+
+
+def _official_side() -> Q:
+    """Government reads an association's side as status changes only (decision 0003)."""
+    return government_side() | ~Q(to_status="")
+
+
+def _jurisdiction(user) -> Q | None:
+    parts = [
+        _objects(name, subject.content_type_id, listed)
+        for name, subject, listed in _official_lists(user)
+    ]
     parts = [part for part in parts if part is not None]
     if not parts:
         return None
-    # Government reads an association's side as status changes only (decision 0003).
-    return reduce(operator.or_, parts) & (government_side() | ~Q(to_status=""))
+    return reduce(operator.or_, parts) & _official_side()
+
+
+def _keyed() -> bool:
+    """Whether the events carry their region key (the database sets it: PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def _in_region(events: QuerySet[Event], region: Region) -> QuerySet[Event]:
+    """`events` whose region key lies in `region`, as the key's indexes read them newest first
+    (core.models.Event: event_province_newest, _prefecture_, _county_)."""
+    events = events.exclude(region="")
+    prefix = region.code_prefix
+    if region.level == Region.Level.COUNTY:
+        return events.filter(region=prefix)
+    return events.alias(region_prefix=Left("region", len(prefix))).filter(region_prefix=prefix)
+
+
+def _moved() -> QuerySet:
+    """The enterprises whose region has changed (every change is recorded: the services, the
+    member import and the admin write `enterprise.updated` with the field): their earlier events
+    carry the region they had then (core.models.Event: event_enterprise_moved)."""
+    return Event.objects.filter(action="enterprise.updated", changes__has_key="region").values(
+        "object_id"
+    )
+
+
+def _jurisdiction_parts(user) -> list[QuerySet[Event]]:
+    """What an official reads (`_jurisdiction`) as parts whose union it is, each of which an
+    index reads newest first: for a kind keyed by its enterprise's region, the events keyed
+    inside the jurisdiction (each row checked by the rule: `Exists` probes the subject), and the
+    events of the subjects of enterprises that moved (found from the few moves); for another
+    kind, its events by the rule."""
+    readable = Event.objects.filter(_official_side())
+    parts = []
+    for name, subject, listed in _official_lists(user):
+        if not listed:
+            continue
+        events = readable.filter(content_type_id=subject.content_type_id)
+        enterprise = KEYED_BY_ENTERPRISE.get(name)
+        if enterprise is None or not _keyed():
+            parts.append(events.filter(_objects(name, subject.content_type_id, listed)))
+            continue
+        rule = reduce(
+            operator.or_, [Exists(queryset.filter(pk=OuterRef("object_id"))) for queryset in listed]
+        )
+        parts.append(_in_region(events, user.jurisdiction).filter(rule))
+        moved = [queryset.filter(**{f"{enterprise}__in": _moved()}) for queryset in listed]
+        parts.append(events.filter(_objects(name, subject.content_type_id, moved)))
+    return parts
+
+
+def _parts(user) -> list[QuerySet[Event]]:
+    """The events `user` may read, as parts whose union is `events_for(user)`."""
+    if not can(user, "audit.read"):
+        return []
+    if is_admin(user):
+        return [Event.objects.all()]
+    if has_role(user, MANAGER):
+        managed = _managed(user)
+        return [Event.objects.filter(managed)] if managed is not None else []
+    if has_role(user, Role.OFFICIAL):
+        return _jurisdiction_parts(user)
+    return []
+
+
+def newest_for(
+    user, narrow: Callable[[QuerySet[Event]], QuerySet[Event]], *, limit: int
+) -> list[Event]:
+    """The newest `limit` events `user` may read that `narrow` (the viewer's filters) keeps,
+    newest first: each part of what they may read is read newest first, up to `limit`, and the
+    parts merged, so that no part is read past its own page (decision 0038)."""
+    pages = [
+        narrow(part).order_by("-id").values_list("id", flat=True)[:limit] for part in _parts(user)
+    ]
+    if not pages:
+        return []
+    ids = pages[0] if len(pages) == 1 else pages[0].union(*pages[1:]).order_by("-id")[:limit]
+    return list(
+        Event.objects.filter(pk__in=list(ids))
+        .select_related("actor", "content_type")
+        .order_by("-id")
+    )
 
 
 def events_for(user) -> QuerySet[Event]:

@@ -1,0 +1,103 @@
+"""The database keys each event by the region of its subject's enterprise (core.models.Event:
+region), for an official's audit log (decision 0038): a trigger sets it on every insert that
+does not (a service's event, the member import's set-based SQL, the bench's loads alike), and
+the past events are filled here. PostgreSQL only: elsewhere (the demo's SQLite) the column stays
+empty and the audit log reads by its rule alone.
+
+The kinds keyed are those whose subject belongs to one enterprise (operations.audit:
+KEYED_BY_ENTERPRISE); the trigger names their tables as they are at this migration."""
+
+from django.db import migrations
+
+# (app label, model, its table): the subject's enterprise is the row itself (no table) or the
+# row's enterprise_id.
+KINDS = [
+    ("enterprises", "enterprise", None),
+    ("associations", "membership", "associations_membership"),
+    ("batches", "application", "batches_application"),
+    ("supplies", "need", "supplies_need"),
+]
+
+
+def _region_of_new(table: str | None) -> str:
+    if table is None:
+        return "SELECT region_id FROM enterprises_enterprise WHERE id = NEW.object_id"
+    return (
+        f"SELECT e.region_id FROM {table} s JOIN enterprises_enterprise e "
+        "ON e.id = s.enterprise_id WHERE s.id = NEW.object_id"
+    )
+
+
+def _trigger_sql() -> str:
+    branches = "\n".join(
+        f"    {'IF' if i == 0 else 'ELSIF'} kind = '{app}.{model}' THEN\n"
+        f"        NEW.region := coalesce(({_region_of_new(table)}), '');"
+        for i, (app, model, table) in enumerate(KINDS)
+    )
+    return f"""
+CREATE OR REPLACE FUNCTION core_event_region() RETURNS trigger AS $$
+DECLARE
+    kind text;
+BEGIN
+    SELECT app_label || '.' || model INTO kind FROM django_content_type
+        WHERE id = NEW.content_type_id;
+{branches}
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER core_event_region BEFORE INSERT ON core_event
+    FOR EACH ROW WHEN (NEW.region = '') EXECUTE FUNCTION core_event_region();
+"""
+
+
+DROP_TRIGGER = """
+DROP TRIGGER IF EXISTS core_event_region ON core_event;
+DROP FUNCTION IF EXISTS core_event_region();
+"""
+
+
+def key_events(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    schema_editor.execute(_trigger_sql(), params=None)
+    with schema_editor.connection.cursor() as cursor:
+        # The append-only rule lets this transaction fill the empty key and nothing else
+        # (core 0022).
+        cursor.execute("SET LOCAL portal.event_region_fill = 'on'")
+        for app, model, table in KINDS:
+            kind = ContentType.objects.filter(app_label=app, model=model).first()
+            if kind is None:  # a new database: no events yet
+                continue
+            if table is None:
+                subjects = "enterprises_enterprise e WHERE e.id = v.object_id"
+            else:
+                subjects = (
+                    f"{table} s JOIN enterprises_enterprise e ON e.id = s.enterprise_id "
+                    "WHERE s.id = v.object_id"
+                )
+            cursor.execute(
+                f"UPDATE core_event v SET region = e.region_id FROM {subjects} "  # noqa: S608
+                "AND v.content_type_id = %s AND v.region = '' AND e.region_id IS NOT NULL",
+                [kind.pk],
+            )
+
+
+def unkey_events(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP_TRIGGER, params=None)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0022_event_region"),
+        ("operations", "0001_deletion_request"),
+        ("enterprises", "0006_enterprise_name_pinyin_index"),
+        ("associations", "0005_membership_annual_dues"),
+        ("batches", "0005_regions_and_industries_carry_the_association"),
+        ("supplies", "0010_need_records_carry_the_association"),
+    ]
+
+    operations = [migrations.RunPython(key_events, unkey_events)]

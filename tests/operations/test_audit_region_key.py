@@ -1,0 +1,193 @@
+"""An official's audit log reads a jurisdiction's events by their region key (decision 0038):
+each event of an enterprise's record, membership, application or need carries the enterprise's
+region code, set by the database for every writer, and the page reads by it exactly what the
+rule allows (`audit.events_for`), also of an enterprise that has since moved."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from associations import services as association_services
+from associations.models import Membership
+from batches.models import Application
+from core.models import Event, Region, Role, User
+from enterprises import services as enterprise_services
+from enterprises.models import Enterprise
+from operations import audit
+from supplies import services as supply_services
+from supplies.models import Need
+from tests.factories import BatchFactory, UserFactory, hand_in, staff_of
+from tests.members.test_import import csv_file, import_file, member_rows
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/operations/audit/"
+
+
+def _all_pages(user: User, **params) -> list[int]:
+    """Every event of the page, page after page (`before`), newest first."""
+    client = Client()
+    client.force_login(user)
+    ids: list[int] = []
+    while True:
+        response = client.get(PAGE, params)
+        assert response.status_code == 200
+        ids += [row.event.pk for row in response.context["rows"]]
+        if response.context["older"] is None:
+            return ids
+        params = {**params, "before": response.context["older"]}
+
+
+def _by_rule(user: User) -> list[int]:
+    return list(audit.events_for(user).order_by("-id").values_list("pk", flat=True))
+
+
+def _region_of(event_id: int) -> str:
+    return Event.objects.values_list("region", flat=True).get(pk=event_id)
+
+
+def _labour_need(cast) -> Need:
+    return supply_services.need_file(
+        actor=cast.enterprise_user,
+        kind=Need.Kind.LABOUR,
+        trade="装配工",
+        headcount=5,
+        needed_by=cast.member.created_at.date(),
+    )
+
+
+def test_each_event_of_an_enterprises_records_carries_its_region_and_no_other_does(cast):
+    enterprise_services.enterprise_update(
+        actor=cast.admin, enterprise_id=cast.member.pk, employees=321
+    )
+    batch = BatchFactory(association=cast.association)
+    application = hand_in(cast.enterprise_user, batch)
+    need = _labour_need(cast)
+    membership = Membership.objects.get(association=cast.association, enterprise=cast.member)
+    association_services.membership_suspend(
+        actor=cast.manager, membership_id=membership.pk, reason="会费未缴"
+    )
+    association_services.staff_invite(
+        actor=cast.manager,
+        association_id=cast.association.pk,
+        username="new_staff",
+        email="new@example.org",
+    )
+
+    def regions(model, pk) -> set[str]:
+        return set(
+            Event.objects.filter(
+                content_type__model=model._meta.model_name, object_id=pk
+            ).values_list("region", flat=True)
+        )
+
+    assert regions(Enterprise, cast.member.pk) == {"440106"}
+    assert regions(Membership, membership.pk) == {"440106"}
+    assert regions(Application, application.pk) == {"440106"}
+    assert regions(Need, need.pk) == {"440106"}
+    assert regions(type(cast.association), cast.association.pk) == {""}
+
+
+def test_the_member_imports_events_carry_each_rows_region(cast):
+    rows = member_rows(3)
+    rows[1]["region_code"] = "440104"
+    import_file(cast, csv_file(rows))
+    rows[2]["region_code"] = "440303"  # moves to Shenzhen
+    import_file(cast, csv_file(rows), file_name="更新.csv")
+
+    def keys(row) -> list[tuple[str, str]]:
+        enterprise = Enterprise.objects.get(uscc=row["uscc"])
+        membership = Membership.objects.get(enterprise=enterprise, association=cast.association)
+        events = Event.objects.filter(
+            content_type__model="enterprise", object_id=enterprise.pk
+        ) | Event.objects.filter(content_type__model="membership", object_id=membership.pk)
+        return sorted(events.values_list("action", "region"))
+
+    assert keys(rows[0]) == [("enterprise.created", "440106"), ("membership.created", "440106")]
+    assert keys(rows[1]) == [("enterprise.created", "440104"), ("membership.created", "440104")]
+    assert keys(rows[2]) == [
+        ("enterprise.created", "440106"),
+        ("enterprise.updated", "440303"),
+        ("membership.created", "440106"),
+    ]
+
+
+@pytest.fixture
+def moved(cast):
+    """A Zhejiang member suspended there, which then moved to Guangzhou (Yuexiu); and a
+    Guangdong member suspended. Answers the Zhejiang suspension."""
+    zhejiang = Membership.objects.get(
+        association=cast.other_association, enterprise=cast.other_member
+    )
+    association_services.membership_suspend(
+        actor=staff_of(cast.other_association, manager=True, username="zj_manager"),
+        membership_id=zhejiang.pk,
+        reason="会费未缴",
+    )
+    suspended_in_zhejiang = Event.objects.filter(action="membership.suspended").latest("id")
+    guangdong = Membership.objects.get(association=cast.association, enterprise=cast.member)
+    association_services.membership_suspend(
+        actor=cast.manager, membership_id=guangdong.pk, reason="会费未缴"
+    )
+    enterprise_services.enterprise_update(
+        actor=cast.admin,
+        enterprise_id=cast.other_member.pk,
+        region=Region.objects.get(code="440104"),
+    )
+    return suspended_in_zhejiang
+
+
+def test_an_official_reads_by_the_key_exactly_what_the_rule_allows(cast, moved, monkeypatch):
+    monkeypatch.setattr(audit, "PAGE_SIZE", 2)  # pages merged from the parts, and paged on
+    # Written while the enterprise was in Hangzhou, and keyed so: found for Guangdong by the
+    # enterprise's move.
+    assert _region_of(moved.pk) == "330106"
+    county = UserFactory(username="tianhe", role=Role.OFFICIAL, jurisdiction_id="440106")
+    yuexiu = UserFactory(username="yuexiu", role=Role.OFFICIAL, jurisdiction_id="440104")
+    guangzhou = UserFactory(username="guangzhou", role=Role.OFFICIAL, jurisdiction_id="440100")
+
+    for official in (cast.official, cast.other_official, county, yuexiu, guangzhou):
+        expected = _by_rule(official)
+        assert _all_pages(official) == expected, official.username
+        assert _all_pages(official, kind="membership") == [
+            pk for pk in expected if Event.objects.get(pk=pk).content_type.model == "membership"
+        ]
+    assert moved.pk in _all_pages(cast.official)
+    assert moved.pk in _all_pages(yuexiu)
+    assert moved.pk in _all_pages(guangzhou)
+    assert moved.pk not in _all_pages(cast.other_official)
+    assert moved.pk not in _all_pages(county)
+
+
+def test_the_key_stays_as_written_and_only_its_own_fill_may_write_it(cast):
+    enterprise_services.enterprise_update(
+        actor=cast.admin, enterprise_id=cast.member.pk, employees=321
+    )
+    keyed = Event.objects.filter(action="enterprise.updated").latest("id")
+    association_services.staff_invite(
+        actor=cast.manager,
+        association_id=cast.association.pk,
+        username="new_staff",
+        email="new@example.org",
+    )
+    unkeyed = Event.objects.filter(action="association.staff_invited").latest("id")
+    assert (keyed.region, unkeyed.region) == ("440106", "")
+
+    def update(sql: str, event: Event) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+
+    with pytest.raises(DatabaseError):
+        update("UPDATE core_event SET region = '330106' WHERE id = %s", unkeyed)
+    with transaction.atomic():
+        # What the migration that keyed the past events says: an empty key may be filled,
+        # with nothing else changed, and a key once written is not rewritten.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL portal.event_region_fill = 'on'")
+        with pytest.raises(DatabaseError):
+            update("UPDATE core_event SET region = '330106' WHERE id = %s", keyed)
+        with pytest.raises(DatabaseError):
+            update("UPDATE core_event SET region = '330106', reason = 'x' WHERE id = %s", unkeyed)
+        update("UPDATE core_event SET region = '330106' WHERE id = %s", unkeyed)
+    assert _region_of(keyed.pk) == "440106"
+    assert _region_of(unkeyed.pk) == "330106"
