@@ -355,12 +355,13 @@ WITH added AS (
     SELECT e.id, %(association)s, 'active', b.member_number, b.joined_on, now(), now()
     FROM bench_members b JOIN {enterprise} e ON e.uscc = b.uscc
     ON CONFLICT (enterprise_id, association_id) DO NOTHING
-    RETURNING id, created_at
+    RETURNING id, enterprise_id, created_at
 )
 INSERT INTO {status_change} (content_type_id, object_id, action, from_status, to_status, reason,
-    at)
-SELECT %(content_type)s, id, 'membership.created', '', 'active', 'bench data', created_at
-FROM added;
+    at, region)
+SELECT %(content_type)s, added.id, 'membership.created', '', 'active', 'bench data',
+    added.created_at, e.region_id
+FROM added JOIN {enterprise} e ON e.id = added.enterprise_id;
 """
 )
 
@@ -477,12 +478,13 @@ SELECT %(batch)s, %(association)s, d.enterprise_id, d.status,
 FROM decided d;
 
 INSERT INTO {status_change} (content_type_id, object_id, action, from_status, to_status, reason,
-    at, actor_id)
+    at, actor_id, region)
 SELECT %(content_type)s, a.id,
     CASE WHEN step.from_status = '' THEN 'application.created'
         ELSE 'application.' || step.to_status END,
-    step.from_status, step.to_status, step.reason, step.at, step.actor_id
+    step.from_status, step.to_status, step.reason, step.at, step.actor_id, e.region_id
 FROM {application} a
+JOIN {enterprise} e ON e.id = a.enterprise_id
 CROSS JOIN LATERAL (VALUES
     ('', 'draft', a.created_at, a.created_by_id, ''),
     ('draft', 'submitted', a.submitted_at, a.created_by_id, ''),

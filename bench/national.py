@@ -238,11 +238,13 @@ WITH association AS (
     FROM drawn d JOIN association a ON a.province = d.province
         AND a.rank = floor(a.total * d.u)
     ON CONFLICT (enterprise_id, association_id) DO NOTHING
-    RETURNING id, created_at
+    RETURNING id, enterprise_id, created_at
 )
-INSERT INTO {event} (content_type_id, object_id, action, from_status, to_status, reason, at)
-SELECT %(content_type)s, id, 'membership.created', '', 'active', 'bench data', created_at
-FROM added;
+INSERT INTO {event} (content_type_id, object_id, action, from_status, to_status, reason, at,
+    region)
+SELECT %(content_type)s, added.id, 'membership.created', '', 'active', 'bench data',
+    added.created_at, e.region_id
+FROM added JOIN {enterprise} e ON e.id = added.enterprise_id;
 """
 )
 
@@ -381,13 +383,16 @@ def populate_applications(population: Population, scale: Scale, sections: list[s
 
 NEED_EVENTS_SQL = """
 INSERT INTO {event} (content_type_id, object_id, action, from_status, to_status, reason, at,
-    actor_id)
-SELECT %(content_type)s, n.id, 'need.created', '', 'open', '', n.created_at, n.created_by_id
-FROM {need} n WHERE n.association_id = %(association)s
+    actor_id, region)
+SELECT %(content_type)s, n.id, 'need.created', '', 'open', '', n.created_at, n.created_by_id,
+    e.region_id
+FROM {need} n JOIN {enterprise} e ON e.id = n.enterprise_id
+WHERE n.association_id = %(association)s
 UNION ALL
 SELECT %(content_type)s, n.id, 'need.escalated', 'in_progress', 'escalated', %(summary)s,
-    n.escalated_at, %(staff)s
-FROM {need} n WHERE n.association_id = %(association)s AND n.escalated_at IS NOT NULL
+    n.escalated_at, %(staff)s, e.region_id
+FROM {need} n JOIN {enterprise} e ON e.id = n.enterprise_id
+WHERE n.association_id = %(association)s AND n.escalated_at IS NOT NULL
 """
 
 
@@ -407,7 +412,11 @@ def need_events(population: Population, *, check: bool = True) -> int:
         return 0
     with connection.cursor() as cursor:
         cursor.execute(
-            NEED_EVENTS_SQL.format(event=Event._meta.db_table, need=Need._meta.db_table),
+            NEED_EVENTS_SQL.format(
+                event=Event._meta.db_table,
+                need=Need._meta.db_table,
+                enterprise=Enterprise._meta.db_table,
+            ),
             {
                 "content_type": content_type.pk,
                 "association": population.association.pk,

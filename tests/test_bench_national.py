@@ -99,6 +99,19 @@ def test_the_national_set_is_in_proportion_and_consistent(national_set):
             "WHERE m.id IS NULL"
         )
         assert cursor.fetchone()[0] == 0  # every need is of a member of its association
+        # Each event of a membership, application or need carries its enterprise's region
+        # (the key an official's audit log reads by, decision 0038).
+        for table in ("associations_membership", "batches_application", "supplies_need"):
+            model = table.split("_", 1)[1]
+            cursor.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE v.region <> e.region_id) "  # noqa: S608
+                f"FROM core_event v JOIN django_content_type t ON t.id = v.content_type_id "
+                f"JOIN {table} s ON s.id = v.object_id "
+                f"JOIN enterprises_enterprise e ON e.id = s.enterprise_id WHERE t.model = %s",
+                [model],
+            )
+            events, other_region = cursor.fetchone()
+            assert events > 0 and other_region == 0, table
 
     counts = {model: model.objects.count() for model in (Need, Event, Delivery, Complaint)}
     national.populate(bench, TINY, codes=codes)

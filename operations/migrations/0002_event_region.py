@@ -7,7 +7,7 @@ empty and the audit log reads by its rule alone.
 The kinds keyed are those whose subject belongs to one enterprise (operations.audit:
 KEYED_BY_ENTERPRISE); the trigger names their tables as they are at this migration."""
 
-from django.db import migrations
+from django.db import migrations, transaction
 
 # (app label, model, its table): the subject's enterprise is the row itself (no table) or the
 # row's enterprise_id.
@@ -46,7 +46,7 @@ BEGIN
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER core_event_region BEFORE INSERT ON core_event
+CREATE OR REPLACE TRIGGER core_event_region BEFORE INSERT ON core_event
     FOR EACH ROW WHEN (NEW.region = '') EXECUTE FUNCTION core_event_region();
 """
 
@@ -57,31 +57,44 @@ DROP FUNCTION IF EXISTS core_event_region();
 """
 
 
+# Past events are keyed a range of ids at a time, each range in a transaction of its own: the
+# portal goes on writing meanwhile (new events are keyed by the trigger, created first), and a
+# fill that stops is taken up again where it stopped (only empty keys are filled).
+FILL_BATCH = 200_000
+
+
 def key_events(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
         return
     ContentType = apps.get_model("contenttypes", "ContentType")
-    schema_editor.execute(_trigger_sql(), params=None)
-    with schema_editor.connection.cursor() as cursor:
-        # The append-only rule lets this transaction fill the empty key and nothing else
-        # (core 0022).
-        cursor.execute("SET LOCAL portal.event_region_fill = 'on'")
-        for app, model, table in KINDS:
-            kind = ContentType.objects.filter(app_label=app, model=model).first()
-            if kind is None:  # a new database: no events yet
-                continue
-            if table is None:
-                subjects = "enterprises_enterprise e WHERE e.id = v.object_id"
-            else:
-                subjects = (
-                    f"{table} s JOIN enterprises_enterprise e ON e.id = s.enterprise_id "
-                    "WHERE s.id = v.object_id"
-                )
-            cursor.execute(
-                f"UPDATE core_event v SET region = e.region_id FROM {subjects} "  # noqa: S608
-                "AND v.content_type_id = %s AND v.region = '' AND e.region_id IS NOT NULL",
-                [kind.pk],
+    with transaction.atomic(using=connection.alias):
+        schema_editor.execute(_trigger_sql(), params=None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM core_event")
+        first, last = cursor.fetchone()
+    for app, model, table in KINDS:
+        kind = ContentType.objects.filter(app_label=app, model=model).first()
+        if kind is None:  # a new database: no events yet
+            continue
+        if table is None:
+            subjects = "enterprises_enterprise e WHERE e.id = v.object_id"
+        else:
+            subjects = (
+                f"{table} s JOIN enterprises_enterprise e ON e.id = s.enterprise_id "
+                "WHERE s.id = v.object_id"
             )
+        for start in range(first, last + 1, FILL_BATCH):
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                # The append-only rule lets this transaction fill empty keys and change
+                # nothing else (core 0022).
+                cursor.execute("SET LOCAL portal.event_region_fill = 'on'")
+                cursor.execute(
+                    f"UPDATE core_event v SET region = e.region_id FROM {subjects} "  # noqa: S608
+                    "AND v.content_type_id = %s AND v.id >= %s AND v.id < %s "
+                    "AND v.region = '' AND e.region_id IS NOT NULL",
+                    [kind.pk, start, start + FILL_BATCH],
+                )
 
 
 def unkey_events(apps, schema_editor):
@@ -90,6 +103,8 @@ def unkey_events(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # the past events are keyed in batches (FILL_BATCH)
+
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("core", "0022_event_region"),

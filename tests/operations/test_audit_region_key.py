@@ -3,7 +3,10 @@ each event of an enterprise's record, membership, application or need carries th
 region code, set by the database for every writer, and the page reads by it exactly what the
 rule allows (`audit.events_for`), also of an enterprise that has since moved."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
@@ -191,3 +194,61 @@ def test_the_key_stays_as_written_and_only_its_own_fill_may_write_it(cast):
         update("UPDATE core_event SET region = '330106' WHERE id = %s", unkeyed)
     assert _region_of(keyed.pk) == "440106"
     assert _region_of(unkeyed.pk) == "330106"
+
+
+def test_every_kind_read_by_the_key_is_keyed_by_the_database():
+    """A kind read by its region key whose events the trigger did not key would vanish from the
+    officials' pages: the trigger (operations 0002) keys exactly the kinds the audit reads so,
+    and each names its enterprise."""
+    trigger = importlib.import_module("operations.migrations.0002_event_region")
+    keyed = {model for _app, model, _table in trigger.KINDS}
+    assert keyed == set(audit.KEYED_BY_ENTERPRISE)
+    assert keyed <= set(audit.OFFICIAL_READS)
+    for kind, lookup in audit.KEYED_BY_ENTERPRISE.items():
+        model = audit.model_of(kind)
+        if lookup == "pk":
+            assert model is Enterprise
+        else:
+            assert model._meta.get_field(lookup).related_model is Enterprise
+
+
+def test_the_migration_keys_past_events_in_batches_and_only_the_empty_keys(cast, monkeypatch):
+    """Events written before the key existed (here: with the triggers off) are keyed by
+    operations 0002, a range of ids at a time; a key already written is left as it is."""
+    migration = importlib.import_module("operations.migrations.0002_event_region")
+    enterprise_services.enterprise_update(
+        actor=cast.admin, enterprise_id=cast.other_member.pk, employees=12
+    )
+    keyed_before = Event.objects.filter(action="enterprise.updated").latest("id")
+    enterprise_services.enterprise_update(  # it moves: its past key is not the region now
+        actor=cast.admin,
+        enterprise_id=cast.other_member.pk,
+        region=Region.objects.get(code="440104"),
+    )
+    keyed = Event.objects.latest("id")
+    with connection.cursor() as cursor:  # as if the trigger did not exist yet
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    for employees in (1, 2, 3):
+        enterprise_services.enterprise_update(
+            actor=cast.admin, enterprise_id=cast.member.pk, employees=employees
+        )
+    membership = Membership.objects.get(association=cast.association, enterprise=cast.member)
+    association_services.membership_suspend(
+        actor=cast.manager, membership_id=membership.pk, reason="会费未缴"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    past = Event.objects.filter(pk__gt=keyed.pk)
+    assert set(past.values_list("region", flat=True)) == {""}
+
+    monkeypatch.setattr(migration, "FILL_BATCH", 2)
+    with connection.schema_editor(atomic=False) as editor:
+        migration.key_events(django_apps, editor)
+
+    assert set(past.values_list("region", flat=True)) == {"440106"}
+    assert _region_of(keyed_before.pk) == "330106"
+    # Kept writing: the trigger, replaced as it was, keys what comes next.
+    enterprise_services.enterprise_update(
+        actor=cast.admin, enterprise_id=cast.member.pk, employees=4
+    )
+    assert Event.objects.latest("id").region == "440106"
