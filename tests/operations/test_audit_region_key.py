@@ -128,6 +128,10 @@ def moved(cast):
         reason="会费未缴",
     )
     suspended_in_zhejiang = Event.objects.filter(action="membership.suspended").latest("id")
+    _labour_need(cast)  # not escalated: not government's to read
+    supply_services.need_escalate(
+        actor=cast.manager, need_id=_labour_need(cast).pk, summary="本地招不到装配工"
+    )
     guangdong = Membership.objects.get(association=cast.association, enterprise=cast.member)
     association_services.membership_suspend(
         actor=cast.manager, membership_id=guangdong.pk, reason="会费未缴"
@@ -152,9 +156,14 @@ def test_an_official_reads_by_the_key_exactly_what_the_rule_allows(cast, moved, 
     for official in (cast.official, cast.other_official, county, yuexiu, guangzhou):
         expected = _by_rule(official)
         assert _all_pages(official) == expected, official.username
-        assert _all_pages(official, kind="membership") == [
-            pk for pk in expected if Event.objects.get(pk=pk).content_type.model == "membership"
-        ]
+        for kind in ("membership", "need"):
+            of_kind = [pk for pk in expected if Event.objects.get(pk=pk).content_type.model == kind]
+            assert _all_pages(official, kind=kind) == of_kind
+            assert _all_pages(official, action=f"{kind}.") == of_kind
+    escalated = Event.objects.filter(action="need.escalated").latest("id")
+    assert escalated.pk in _all_pages(cast.official)
+    assert len(_all_pages(cast.official, kind="need")) == 2  # filed, escalated; not the other
+    assert _all_pages(cast.official, action="need.escalated") == [escalated.pk]
     assert moved.pk in _all_pages(cast.official)
     assert moved.pk in _all_pages(yuexiu)
     assert moved.pk in _all_pages(guangzhou)
