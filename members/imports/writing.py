@@ -222,15 +222,19 @@ class _Events:
     reason: str
     at: object
 
-    def insert_sql(self, *, changes: str = "", to_status: str = "%s") -> str:
+    def insert_sql(self, *, changes: str = "", to_status: str = "%s", region: str = "") -> str:
         """INSERT … SELECT of events, one per row `o` of what follows it ("FROM …"), its object
-        `o.id`; its parameters: `params`."""
+        `o.id`; its parameters: `params`. `region`: SQL of the enterprise's region code, the
+        events' key (core.models.Event.region), where the statement has it at hand; without it
+        the database's trigger looks it up, an index probe per event."""
         history = connection.ops.quote_name(Event._meta.db_table)
+        region = f"coalesce({region}, '')" if region else ""
+        extra = [(name, sql) for name, sql in (("changes", changes), ("region", region)) if sql]
         return (
             f"INSERT INTO {history} (content_type_id, object_id, action, from_status, "
-            f"to_status, actor_id, reason, at{', changes' if changes else ''}) "
+            f"to_status, actor_id, reason, at{''.join(', ' + name for name, _sql in extra)}) "
             f"SELECT %s, o.id, %s, '', {to_status}, %s, %s, %s"
-            f"{', ' + changes if changes else ''}"
+            f"{''.join(', ' + sql for _name, sql in extra)}"
         )
 
     def params(self, model, action: str, to_status: str | None = "") -> list:
@@ -336,11 +340,12 @@ def _insert_enterprises(cursor, events: _Events, association_id: int, now) -> in
         # One statement: the enterprises' ids come back from their INSERT (RETURNING) to
         # their events and memberships, which hand theirs on to their events.
         cursor.execute(
-            f"WITH created AS ({insert} RETURNING id, uscc), "
-            f"created_events AS ({events.insert_sql()} FROM created o), "
+            f"WITH created AS ({insert} RETURNING id, uscc, region_id), "
+            f"created_events AS ({events.insert_sql(region='o.region_id')} FROM created o), "
             f"joined AS ({membership_sql} FROM created c JOIN {PLAN_TABLE} p "
-            f"ON p.uscc = c.uscc RETURNING id) "
-            f"{events.insert_sql()} FROM joined o",
+            f"ON p.uscc = c.uscc RETURNING id, enterprise_id) "
+            f"{events.insert_sql(region='c.region_id')} FROM joined o "
+            f"JOIN created c ON c.id = o.enterprise_id",
             [
                 *insert_params,
                 *events.params(Enterprise, "enterprise.created"),
@@ -405,7 +410,7 @@ def _update_enterprises(cursor, events: _Events, columns: list[str], now) -> Non
     )
     _update_with_events(
         cursor, events, Enterprise, "enterprise.updated", update, changes,
-        plan_id="p.enterprise_id", where=changed, now=now,
+        plan_id="p.enterprise_id", where=changed, now=now, region=f"{enterprises}.region_id",
     )  # fmt: skip
 
 
@@ -426,7 +431,7 @@ def _renumber_members(cursor, events: _Events, now) -> None:
 
 def _update_with_events(
     cursor, events: _Events, model, action: str, update: str, changes: str, *,
-    plan_id: str, where: str, now,
+    plan_id: str, where: str, now, region: str = "",
 ) -> None:  # fmt: skip
     """Run `update` (one UPDATE … FROM the plan, its first parameter the time) and record an
     `action` event with `changes` for each row it changes: on PostgreSQL in the same statement
@@ -434,9 +439,10 @@ def _update_with_events(
     rows that match `where` (`plan_id` their object's id) before the update runs."""
     table = connection.ops.quote_name(model._meta.db_table)
     if _postgresql():
+        returned = f", {region} AS region" if region else ""
         cursor.execute(
-            f"WITH changed AS ({update} RETURNING {table}.id, {changes} AS changes) "
-            + events.insert_sql(changes="changes")
+            f"WITH changed AS ({update} RETURNING {table}.id, {changes} AS changes{returned}) "
+            + events.insert_sql(changes="changes", region="o.region" if region else "")
             + " FROM changed o",
             [now, *events.params(model, action)],
         )
@@ -467,9 +473,12 @@ def _add_memberships(cursor, events: _Events, association_id: int, now) -> list[
     insert += f" FROM {PLAN_TABLE} p WHERE p.enterprise_id IS NOT NULL AND p.membership_id IS NULL"
     params = [association_id, active, invited, today, now, now, *defaults]
     if _postgresql():
+        enterprises = connection.ops.quote_name(Enterprise._meta.db_table)
+        added_events = events.insert_sql(to_status="o.status", region="e.region_id")
         cursor.execute(
-            f"WITH added AS ({insert} RETURNING id, status), "  # noqa: S608
-            f"added_events AS ({events.insert_sql(to_status='o.status')} FROM added o) "
+            f"WITH added AS ({insert} RETURNING id, status, enterprise_id), "  # noqa: S608
+            f"added_events AS ({added_events} FROM added o "
+            f"JOIN {enterprises} e ON e.id = o.enterprise_id) "
             f"SELECT id FROM added WHERE status = %s",
             [*params, *events.params(Membership, "membership.created", None), invited],
         )
