@@ -376,8 +376,9 @@ class Event(models.Model):
     # The region code of the enterprise the subject belongs to (an enterprise, its
     # memberships, applications and needs) when the event was written; "" for other subjects.
     # An official's audit log reads a jurisdiction's events newest first by it (decision 0038).
-    # Written by the database on PostgreSQL (operations' core_event_region trigger), so that
-    # every writer, the member import's set-based SQL too, sets it.
+    # A writer that leaves it empty has the database fill it on PostgreSQL (operations'
+    # core_event_region trigger), so no writer can forget it; the member import and the
+    # bench's loads write it themselves, from the rows they have at hand.
     region = models.CharField(
         _("region"), max_length=6, blank=True, db_default="", default="", editable=False
     )

@@ -1,7 +1,7 @@
 """The database keys each event by the region of its subject's enterprise (core.models.Event:
 region), for an official's audit log (decision 0038): a trigger sets it on every insert that
-does not (a service's event, the member import's set-based SQL, the bench's loads alike), and
-the past events are filled here. PostgreSQL only: elsewhere (the demo's SQLite) the column stays
+leaves it empty (a service's event; the member import writes it itself), and the past events
+are filled here. PostgreSQL only: elsewhere (the demo's SQLite) the column stays
 empty and the audit log reads by its rule alone.
 
 The kinds keyed are those whose subject belongs to one enterprise (operations.audit:
