@@ -1,6 +1,9 @@
 """The environment `make run` gives the web process (RUN_ENV of the Makefile), for tests that
 run the portal as `make run` does: SQLite, tasks in-process, demo logins."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,3 +24,19 @@ def make_run_environment(tmp_path: Path, **more: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         **more,
     }
+
+
+def run_as_make_run(tmp_path: Path, script: str, **more: str) -> dict:
+    """Run `script` in a Python process of its own with `make run`'s environment (`more` as in
+    `make_run_environment`); answers the JSON object it printed last."""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=make_run_environment(tmp_path, **more),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -4,13 +4,9 @@ there too, with the demo's rollups made when
 the data was loaded. Date arithmetic that PostgreSQL reads one way and SQLite another (date +
 integer is a date on one, a number on the other) shows here first."""
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.make_run import ROOT, make_run_environment
+from tests.make_run import run_as_make_run
 
 pytestmark = pytest.mark.slow
 
@@ -51,22 +47,12 @@ print(json.dumps(answers))
 
 
 def test_every_demo_login_finds_its_home_page_on_sqlite(tmp_path):
-    environment = make_run_environment(
+    answers = run_as_make_run(
         tmp_path,
+        SCRIPT,
         ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    answers = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert answers.pop("rolled_up_days") == 30
     errors = {page: status for page, status in answers.items() if status >= 500}

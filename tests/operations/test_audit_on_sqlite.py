@@ -2,13 +2,9 @@
 database's trigger is PostgreSQL's) and a UNION cannot page its parts, so an official's page
 reads by the rule as one query (operations.audit._parts)."""
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.make_run import ROOT, make_run_environment
+from tests.make_run import run_as_make_run
 
 SCRIPT = """
 import json
@@ -24,7 +20,6 @@ from django.test.utils import setup_test_environment
 
 setup_test_environment()  # the responses carry their context
 from associations import services as association_services
-from associations.models import Membership
 from core.models import Event, Role
 from enterprises import services as enterprise_services
 from tests.factories import AssociationFactory, EnterpriseFactory, MembershipFactory
@@ -54,17 +49,7 @@ print(json.dumps(seen))
 
 @pytest.mark.slow
 def test_each_reader_opens_the_audit_log_on_sqlite(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=ROOT,
-        env=make_run_environment(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = run_as_make_run(tmp_path, SCRIPT)
     assert seen.pop("regions") == [""]  # no key without the trigger
     assert seen == {
         "official": [200, 2],  # the suspension (a status change) and the admin's change
