@@ -19,19 +19,22 @@ KINDS = [
 ]
 
 
-def _region_of_new(table: str | None) -> str:
+def _enterprise_of(table: str | None, subject: str) -> str:
+    """SQL naming the enterprise `e` of the subject whose id is `subject`: "… WHERE …", to
+    follow a FROM."""
     if table is None:
-        return "SELECT region_id FROM enterprises_enterprise WHERE id = NEW.object_id"
+        return f"enterprises_enterprise e WHERE e.id = {subject}"
     return (
-        f"SELECT e.region_id FROM {table} s JOIN enterprises_enterprise e "
-        "ON e.id = s.enterprise_id WHERE s.id = NEW.object_id"
+        f"{table} s JOIN enterprises_enterprise e ON e.id = s.enterprise_id "
+        f"WHERE s.id = {subject}"
     )
 
 
 def _trigger_sql() -> str:
     branches = "\n".join(
         f"    {'IF' if i == 0 else 'ELSIF'} kind = '{app}.{model}' THEN\n"
-        f"        NEW.region := coalesce(({_region_of_new(table)}), '');"
+        f"        NEW.region := coalesce((SELECT e.region_id FROM "
+        f"{_enterprise_of(table, 'NEW.object_id')}), '');"
         for i, (app, model, table) in enumerate(KINDS)
     )
     return f"""
@@ -77,13 +80,7 @@ def key_events(apps, schema_editor):
         kind = ContentType.objects.filter(app_label=app, model=model).first()
         if kind is None:  # a new database: no events yet
             continue
-        if table is None:
-            subjects = "enterprises_enterprise e WHERE e.id = v.object_id"
-        else:
-            subjects = (
-                f"{table} s JOIN enterprises_enterprise e ON e.id = s.enterprise_id "
-                "WHERE s.id = v.object_id"
-            )
+        subjects = _enterprise_of(table, "v.object_id")
         for start in range(first, last + 1, FILL_BATCH):
             with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
                 # The append-only rule lets this transaction fill empty keys and change
