@@ -162,6 +162,8 @@ class ImportJob(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
+    # Members whose data (or member number) the import changed; a row matched with nothing to
+    # change is counted in `unchanged`.
     updated = models.PositiveIntegerField(default=0)
     # Registered already by others: invited to join; they become members when they accept.
     invited = models.PositiveIntegerField(default=0)
@@ -177,6 +179,12 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.status})"
+
+    @property
+    def unchanged(self) -> int:
+        """Rows of a finished import that changed nothing: members as the file has them already,
+        or whose data their own users keep."""
+        return max(self.total_rows - self.created - self.updated - self.invited, 0)
 
     @property
     def progress(self) -> int:

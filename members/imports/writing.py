@@ -20,6 +20,8 @@ from members.imports.reading import OPTIONAL
 @dataclass
 class ImportResult:
     created: int = 0
+    # Members whose enterprise data or member number the file changed (not those it matched
+    # with nothing to change: a file imported again reports 0).
     updated: int = 0
     # Registered already by others (or by their own users), not members of the importing
     # association: invited to join it, their data untouched (they accept or decline).
@@ -147,7 +149,8 @@ def _make_plan(cursor, association_id: int, fields: list[str]) -> tuple[int, int
     association keeps that record (registered by it, no users of its own: as
     `associations.access.record_keeper`), whether it may change it (a member of it already:
     as `enterprises.access.may_edit`), its membership of the association, and the stored
-    values the file may change. Answers (new enterprises, members whose data may change)."""
+    values the file may change. Answers (new enterprises, members the file changes: their
+    enterprise's data, or their member number)."""
     quote = connection.ops.quote_name
     enterprises = quote(Enterprise._meta.db_table)
     memberships = quote(Membership._meta.db_table)
@@ -167,10 +170,24 @@ def _make_plan(cursor, association_id: int, fields: list[str]) -> tuple[int, int
     )
     cursor.execute(
         "SELECT COALESCE(SUM(CASE WHEN enterprise_id IS NULL THEN 1 ELSE 0 END), 0), "  # noqa: S608
-        f"COALESCE(SUM(CASE WHEN editable THEN 1 ELSE 0 END), 0) FROM {PLAN_TABLE}"
+        f"COALESCE(SUM(CASE WHEN ({_changed(fields)}) OR ({_RENUMBERED}) THEN 1 ELSE 0 END), 0) "
+        f"FROM {PLAN_TABLE} p"
     )
-    new, editable = cursor.fetchone()
-    return new, editable
+    new, changed = cursor.fetchone()
+    return new, changed
+
+
+def _changed(columns: list[str]) -> str:
+    """SQL over a plan row `p`: the association's own member whose record the file changes."""
+    differs = " OR ".join(f"p.old_{column} <> p.{column}" for column in columns)
+    return f"p.editable AND ({differs})"
+
+
+# A plan row `p` whose member the file gives another member number.
+_RENUMBERED = (
+    "p.membership_id IS NOT NULL AND p.member_number <> '' "
+    "AND p.member_number <> p.old_member_number"
+)
 
 
 def _defaults(model: type[models.Model], given: list[str]) -> tuple[str, str, list]:
@@ -398,11 +415,10 @@ def _update_enterprises(cursor, events: _Events, columns: list[str], now) -> Non
     names = {Enterprise._meta.get_field(name).column: name for name in ENTERPRISE_UPDATE_FIELDS}
     # Only rows that change: an unchanged enterprise keeps its updated_at, so that partners
     # syncing with updated_since are not sent what they already have.
-    differs = " OR ".join(f"p.old_{column} <> p.{column}" for column in columns)
     changes = _changes_sql(
         [(names[column], f"p.old_{column}", f"p.{column}") for column in columns]
     )
-    changed = f"p.editable AND ({differs})"
+    changed = _changed(columns)
     assign = ", ".join(f"{quote(column)} = p.{column}" for column in columns)
     update = (
         f"UPDATE {enterprises} SET {assign}, updated_at = %s FROM {PLAN_TABLE} p "  # noqa: S608
@@ -418,14 +434,13 @@ def _renumber_members(cursor, events: _Events, now) -> None:
     """Members already get the file's member number, where it gives another one."""
     memberships = connection.ops.quote_name(Membership._meta.db_table)
     changes = _changes_sql([("member_number", "p.old_member_number", "p.member_number")])
-    renumbered = "p.member_number <> '' AND p.member_number <> p.old_member_number"
     update = (
         f"UPDATE {memberships} SET member_number = p.member_number, updated_at = %s "  # noqa: S608
-        f"FROM {PLAN_TABLE} p WHERE {memberships}.id = p.membership_id AND {renumbered}"
+        f"FROM {PLAN_TABLE} p WHERE {memberships}.id = p.membership_id AND {_RENUMBERED}"
     )
     _update_with_events(
         cursor, events, Membership, "membership.updated", update, changes,
-        plan_id="p.membership_id", where=f"p.membership_id IS NOT NULL AND {renumbered}", now=now,
+        plan_id="p.membership_id", where=_RENUMBERED, now=now,
     )  # fmt: skip
 
 

@@ -168,7 +168,8 @@ def test_importing_the_same_members_again_updates_them_without_duplicating_membe
     job = import_file(cast, csv_file(rows))
 
     assert job.status == ImportJob.Status.SUCCEEDED
-    assert (job.created, job.updated) == (0, 3)
+    # Two members changed; the third is as the file has it already.
+    assert (job.created, job.updated, job.unchanged) == (0, 2, 1)
     enterprises, memberships, events = before
     # Nothing doubled; the two enterprises that changed have one event each (see below).
     assert written(cast) == (enterprises, memberships, events + 2)
@@ -215,6 +216,18 @@ def test_an_import_records_each_new_enterprise_and_the_old_and_new_values_of_eac
         ("membership.updated", {"member_number": ["GD-0002", "GD-0200"]}),
     ]
     assert "更新.csv" in history_for(renumbered).last().reason
+
+
+def test_a_new_member_number_alone_counts_the_member_as_updated(cast):
+    rows = member_rows(2)
+    import_file(cast, csv_file(rows))
+    rows[1]["member_number"] = "GD-0200"
+
+    job = import_file(cast, csv_file(rows))
+
+    assert (job.created, job.updated, job.unchanged) == (0, 1, 1)
+    membership = Membership.objects.get(enterprise__uscc=rows[1]["uscc"])
+    assert membership.member_number == "GD-0200"
 
 
 def test_import_reads_an_xlsx_workbook_with_phones_and_headcounts_stored_as_numbers(cast):
@@ -267,15 +280,17 @@ def test_reimporting_a_member_that_has_its_own_users_leaves_its_data_to_them(cas
 
     job = import_file(cast, csv_file([row]))
 
+    # Its member number is the association's to give: that is the one change.
     assert (job.status, job.created, job.updated, job.invited) == (
         ImportJob.Status.SUCCEEDED,
         0,
-        0,
+        1,
         0,
     )
     cast.member.refresh_from_db()
     assert (cast.member.name, cast.member.employees) == ("广州华兴电子有限公司", 40)
-    assert Membership.objects.get(enterprise=cast.member).status == "active"
+    membership = Membership.objects.get(enterprise=cast.member)
+    assert (membership.status, membership.member_number) == ("active", "GD-0001")
 
 
 def test_reimporting_without_the_optional_columns_keeps_what_they_held(cast):
@@ -631,7 +646,8 @@ def test_reimporting_an_unchanged_member_keeps_its_updated_at_for_incremental_sy
 
     job = import_file(cast, csv_file([row]))
     again = Enterprise.objects.get(pk=enterprise.pk)
-    assert job.updated == 1
+    # Nothing changed, and the staff are told so.
+    assert (job.created, job.updated, job.unchanged) == (0, 0, 1)
     assert again.updated_at == enterprise.updated_at
 
     changed = import_file(cast, csv_file([{**row, "employees": "77"}]))

@@ -189,9 +189,18 @@ def test_import_page_imports_a_good_file_and_shows_the_counts(cast, client):
     assert 'data-testid="job-created">1<' in html
     assert 'data-testid="job-updated">1<' in html
     assert 'data-testid="job-invited">1<' in html
+    assert "job-unchanged" not in html  # every row did something
     assert Enterprise.objects.get(name="新丰五金").contact_phone == "+8613900139000"
     assert Enterprise.objects.get(pk=kept.pk).size == "medium"
     assert Enterprise.objects.get(pk=cast.other_member.pk).name == "杭州盛达服装有限公司"
+
+    # The same file again changes nothing, and the page says so rather than "updated".
+    again = client.post(
+        reverse("member-import"), {"file": _upload("m.csv", content)}, follow=True
+    ).content.decode()
+    assert 'data-testid="job-created">0<' in again
+    assert 'data-testid="job-updated">0<' in again
+    assert 'data-testid="job-unchanged">3<' in again
 
 
 def test_import_page_lists_every_problem_and_imports_nothing(cast, client):
