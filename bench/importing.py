@@ -207,6 +207,10 @@ def main(path: Path) -> None:
     ):
         _import_once(run, label, path.name, data, association.pk, actor)
     note(f"    afterwards: {_imported(association)}")
+    note(
+        "    created and changed rows stay below the target: one PostgreSQL backend's work per "
+        "row, kept by docs/decisions/0039"
+    )
 
 
 def national(path: Path, rows: int = NATIONAL_ROWS) -> None:
