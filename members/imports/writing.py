@@ -148,19 +148,20 @@ def _load_import_table(cursor, rows: CheckedFile) -> list[tuple[int, int]]:
 
 
 # An association with at least this many memberships, where the planner expects a tenth of
-# them or fewer, has its memberships analysed before the import is planned.
+# them or fewer, has its memberships analysed before and after an import.
 STALE_MEMBERS = 1000
 
 
-def _fresh_statistics(cursor, association_id: int) -> None:
+def _fresh_statistics(association_id: int) -> None:
     """Analyse the memberships if the planner's statistics have missed the association's
-    members; before the import is planned, and after it wrote. Autovacuum takes them when a
-    tenth of the whole table has changed: a new association's first import of 100,000 members
-    leaves it "1 row" in a table of millions, and the next import's plan then read those
-    members again for every row of its file (279 s for 100,000 rows, where 2 s is right).
-    Analysing reads a sample of the table (30,000 rows, well under a second); inside the
-    import's transaction it counts the rows it wrote, and its figures are seen from COMMIT
-    on. Every other query of the association gains from it too."""
+    members; before the import, and after it committed. Autovacuum takes them when a tenth of
+    the whole table has changed: a new association's first import of 100,000 members leaves it
+    "1 row" in a table of millions, and the next import's plan then read those members again
+    for every row of its file (279 s for 100,000 rows, where 2 s is right). Analysing reads a
+    sample of the table (30,000 rows, well under a second), and every other query of the
+    association gains from it too. Outside the import's transaction: ANALYZE holds its lock on
+    the table to the end of the transaction it runs in, and another import's ANALYZE would
+    wait for all of this one (or, waiting for a credit code this one inserts, deadlock)."""
     if not _postgresql():
         return
     members = Membership.objects.filter(association_id=association_id)
@@ -168,10 +169,11 @@ def _fresh_statistics(cursor, association_id: int) -> None:
     if actual < STALE_MEMBERS:
         return
     query, params = members.values("pk").query.sql_with_params()
-    cursor.execute(f"EXPLAIN (FORMAT JSON) {query}", params)
-    (plan,) = cursor.fetchone()
-    if plan[0]["Plan"]["Plan Rows"] * 10 < actual:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(Membership._meta.db_table)}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {query}", params)
+        (plan,) = cursor.fetchone()
+        if plan[0]["Plan"]["Plan Rows"] * 10 < actual:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Membership._meta.db_table)}")
 
 
 def _make_plan(cursor, association_id: int, fields: list[str]) -> tuple[int, int]:
@@ -305,12 +307,22 @@ class _Events:
         )
 
 
-@transaction.atomic
 def write_rows(*, rows: CheckedFile, association_id: int, actor, file_name: str) -> ImportResult:
     """Check the file's rows as they are written into the database, and refuse it if any is
     wrong (nothing is then written); else upsert the enterprises by credit code and make them
     members of the association: every enterprise created or changed, member renumbered and
-    membership added gets its event."""
+    membership added gets its event. One transaction; the planner's statistics of the
+    association's members are seen to before it and after it."""
+    _fresh_statistics(association_id)
+    result = _write_rows(rows=rows, association_id=association_id, actor=actor, file_name=file_name)
+    if result.created or result.invited:
+        # The members it added, counted for the pages the staff open next (and the next file).
+        _fresh_statistics(association_id)
+    return result
+
+
+@transaction.atomic
+def _write_rows(*, rows: CheckedFile, association_id: int, actor, file_name: str) -> ImportResult:
     now = Enterprise._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
     # An optional column missing from the file must not blank what the enterprise already has.
     fields = [
@@ -319,7 +331,6 @@ def write_rows(*, rows: CheckedFile, association_id: int, actor, file_name: str)
     columns = [Enterprise._meta.get_field(name).column for name in fields]
     with connection.cursor() as cursor:
         rows.refuse_if_wrong(_load_import_table(cursor, rows))
-        _fresh_statistics(cursor, association_id)
         new, updated = _make_plan(cursor, association_id, columns)
         events = _Events(
             cursor,
@@ -333,8 +344,6 @@ def write_rows(*, rows: CheckedFile, association_id: int, actor, file_name: str)
         _update_enterprises(cursor, events, columns, now)
         _renumber_members(cursor, events, now)
         invited = _add_memberships(cursor, events, association_id, now)
-        # The members it added, counted for the pages the staff open next (and the next file).
-        _fresh_statistics(cursor, association_id)
         cursor.execute(f"DROP TABLE {IMPORT_TABLE}")
         cursor.execute(f"DROP TABLE {PLAN_TABLE}")
     if invited:

@@ -20,6 +20,7 @@ from members import imports
 from members.imports import ImportRefused, start_import
 from members.tasks import run_import_job
 from resumption_portal.celery import app as celery_app
+from tests.concurrency import run_together
 from tests.factories import EnterpriseFactory, MembershipFactory, valid_uscc
 from tests.workers import in_process_worker
 
@@ -706,3 +707,56 @@ def test_a_large_import_leaves_the_statistics_counting_the_members_it_added(cast
     assert (job.status, job.created) == (ImportJob.Status.SUCCEEDED, 1200)
     # The member list and the next import are planned on 1,200 members, not on none.
     assert _planned_members(cast.association) > 600
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_associations_importing_the_same_new_enterprises_at_once_both_finish(cast):
+    # Each with members its statistics have missed, so that both analyse before and after: an
+    # analysis outside the import's transaction holds no lock while the other one writes.
+    _stale_statistics()
+    for association in (cast.association, cast.other_association):
+        enterprises = Enterprise.objects.bulk_create(
+            EnterpriseFactory.build(registered_by=association) for _ in range(1200)
+        )
+        Membership.objects.bulk_create(
+            MembershipFactory.build(enterprise=enterprise, association=association)
+            for enterprise in enterprises
+        )
+    shared = member_rows(300)
+    files = [
+        (cast.staff, cast.association, shared + [member_row(n) for n in range(301, 321)]),
+        (cast.other_staff, cast.other_association, [member_row(n) for n in range(321, 341)]),
+    ]
+    files[1][2].extend(shared)
+
+    outcomes = run_together(
+        [
+            lambda actor=actor, association=association, rows=rows: start_import(
+                actor=actor,
+                association_id=association.pk,
+                file_name="members.csv",
+                content=csv_file(rows),
+            )
+            for actor, association, rows in files
+        ]
+    )
+
+    assert [kind for kind, _job in outcomes] == ["ok", "ok"], outcomes
+    jobs = [job for _kind, job in outcomes]
+    assert [job.status for job in jobs] == [ImportJob.Status.SUCCEEDED] * 2, jobs[0].errors
+    # Each shared enterprise is registered once, by the import that inserted it first; the
+    # other association, finding it registered by someone else, invited it.
+    codes = [row["uscc"] for row in shared]
+    assert Enterprise.objects.filter(uscc__in=codes).count() == 300
+    assert (sum(job.created for job in jobs), sum(job.invited for job in jobs)) == (340, 300)
+    memberships = Membership.objects.filter(enterprise__uscc__in=codes)
+    for code in codes[:5] + codes[-5:]:
+        registered = Enterprise.objects.get(uscc=code).registered_by_id
+        assert dict(
+            memberships.filter(enterprise__uscc=code).values_list("association_id", "status")
+        ) == {
+            registered: "active",
+            ({cast.association.pk, cast.other_association.pk} - {registered}).pop(): "invited",
+        }
+    for association in (cast.association, cast.other_association):
+        assert _planned_members(association) > 600
