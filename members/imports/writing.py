@@ -2,6 +2,7 @@
 
 import csv
 import itertools
+import json
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -164,15 +165,14 @@ def _fresh_statistics(association_id: int) -> None:
     wait for all of this one (or, waiting for a credit code this one inserts, deadlock)."""
     if not _postgresql():
         return
-    members = Membership.objects.filter(association_id=association_id)
+    # Counted and estimated where it is analysed: the primary.
+    members = Membership.objects.using(connection.alias).filter(association_id=association_id)
     actual = members.count()
     if actual < STALE_MEMBERS:
         return
-    query, params = members.values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {query}", params)
-        (plan,) = cursor.fetchone()
-        if plan[0]["Plan"]["Plan Rows"] * 10 < actual:
+    estimate = json.loads(members.explain(format="json"))[0]["Plan"]["Plan Rows"]
+    if estimate * 10 < actual:
+        with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Membership._meta.db_table)}")
 
 
