@@ -26,6 +26,19 @@ def make_run_environment(tmp_path: Path, **more: str) -> dict[str, str]:
     }
 
 
+# The start of a script for `run_as_make_run`: Django set up, its SQLite database migrated and
+# the reference data loaded; `json` imported for the answer the script prints last.
+MIGRATED = """
+import json
+import django
+from django.core.management import call_command
+
+django.setup()
+call_command("migrate", verbosity=0)
+call_command("load_reference_data", verbosity=0)
+"""
+
+
 def run_as_make_run(tmp_path: Path, script: str, **more: str) -> dict:
     """Run `script` in a Python process of its own with `make run`'s environment (`more` as in
     `make_run_environment`); answers the JSON object it printed last."""

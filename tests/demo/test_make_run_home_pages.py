@@ -6,18 +6,13 @@ integer is a date on one, a number on the other) shows here first."""
 
 import pytest
 
-from tests.make_run import run_as_make_run
+from tests.make_run import MIGRATED, run_as_make_run
 
 pytestmark = pytest.mark.slow
 
-SCRIPT = """
-import json
-import django
-from django.core.management import call_command
-
-django.setup()
-call_command("migrate", verbosity=0)
-call_command("load_reference_data", verbosity=0)
+SCRIPT = (
+    MIGRATED
+    + """
 call_command("load_demo_data", verbosity=0)
 
 from django.test import Client
@@ -44,6 +39,7 @@ for complaint in Complaint.objects.all():
     answers[f"staff {url}"] = staff.get(url).status_code
 print(json.dumps(answers))
 """
+)
 
 
 def test_every_demo_login_finds_its_home_page_on_sqlite(tmp_path):

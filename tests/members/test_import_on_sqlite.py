@@ -4,17 +4,11 @@ did: created, changed, or nothing to change."""
 
 import pytest
 
-from tests.make_run import run_as_make_run
+from tests.make_run import MIGRATED, run_as_make_run
 
-SCRIPT = """
-import json
-import django
-
-django.setup()
-from django.core.management import call_command
-
-call_command("migrate", verbosity=0)
-call_command("load_reference_data", verbosity=0)
+SCRIPT = (
+    MIGRATED
+    + """
 from associations.models import Membership
 from core.models import Event
 from enterprises.models import Enterprise
@@ -45,6 +39,7 @@ seen["number"] = Membership.objects.get(enterprise__uscc=codes[1]).member_number
 seen["events"] = sorted(Event.objects.values_list("action", flat=True))
 print(json.dumps(seen))
 """
+)
 
 
 @pytest.mark.slow

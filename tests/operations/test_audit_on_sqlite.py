@@ -4,17 +4,11 @@ reads by the rule as one query (operations.audit._parts)."""
 
 import pytest
 
-from tests.make_run import run_as_make_run
+from tests.make_run import MIGRATED, run_as_make_run
 
-SCRIPT = """
-import json
-import django
-
-django.setup()
-from django.core.management import call_command
-
-call_command("migrate", verbosity=0)
-call_command("load_reference_data", verbosity=0)
+SCRIPT = (
+    MIGRATED
+    + """
 from django.test import Client
 from django.test.utils import setup_test_environment
 
@@ -45,6 +39,7 @@ for user in (official, manager, admin):
 seen["regions"] = sorted(set(Event.objects.values_list("region", flat=True)))
 print(json.dumps(seen))
 """
+)
 
 
 @pytest.mark.slow
